@@ -1,0 +1,149 @@
+"""Command line: train, evaluate, predict, models. Thin: parse, call the core, print."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from xray_core import config
+
+EXIT_OK, EXIT_ERROR, EXIT_REFUSED = 0, 1, 2
+
+
+def _quiet_tensorflow() -> None:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def _data_root(arg: str | None) -> Path:
+    root = config.data_dir(arg)
+    if root is None:
+        raise SystemExit(f"no data folder: pass --data or set ${config.DATA_ENV_VAR}")
+    return root
+
+
+def cmd_train(args) -> int:
+    from xray_core.training import TrainConfig, train  # noqa: PLC0415
+
+    options = json.loads(args.options) if args.options else {}
+    cfg = TrainConfig(arch=args.arch, epochs=args.epochs, finetune_epochs=args.finetune_epochs,
+                      batch_size=args.batch_size, learning_rate=args.lr, patience=args.patience,
+                      val_fraction=args.val_fraction, seed=args.seed, augment=not args.no_augment,
+                      clahe=not args.no_clahe, class_weights=not args.no_class_weights,
+                      sensitivity_target=args.sensitivity, limit=args.limit, options=options)
+    out = Path(args.out)
+    train(cfg, _data_root(args.data), out.name, store_root=out.parent)
+    if args.set_default:
+        from xray_core.store import set_default  # noqa: PLC0415
+
+        set_default(out.name, out.parent)
+    return EXIT_OK
+
+
+def cmd_evaluate(args) -> int:
+    from xray_core.evaluation import evaluate_folder  # noqa: PLC0415
+    from xray_core.store import load_model  # noqa: PLC0415
+
+    stored = load_model(args.model, args.store)
+    result = evaluate_folder(stored, Path(args.data), args.threshold)
+    text = json.dumps(result, indent=2)
+    if args.json:
+        Path(args.json).write_text(text + "\n")
+    keys = ("model", "n", "auc", "accuracy", "sensitivity", "specificity", "threshold")
+    print(json.dumps({k: result[k] for k in keys}))
+    return EXIT_OK
+
+
+def cmd_predict(args) -> int:
+    from xray_core.decode import ImageError, load_image  # noqa: PLC0415
+    from xray_core.inference import predict_gray  # noqa: PLC0415
+    from xray_core.store import load_model  # noqa: PLC0415
+
+    stored = load_model(args.model, args.store)
+    refused = False
+    for f in args.files:
+        try:
+            row = {"file": f, **predict_gray(stored, load_image(f), args.threshold).to_dict()}
+        except ImageError as exc:
+            row, refused = {"file": f, "error": str(exc)}, True
+        if args.json:
+            print(json.dumps(row), flush=True)
+        elif "error" in row:
+            print(f"{f}: ERROR {row['error']}")
+        else:
+            print(f"{f}: {row['label']} (P(pneumonia) {row['probability']:.3f}, "
+                  f"threshold {row['threshold']:.3f}, model {row['model']})")
+    return EXIT_REFUSED if refused else EXIT_OK
+
+
+def cmd_models(args) -> int:
+    from xray_core.store import default_model, list_models, read_card  # noqa: PLC0415
+
+    default = default_model(args.store) if list_models(args.store) else None
+    for name in list_models(args.store):
+        card = read_card(name, args.store)
+        auc = card.get("validation", {}).get("auc")
+        print(f"{'*' if name == default else ' '} {name}: {card['architecture']}, "
+              f"val AUC {auc:.4f}, threshold {card['threshold']:.3f}")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from xray_core.models.registry import ARCHITECTURES  # noqa: PLC0415
+
+    p = argparse.ArgumentParser(prog="python -m xray_core", description=__doc__)
+    p.add_argument("--store", help="model store folder (default model_store/ or $XRAY_MODEL_STORE)")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    t = sub.add_parser("train", help="train a model into the store")
+    t.add_argument("--arch", required=True, choices=ARCHITECTURES)
+    t.add_argument("--out", required=True, help="store entry, e.g. model_store/resnet_clahe")
+    t.add_argument("--data", help="dataset root (Kaggle layout); default ../shared/data/chest_xray")
+    t.add_argument("--epochs", type=int, default=14)
+    t.add_argument("--finetune-epochs", type=int, default=4)
+    t.add_argument("--batch-size", type=int, default=32)
+    t.add_argument("--lr", type=float, default=2e-3)
+    t.add_argument("--patience", type=int, default=4)
+    t.add_argument("--val-fraction", type=float, default=0.15)
+    t.add_argument("--seed", type=int, default=42)
+    t.add_argument("--sensitivity", type=float, default=0.97, help="threshold's sensitivity target")
+    t.add_argument("--limit", type=int, help="at most N training images per class (smoke runs)")
+    t.add_argument("--options", help='builder options as JSON, e.g. \'{"dilation": 2}\'')
+    t.add_argument("--no-augment", action="store_true")
+    t.add_argument("--no-clahe", action="store_true")
+    t.add_argument("--no-class-weights", action="store_true")
+    t.add_argument("--set-default", action="store_true", help="make this the store's default")
+    t.set_defaults(func=cmd_train)
+
+    e = sub.add_parser("evaluate", help="score a folder with NORMAL/ and PNEUMONIA/")
+    e.add_argument("--data", required=True)
+    e.add_argument("--model")
+    e.add_argument("--threshold", type=float)
+    e.add_argument("--json", help="write the full JSON report here")
+    e.set_defaults(func=cmd_evaluate)
+
+    r = sub.add_parser("predict", help="score image files")
+    r.add_argument("files", nargs="+")
+    r.add_argument("--model")
+    r.add_argument("--threshold", type=float)
+    r.add_argument("--json", action="store_true", help="one JSON object per line")
+    r.set_defaults(func=cmd_predict)
+
+    m = sub.add_parser("models", help="list stored models (* = default)")
+    m.set_defaults(func=cmd_models)
+    return p
+
+
+def main(argv=None) -> int:
+    _quiet_tensorflow()
+    args = build_parser().parse_args(argv)
+    from xray_core.data import DatasetError  # noqa: PLC0415
+    from xray_core.store import StoreError  # noqa: PLC0415
+
+    try:
+        return args.func(args)
+    except (StoreError, DatasetError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR

@@ -1,0 +1,165 @@
+"""The dataset: find image files, read patient ids from names, split by patient, summarise.
+
+Layouts accepted:
+    * Kaggle: ROOT/{train,val,test}/{NORMAL,PNEUMONIA}/*.jpeg (any split may be absent)
+    * one folder: DIR/{NORMAL,PNEUMONIA}/*
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from xray_core.config import CLASS_NAMES
+
+IMAGE_SUFFIXES = (".jpeg", ".jpg", ".png", ".dcm", ".bmp", ".tif", ".tiff")
+SPLITS = ("train", "val", "test")
+_PERSON = re.compile(r"^(person\d+)_", re.IGNORECASE)
+_NORMAL = re.compile(r"^((?:NORMAL2-)?IM-\d+)-", re.IGNORECASE)
+
+
+class DatasetError(ValueError):
+    """A data folder that does not have the expected layout."""
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One labelled image file. label: 0 NORMAL, 1 PNEUMONIA."""
+
+    path: Path
+    label: int
+    patient: str
+
+    @property
+    def subtype(self) -> str:
+        """'normal', 'bacteria', 'virus' or 'unknown' (from the file name)."""
+        n = self.path.name.lower()
+        if self.label == 0:
+            return "normal"
+        return "bacteria" if "bacteria" in n else "virus" if "virus" in n else "unknown"
+
+
+def patient_id(filename: str) -> str:
+    """Patient id from a Kaggle file name; the stem itself when the name has no known pattern.
+
+    'person12_virus_3.jpeg' -> 'person12'; 'NORMAL2-IM-0012-0001.jpeg' -> 'NORMAL2-IM-0012'.
+    """
+    stem = Path(filename).stem
+    m = _PERSON.match(stem) or _NORMAL.match(stem)
+    return m.group(1) if m else stem
+
+
+def list_class_folder(folder: Path) -> list[Sample]:
+    """Samples of a folder holding NORMAL/ and PNEUMONIA/ subfolders, sorted by path."""
+    folder = Path(folder)
+    missing = [c for c in CLASS_NAMES if not (folder / c).is_dir()]
+    if not folder.is_dir():
+        raise DatasetError(f"{folder}: folder not found; expected NORMAL/ and PNEUMONIA/ in it.")
+    if missing:
+        raise DatasetError(f"{folder}: expected subfolders NORMAL/ and PNEUMONIA/; missing {missing}.")
+    samples = [
+        Sample(p, label, patient_id(p.name))
+        for label, cls in enumerate(CLASS_NAMES)
+        for p in sorted((folder / cls).iterdir())
+        if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES
+    ]
+    if not samples:
+        raise DatasetError(f"{folder}: NORMAL/ and PNEUMONIA/ hold no images ({IMAGE_SUFFIXES}).")
+    return samples
+
+
+def find_splits(root: Path) -> dict[str, Path]:
+    """Map split name -> folder for a Kaggle root, or {'all': root} for a single class folder."""
+    root = Path(root)
+    if not root.is_dir():
+        raise DatasetError(f"{root}: data folder not found (set --data or $XRAY_DATA_DIR).")
+    splits = {s: root / s for s in SPLITS if (root / s).is_dir()}
+    if splits:
+        return splits
+    if all((root / c).is_dir() for c in CLASS_NAMES):
+        return {"all": root}
+    raise DatasetError(
+        f"{root}: expected train/ val/ test/ split folders or NORMAL/ and PNEUMONIA/ subfolders."
+    )
+
+
+def split_by_patient(
+    samples: list[Sample], val_fraction: float = 0.15, seed: int = 42
+) -> tuple[list[Sample], list[Sample]]:
+    """Seeded, class-stratified split with every patient on exactly one side.
+
+    Patients are grouped per class (a patient's label is that of their images) and a
+    `val_fraction` share of each class's patients goes to validation.
+    """
+    if not 0.0 < val_fraction < 1.0:
+        raise ValueError(f"val_fraction must be in (0, 1), got {val_fraction}")
+    rng = np.random.default_rng(seed)
+    val_patients: set[tuple[int, str]] = set()
+    for label in range(len(CLASS_NAMES)):
+        patients = sorted({s.patient for s in samples if s.label == label})
+        rng.shuffle(patients)
+        n_val = int(round(len(patients) * val_fraction))
+        val_patients.update((label, p) for p in patients[:n_val])
+    # a patient id seen in both classes goes wholly to the side its first class chose
+    val_ids = {p for _, p in val_patients}
+    train = [s for s in samples if s.patient not in val_ids]
+    val = [s for s in samples if s.patient in val_ids]
+    return train, val
+
+
+def summarize(samples: list[Sample]) -> dict:
+    """Counts per class and subtype, and the number of patients."""
+    counts = {c: sum(s.label == i for s in samples) for i, c in enumerate(CLASS_NAMES)}
+    subtypes: dict[str, int] = {}
+    for s in samples:
+        subtypes[s.subtype] = subtypes.get(s.subtype, 0) + 1
+    return {
+        "n": len(samples),
+        "classes": counts,
+        "subtypes": subtypes,
+        "patients": len({s.patient for s in samples}),
+    }
+
+
+def image_sizes(samples: list[Sample], limit: int | None = None) -> list[tuple[int, int]]:
+    """(width, height) of each file, read from headers only (fast)."""
+    from PIL import Image  # noqa: PLC0415
+
+    sizes = []
+    for s in samples[:limit]:
+        with Image.open(s.path) as im:
+            sizes.append(im.size)
+    return sizes
+
+
+def file_sha256(path: Path) -> str | None:
+    """Hex sha256 of a file, or None when it does not exist."""
+    path = Path(path)
+    if not path.is_file():
+        return None
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def load_arrays(samples: list[Sample], contract, workers: int = 2) -> tuple[np.ndarray, np.ndarray]:
+    """Decode and preprocess every sample with the image contract.
+
+    Returns:
+        x: (N, size, size, channels) float32 as `contract.preprocess` gives it.
+        y: (N,) int32 labels, 0 NORMAL / 1 PNEUMONIA.
+    """
+    from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+
+    from xray_core.contract import preprocess  # noqa: PLC0415
+    from xray_core.decode import load_image  # noqa: PLC0415
+
+    def one(s: Sample) -> np.ndarray:
+        return preprocess(load_image(s.path), contract)
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        xs = list(pool.map(one, samples))
+    x = np.stack(xs).astype(np.float32) if xs else np.zeros((0, *contract.input_shape), np.float32)
+    return x, np.array([s.label for s in samples], dtype=np.int32)

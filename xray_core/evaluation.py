@@ -1,0 +1,29 @@
+"""Evaluate a stored model on a folder with NORMAL/ and PNEUMONIA/ subfolders."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from xray_core import metrics
+from xray_core.calibration import brier, ece
+from xray_core.data import list_class_folder, load_arrays
+from xray_core.inference import calibrated_probabilities
+from xray_core.store import StoredModel
+
+
+def evaluate_folder(stored: StoredModel, folder: Path, threshold: float | None = None) -> dict:
+    """Score every image under FOLDER/{NORMAL,PNEUMONIA} and report metrics.
+
+    Returns:
+        dict with n, auc, accuracy, sensitivity, specificity, ppv, npv, threshold, model,
+        counts, confusion, roc, pr, brier, ece, seconds.
+    """
+    t0 = time.time()
+    samples = list_class_folder(Path(folder))
+    x, y = load_arrays(samples, stored.contract)
+    p, _ = calibrated_probabilities(stored, x)
+    t = stored.threshold if threshold is None else float(threshold)
+    out = {"model": stored.name, "data": str(folder), **metrics.summary(y, p, t)}
+    out.update({"brier": brier(p, y), "ece": ece(p, y), "seconds": round(time.time() - t0, 2)})
+    return out

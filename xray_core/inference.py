@@ -1,0 +1,59 @@
+"""Prediction: image -> calibrated P(PNEUMONIA) and a labelled verdict at a threshold."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from xray_core.calibration import apply_calibration
+from xray_core.config import CLASS_NAMES
+from xray_core.contract import preprocess
+from xray_core.store import StoredModel
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """One scored image.
+
+    probability: calibrated P(PNEUMONIA) in [0, 1]; raw_probability: the network's output.
+    label: "PNEUMONIA" when probability >= threshold, else "NORMAL".
+    """
+
+    probability: float
+    raw_probability: float
+    label: str
+    threshold: float
+    model: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def label_for(probability: float, threshold: float) -> str:
+    """The verdict at a threshold: PNEUMONIA when probability >= threshold."""
+    return CLASS_NAMES[int(probability >= threshold)]
+
+
+def raw_probabilities(model, x: np.ndarray, batch_size: int = 32) -> np.ndarray:
+    """Network outputs for a batch (N, H, W, C) float32 -> (N,) float64 in [0, 1]."""
+    if x.ndim != 4:
+        raise ValueError(f"expected a batch (N, H, W, C), got shape {x.shape}")
+    out = [np.asarray(model(x[i : i + batch_size], training=False)).reshape(-1)
+           for i in range(0, len(x), batch_size)]
+    return np.concatenate(out).astype(np.float64) if out else np.zeros(0)
+
+
+def calibrated_probabilities(stored: StoredModel, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(calibrated, raw) probabilities for a preprocessed batch."""
+    raw = raw_probabilities(stored.model, x)
+    return apply_calibration(raw, stored.card.get("calibration")), raw
+
+
+def predict_gray(stored: StoredModel, gray: np.ndarray, threshold: float | None = None) -> Prediction:
+    """Score one decoded grayscale uint8 image (H, W) with the model's own contract."""
+    x = preprocess(gray, stored.contract)[None]
+    cal, raw = calibrated_probabilities(stored, x)
+    t = stored.threshold if threshold is None else float(threshold)
+    p = float(cal[0])
+    return Prediction(p, float(raw[0]), label_for(p, t), t, stored.name)

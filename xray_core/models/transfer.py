@@ -1,0 +1,83 @@
+"""Transfer learning from ImageNet backbones, built flat.
+
+The backbone's own input is the model input and its layers are part of the one functional
+graph (no nested Model as a layer), so Grad-CAM and feature maps reach every layer.
+`weights="imagenet"` uses Keras's ordinary download path ($KERAS_HOME/models first).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import keras
+from keras import layers
+
+from xray_core.models.head import sigmoid_output
+
+
+@dataclass(frozen=True)
+class Backbone:
+    """How to build one ImageNet backbone and where its last conv and fine-tune blocks are."""
+
+    factory: str  # attribute of keras.applications
+    kwargs: tuple  # extra keyword arguments, as (key, value) pairs
+    scaling: str  # the image contract's scaling this backbone expects
+    last_conv: str  # layer Grad-CAM uses (last spatial feature map)
+    finetune_from: str  # first layer unfrozen when fine-tuning
+
+
+BACKBONES = {
+    "mobilenetv2_035": Backbone("MobileNetV2", (("alpha", 0.35),), "symmetric", "out_relu", "block_13_expand"),
+    "mobilenetv2_050": Backbone("MobileNetV2", (("alpha", 0.5),), "symmetric", "out_relu", "block_13_expand"),
+    "mobilenet_025": Backbone("MobileNet", (("alpha", 0.25),), "symmetric", "conv_pw_13_relu", "conv_dw_12"),
+    "vgg16": Backbone("VGG16", (), "caffe", "block5_conv3", "block5_conv1"),
+    "vgg19": Backbone("VGG19", (), "caffe", "block5_conv4", "block5_conv1"),
+}
+
+
+def make_transfer(
+    backbone: str = "mobilenetv2_035", input_shape=(224, 224, 3), weights="imagenet",
+    dropout=0.3, dense_units=0,
+) -> keras.Model:
+    """ImageNet backbone (frozen) -> GAP -> [Dense] -> sigmoid. Call `set_finetune` to unfreeze."""
+    spec = BACKBONES[backbone]
+    base = getattr(keras.applications, spec.factory)(
+        input_shape=input_shape, include_top=False, weights=weights, **dict(spec.kwargs)
+    )
+    base.trainable = False
+    x = layers.GlobalAveragePooling2D(name="gap")(base.output)
+    if dense_units:
+        x = layers.Dense(dense_units, activation="relu", name="head_dense")(x)
+    model = keras.Model(base.input, sigmoid_output(x, dropout), name=f"transfer_{backbone}")
+    for layer in model.layers:
+        layer.trainable = not layer.name.startswith(tuple(_backbone_names(base)))
+    return model
+
+
+def _backbone_names(base: keras.Model) -> set[str]:
+    return {layer.name for layer in base.layers}
+
+
+def set_finetune(model: keras.Model, backbone: str, head_layers: set[str]) -> int:
+    """Unfreeze backbone layers from `finetune_from` on, BatchNorm kept frozen.
+
+    Args:
+        head_layers: names of the head's layers (always trainable).
+    Returns:
+        number of backbone layers made trainable.
+    """
+    start = BACKBONES[backbone].finetune_from
+    names = [layer.name for layer in model.layers]
+    if start not in names:
+        raise ValueError(f"fine-tune start layer {start!r} not in model {model.name}")
+    first = names.index(start)
+    n = 0
+    for i, layer in enumerate(model.layers):
+        if layer.name in head_layers:
+            layer.trainable = True
+        elif i >= first and not isinstance(layer, layers.BatchNormalization):
+            layer.trainable = True
+            n += bool(layer.weights)
+        else:
+            layer.trainable = False
+    return n

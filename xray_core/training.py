@@ -1,0 +1,176 @@
+"""Training: patient-level split, class weights, augmentation, early stopping on val AUC.
+
+After fitting, probabilities are calibrated and the operating threshold chosen on the
+validation split; everything lands in the model's card (see `xray_core.card`).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from xray_core import calibration, metrics
+from xray_core.data import find_splits, list_class_folder, load_arrays, split_by_patient, summarize
+
+# Augmentation suited to chest X-rays: small rotations, shifts and zooms (patient positioning)
+# and contrast changes (exposure). No flips: the heart is on the left, and a mirrored chest is
+# an anatomy the model should never see as normal.
+AUGMENTATION = {"rotation_deg": 10, "translate": 0.08, "zoom": 0.12, "contrast": 0.2}
+
+
+@dataclass
+class TrainConfig:
+    """Everything that defines a training run (recorded verbatim in the card)."""
+
+    arch: str = "resnet"
+    epochs: int = 14
+    finetune_epochs: int = 4  # transfer models only: epochs with the last blocks unfrozen
+    batch_size: int = 32
+    learning_rate: float = 2e-3
+    finetune_learning_rate: float = 1e-4
+    patience: int = 4
+    val_fraction: float = 0.15
+    seed: int = 42
+    augment: bool = True
+    clahe: bool = True
+    class_weights: bool = True
+    sensitivity_target: float = 0.97
+    limit: int | None = None  # use at most this many training images per class (smoke tests)
+    options: dict = field(default_factory=dict)  # forwarded to the architecture builder
+
+
+def class_weights(y: np.ndarray) -> dict[int, float]:
+    """Inverse-frequency weights n / (2 * n_c), so both classes weigh the same in the loss."""
+    counts = np.bincount(y, minlength=2).astype(float)
+    if (counts == 0).any():
+        raise ValueError(f"both classes are needed to train; counts are {counts.tolist()}")
+    return {c: float(len(y) / (2 * counts[c])) for c in (0, 1)}
+
+
+def make_augmenter(seed: int):
+    """Keras preprocessing layers applying AUGMENTATION; identity at inference."""
+    import keras  # noqa: PLC0415
+    from keras import layers  # noqa: PLC0415
+
+    a = AUGMENTATION
+    return keras.Sequential([
+        layers.RandomRotation(a["rotation_deg"] / 360.0, fill_mode="constant", seed=seed),
+        layers.RandomTranslation(a["translate"], a["translate"], fill_mode="constant", seed=seed),
+        layers.RandomZoom((-a["zoom"], a["zoom"]), fill_mode="constant", seed=seed),
+        layers.RandomContrast(a["contrast"], seed=seed),
+    ], name="augmentation")
+
+
+def make_dataset(x, y, batch_size: int, augment: bool, seed: int, shuffle: bool):
+    """tf.data pipeline over in-memory arrays: shuffle, batch, augment, prefetch."""
+    import tensorflow as tf  # noqa: PLC0415
+
+    ds = tf.data.Dataset.from_tensor_slices((x, y.astype(np.float32)))
+    if shuffle:
+        ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
+    ds = ds.batch(batch_size)
+    if augment:
+        aug = make_augmenter(seed)
+        ds = ds.map(lambda a, b: (aug(a, training=True), b), num_parallel_calls=tf.data.AUTOTUNE)
+    return ds.prefetch(tf.data.AUTOTUNE)
+
+
+def load_training_data(root: Path, cfg: TrainConfig, contract):
+    """Patient-level split of ROOT/train; returns arrays and the split summaries."""
+    splits = find_splits(root)
+    if "train" not in splits:
+        raise ValueError(f"{root}: no train/ split folder to train from.")
+    samples = list_class_folder(splits["train"])
+    train, val = split_by_patient(samples, cfg.val_fraction, cfg.seed)
+    if cfg.limit:
+        rng = np.random.default_rng(cfg.seed)
+        train = [s for c in (0, 1) for s in
+                 rng.permutation([s for s in train if s.label == c])[: cfg.limit]]
+        val = [s for c in (0, 1) for s in
+               rng.permutation([s for s in val if s.label == c])[: max(cfg.limit // 2, 4)]]
+    xt, yt = load_arrays(train, contract)
+    xv, yv = load_arrays(val, contract)
+    return (xt, yt), (xv, yv), {"train": summarize(train), "validation": summarize(val)}
+
+
+def compile_model(model, learning_rate: float, steps: int):
+    """Adam with cosine decay over `steps`, binary cross-entropy, AUC metric."""
+    import keras  # noqa: PLC0415
+
+    schedule = keras.optimizers.schedules.CosineDecay(learning_rate, max(steps, 1), alpha=0.05)
+    model.compile(optimizer=keras.optimizers.Adam(schedule), loss="binary_crossentropy",
+                  metrics=[keras.metrics.AUC(name="auc")])
+
+
+def fit_phase(model, train_ds, val_ds, epochs, patience, weights, phase, history):
+    """Fit with early stopping on val AUC (best weights restored); append to `history`."""
+    import keras  # noqa: PLC0415
+
+    class EpochLog(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            self.t0 = time.time()
+
+        def on_epoch_end(self, epoch, logs=None):
+            logs = logs or {}
+            row = {"phase": phase, "epoch": len(history["epoch"]) + 1,
+                   "seconds": round(time.time() - self.t0, 1),
+                   **{k: float(v) for k, v in logs.items() if k != "learning_rate"}}
+            for k, v in row.items():
+                history.setdefault(k, []).append(v)
+            print(f"[{phase}] epoch {row['epoch']}: loss {row.get('loss', 0):.4f} "
+                  f"auc {row.get('auc', 0):.4f} val_loss {row.get('val_loss', 0):.4f} "
+                  f"val_auc {row.get('val_auc', 0):.4f} ({row['seconds']} s)", flush=True)
+
+    stop = keras.callbacks.EarlyStopping(monitor="val_auc", mode="max", patience=patience,
+                                         restore_best_weights=True)
+    model.fit(train_ds, validation_data=val_ds, epochs=epochs, class_weight=weights,
+              callbacks=[EpochLog(), stop], verbose=0)
+
+
+def train(cfg: TrainConfig, data_root: Path, name: str, store_root=None, log=print) -> Path:
+    """Train `cfg.arch` on DATA_ROOT/train and save it to the store as `name`."""
+    import keras  # noqa: PLC0415
+
+    from xray_core.card import build_card  # noqa: PLC0415
+    from xray_core.inference import raw_probabilities  # noqa: PLC0415
+    from xray_core.models import build_model  # noqa: PLC0415
+    from xray_core.models.transfer import BACKBONES, set_finetune  # noqa: PLC0415
+    from xray_core.store import save_model  # noqa: PLC0415
+
+    keras.utils.set_random_seed(cfg.seed)
+    started = time.time()
+    built = build_model(cfg.arch, clahe=cfg.clahe, **cfg.options)
+    (xt, yt), (xv, yv), data_summary = load_training_data(Path(data_root), cfg, built.contract)
+    log(f"data: {len(xt)} train / {len(xv)} validation images ({time.time() - started:.0f} s)")
+    weights = class_weights(yt) if cfg.class_weights else None
+    train_ds = make_dataset(xt, yt, cfg.batch_size, cfg.augment, cfg.seed, shuffle=True)
+    val_ds = make_dataset(xv, yv, 64, False, cfg.seed, shuffle=False)
+    steps = int(np.ceil(len(xt) / cfg.batch_size))
+    history: dict = {"epoch": []}
+    model = built.model
+    compile_model(model, cfg.learning_rate, steps * cfg.epochs)
+    fit_phase(model, train_ds, val_ds, cfg.epochs, cfg.patience, weights, "train", history)
+    if cfg.arch in BACKBONES and cfg.finetune_epochs > 0:
+        head = {"gap", "head_dropout", "head_dense", "pneumonia_probability"}
+        n = set_finetune(model, cfg.arch, head)
+        log(f"fine-tuning {n} backbone layers from {BACKBONES[cfg.arch].finetune_from} on")
+        compile_model(model, cfg.finetune_learning_rate, steps * cfg.finetune_epochs)
+        fit_phase(model, train_ds, val_ds, cfg.finetune_epochs, cfg.patience, weights,
+                  "finetune", history)
+    train_seconds = time.time() - started
+    p_val = raw_probabilities(model, xv)
+    cal = calibration.calibration_report(p_val, yv)
+    p_cal = calibration.apply_calibration(p_val, cal)
+    threshold = metrics.threshold_for_sensitivity(yv, p_cal, cfg.sensitivity_target)
+    card = build_card(
+        built, asdict(cfg), data_root=Path(data_root), data_summary=data_summary,
+        calibration=cal, threshold=threshold, validation=metrics.summary(yv, p_cal, threshold),
+        train_seconds=train_seconds, augmentation=AUGMENTATION if cfg.augment else None,
+    )
+    entry = save_model(model, card, history, name, store_root)
+    log(f"saved {entry} in {train_seconds:.0f} s: val AUC {card['validation']['auc']:.4f}, "
+        f"threshold {threshold:.3f}")
+    return entry
