@@ -76,7 +76,10 @@ def find_splits(root: Path) -> dict[str, Path]:
     """Map split name -> folder for a Kaggle root, or {'all': root} for a single class folder."""
     root = Path(root)
     if not root.is_dir():
-        raise DatasetError(f"{root}: data folder not found (set --data or $XRAY_DATA_DIR).")
+        raise DatasetError(
+            f"{root}: data folder not found; expected a folder with train/ or NORMAL/ and "
+            "PNEUMONIA/ (set --data or $XRAY_DATA_DIR)."
+        )
     splits = {s: root / s for s in SPLITS if (root / s).is_dir()}
     if splits:
         return splits

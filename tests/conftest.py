@@ -1,0 +1,68 @@
+"""Shared fixtures: the real data in ../shared (required: tests fail clearly without it) and a
+tiny model trained by the project's own `train` on a few real images."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from xray_core import config
+
+os.environ.setdefault("KERAS_HOME", str(config.PROJECT_ROOT.parent / "shared" / "keras_home"))
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def require(path: Path, what: str) -> Path:
+    """Fail (never skip) with a clear message when a shared resource is missing."""
+    if not path.exists():
+        pytest.fail(f"{what} not found at {path}: these tests need ../shared beside the project "
+                    f"(see README.md, 'Data').", pytrace=False)
+    return path
+
+
+@pytest.fixture(scope="session")
+def data_root() -> Path:
+    return require(config.DEFAULT_DATA_DIR, "the chest_xray dataset")
+
+
+@pytest.fixture(scope="session")
+def fullres_dir() -> Path:
+    return require(config.FULLRES_SAMPLES_DIR, "the full-resolution samples")
+
+
+@pytest.fixture(scope="session")
+def fullres_files(fullres_dir) -> list[Path]:
+    return sorted(p for p in fullres_dir.rglob("*.jp*g"))
+
+
+@pytest.fixture(scope="session")
+def small_eval_dir(tmp_path_factory, data_root) -> Path:
+    """A NORMAL/PNEUMONIA folder with 6 real images per class (copies)."""
+    out = tmp_path_factory.mktemp("eval")
+    for cls in config.CLASS_NAMES:
+        (out / cls).mkdir()
+        for p in sorted((data_root / "train" / cls).iterdir())[:6]:
+            shutil.copy(p, out / cls / p.name)
+    return out
+
+
+@pytest.fixture(scope="session")
+def tiny_store(tmp_path_factory, data_root) -> Path:
+    """A store with one tiny CNN trained for one epoch on 24 real images per class."""
+    from xray_core.training import TrainConfig, train
+
+    root = tmp_path_factory.mktemp("store")
+    cfg = TrainConfig(arch="cnn", epochs=1, limit=24, batch_size=16, augment=True,
+                      options={"filters": [4, 8], "last_filters": 8, "size": 64})
+    train(cfg, data_root, "tiny", store_root=root, log=lambda *_: None)
+    return root
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tiny_store):
+    from xray_core.store import load_model
+
+    return load_model("tiny", tiny_store)

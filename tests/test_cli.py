@@ -1,0 +1,56 @@
+"""`python -m xray_core evaluate | predict | models`: the interfaces outside checks rely on."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from xray_core import config
+from xray_core.cli import main
+
+
+def run_cli(*args):
+    return subprocess.run([sys.executable, "-m", "xray_core", *args], capture_output=True,
+                          text=True, cwd=config.PROJECT_ROOT, timeout=300)
+
+
+def test_evaluate_writes_required_keys(tiny_store, small_eval_dir, tmp_path):
+    out = tmp_path / "eval.json"
+    code = main(["--store", str(tiny_store), "evaluate", "--data", str(small_eval_dir),
+                 "--model", "tiny", "--threshold", "0.5", "--json", str(out)])
+    assert code == 0
+    r = json.loads(out.read_text())
+    for key in ("n", "auc", "accuracy", "sensitivity", "specificity", "threshold", "model",
+                "roc", "confusion", "counts"):
+        assert key in r, key
+    assert r["n"] == 12 and r["counts"] == {"NORMAL": 6, "PNEUMONIA": 6}
+    assert r["threshold"] == 0.5 and r["model"] == "tiny"
+    c = r["confusion"]
+    assert r["sensitivity"] == pytest.approx(c["tp"] / (c["tp"] + c["fn"]))
+
+
+def test_predict_json_lines_and_exit_codes(tiny_store, fullres_files, tmp_path, capsys):
+    bad = tmp_path / "notes.png"
+    bad.write_text("not an image")
+    code = main(["--store", str(tiny_store), "predict", str(fullres_files[0]), str(bad),
+                 "--model", "tiny", "--json"])
+    lines = [json.loads(x) for x in capsys.readouterr().out.strip().splitlines()]
+    assert code == 2 and len(lines) == 2
+    assert set(lines[0]) >= {"file", "probability", "label", "threshold", "model"}
+    assert set(lines[1]) == {"file", "error"} and "not a readable image" in lines[1]["error"]
+    assert main(["--store", str(tiny_store), "predict", str(fullres_files[0]), "--json"]) == 0
+
+
+def test_predict_subprocess_default_model_no_traceback(fullres_files, tmp_path):
+    empty = tmp_path / "empty.jpeg"
+    empty.write_bytes(b"")
+    r = run_cli("predict", str(fullres_files[0]), str(empty), "--json")
+    rows = [json.loads(x) for x in r.stdout.strip().splitlines()]
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert rows[0]["model"] and rows[1]["error"].endswith("the file is empty (0 bytes).")
+
+
+def test_unknown_model_is_a_clear_error(tiny_store, capsys):
+    assert main(["--store", str(tiny_store), "predict", "x.png", "--model", "nope"]) == 1
+    assert "valid names: tiny" in capsys.readouterr().err

@@ -1,0 +1,79 @@
+"""Dataset layout, patient ids and the patient-level split."""
+
+import pytest
+
+from xray_core.data import (
+    DatasetError, Sample, find_splits, list_class_folder, patient_id, split_by_patient, summarize,
+)
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("person12_virus_3.jpeg", "person12"),
+    ("person1000_bacteria_2931.jpeg", "person1000"),
+    ("person447_virus_921_1.jpeg", "person447"),
+    ("IM-0115-0001.jpeg", "IM-0115"),
+    ("IM-0640-0001-0001.jpeg", "IM-0640"),
+    ("NORMAL2-IM-0012-0001.jpeg", "NORMAL2-IM-0012"),
+    ("scan.png", "scan"),
+])
+def test_patient_id(name, expected):
+    assert patient_id(name) == expected
+
+
+@pytest.fixture(scope="module")
+def train_samples(data_root):
+    return list_class_folder(data_root / "train")
+
+
+def test_official_train_counts(train_samples):
+    s = summarize(train_samples)
+    assert s["classes"] == {"NORMAL": 1341, "PNEUMONIA": 3875}
+    assert s["subtypes"]["bacteria"] + s["subtypes"]["virus"] == 3875
+
+
+def test_split_has_no_patient_on_both_sides(train_samples):
+    train, val = split_by_patient(train_samples, 0.15, seed=42)
+    assert {s.patient for s in train}.isdisjoint({s.patient for s in val})
+    assert len(train) + len(val) == len(train_samples)
+
+
+@pytest.mark.parametrize("fraction", [0.1, 0.15, 0.3])
+def test_split_is_stratified_by_patients(train_samples, fraction):
+    _, val = split_by_patient(train_samples, fraction, seed=1)
+    for label in (0, 1):
+        all_p = {s.patient for s in train_samples if s.label == label}
+        val_p = {s.patient for s in val if s.label == label}
+        assert abs(len(val_p) / len(all_p) - fraction) < 0.01
+
+
+def test_split_is_seeded(train_samples):
+    a = split_by_patient(train_samples, seed=3)[1]
+    b = split_by_patient(train_samples, seed=3)[1]
+    c = split_by_patient(train_samples, seed=4)[1]
+    assert a == b and a != c
+
+
+def test_leakage_would_be_caught():
+    """The disjointness check fails on an image-level split of a multi-image patient."""
+    samples = [Sample(__import__("pathlib").Path(f"person1_virus_{i}.jpeg"), 1, "person1")
+               for i in range(4)]
+    train, val = samples[:2], samples[2:]
+    assert not {s.patient for s in train}.isdisjoint({s.patient for s in val})
+
+
+def test_find_splits_kaggle_and_single(data_root):
+    assert set(find_splits(data_root)) == {"train", "val"}
+    assert set(find_splits(data_root / "val")) == {"all"}
+
+
+@pytest.mark.parametrize("make", ["missing", "empty", "one_class"])
+def test_bad_folders_raise_clear_errors(tmp_path, make):
+    root = tmp_path / "d"
+    if make != "missing":
+        root.mkdir()
+    if make == "one_class":
+        (root / "NORMAL").mkdir()
+    with pytest.raises(DatasetError, match="expected"):
+        find_splits(root)
+    with pytest.raises(DatasetError, match="NORMAL/ and PNEUMONIA/"):
+        list_class_folder(root)

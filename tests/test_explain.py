@@ -1,0 +1,67 @@
+"""Explainers return (H, W) float32 in [0, 1]; LIME masks and feature maps are well formed."""
+
+import numpy as np
+import pytest
+
+from xray_core.contract import preprocess, to_display
+from xray_core.decode import load_image
+from xray_core.explain import feature_maps, gradcam, lime_explain, overlay
+
+
+@pytest.fixture(scope="module")
+def image(tiny_model, fullres_files):
+    gray = load_image(fullres_files[-1])
+    return preprocess(gray, tiny_model.contract), to_display(gray, tiny_model.contract)
+
+
+@pytest.mark.parametrize("method", gradcam.METHODS)
+def test_gradcam_shape_and_range(tiny_model, image, method):
+    cam = gradcam.make_cam(tiny_model.model, method)
+    heat = gradcam.gradcam_heatmap(cam, image[0], tiny_model.last_conv)
+    size = tiny_model.contract.size
+    assert heat.shape == (size, size) and heat.dtype == np.float32
+    assert 0.0 <= heat.min() and heat.max() <= 1.0
+
+
+def test_gradcam_needs_a_conv_layer(tiny_model, image):
+    with pytest.raises(gradcam.NoConvLayerError):
+        gradcam.gradcam_heatmap(None, image[0], None)
+    with pytest.raises(ValueError, match="unknown Grad-CAM method"):
+        gradcam.make_cam(tiny_model.model, "cam")
+
+
+def test_lime_is_reproducible_and_masks_are_disjoint(tiny_model, image):
+    seen = []
+    a = lime_explain.explain_lime(tiny_model.model, image[1], tiny_model.contract,
+                                  num_samples=60, seed=3, progress=seen.append)
+    b = lime_explain.explain_lime(tiny_model.model, image[1], tiny_model.contract,
+                                  num_samples=60, seed=3)
+    assert a.weights == b.weights and lime_explain.topk_overlap(a, b, 3) == 1.0
+    assert seen and seen[-1] == 1.0
+    assert not np.any(a.mask(3, +1) & a.mask(3, -1))
+    assert a.segments.shape == image[1].shape
+
+
+def test_lime_checks_its_input(tiny_model, image):
+    with pytest.raises(ValueError, match="display image"):
+        lime_explain.explain_lime(tiny_model.model, image[1][:10], tiny_model.contract)
+
+
+def test_feature_maps_in_model_order(tiny_model, image):
+    layers = feature_maps.conv_layers(tiny_model.model)
+    names = [layer.name for layer in tiny_model.model.layers]
+    assert [names.index(x["name"]) for x in layers] == sorted(names.index(x["name"]) for x in layers)
+    probe = feature_maps.make_probe(tiny_model.model, layers[1]["name"])
+    maps = feature_maps.feature_maps(probe, image[0])
+    h, w, c = layers[1]["shape"]
+    assert maps.shape == (min(c, 64), h, w) and maps.min() >= 0 and maps.max() <= 1
+
+
+def test_overlays_are_rgb_u8(image):
+    gray = image[1]
+    heat = np.linspace(0, 1, gray.size, dtype=np.float32).reshape(gray.shape)
+    out = overlay.blend_heatmap(gray, heat, alpha=0.0)
+    np.testing.assert_array_equal(out[..., 0], gray)
+    assert overlay.blend_heatmap(gray, heat, 1.0).dtype == np.uint8
+    with pytest.raises(ValueError):
+        overlay.blend_heatmap(gray, heat, 1.5)

@@ -1,0 +1,58 @@
+"""Every builder builds flat, gives one sigmoid output and records a reachable last conv."""
+
+import keras
+import numpy as np
+import pytest
+
+from xray_core.models import ARCHITECTURES, build_model
+from xray_core.models.transfer import BACKBONES, set_finetune
+
+CASES = [
+    ("dense", {}),
+    ("cnn", {"size": 96}),
+    ("cnn", {"size": 96, "activation": "elu", "initializer": "glorot_uniform", "dilation": 2,
+             "batch_norm": False, "l2": 0.0, "dropout": 0.5}),
+    ("resnet", {"size": 96}),
+    ("mobilenetv2_035", {"weights": None}),
+    ("mobilenetv2_050", {"weights": None}),
+    ("mobilenet_025", {"weights": None}),
+    ("vgg16", {"weights": None}),
+    ("vgg19", {"weights": None}),
+]
+
+
+@pytest.mark.parametrize("arch, options", CASES, ids=[f"{a}-{i}" for i, (a, _) in enumerate(CASES)])
+def test_builder_is_flat_with_named_last_conv(arch, options):
+    built = build_model(arch, **options)
+    model = built.model
+    assert model.output.shape[1:] == (1,)
+    assert tuple(model.input.shape[1:]) == built.contract.input_shape
+    assert not any(isinstance(layer, keras.Model) for layer in model.layers), "nested model"
+    if arch == "dense":
+        assert built.last_conv is None
+    else:
+        layer = model.get_layer(built.last_conv)
+        assert len(layer.output.shape) == 4
+    x = np.zeros((2, *built.contract.input_shape), np.float32)
+    p = np.asarray(model(x))
+    assert p.shape == (2, 1) and np.all((p >= 0) & (p <= 1))
+    keras.backend.clear_session()
+
+
+def test_unknown_architecture_lists_valid_ones():
+    with pytest.raises(ValueError, match="choose one of dense, cnn, resnet"):
+        build_model("inception")
+    assert set(BACKBONES) <= set(ARCHITECTURES)
+
+
+def test_imagenet_weights_load_offline_and_finetune_keeps_bn_frozen():
+    built = build_model("mobilenetv2_035")  # KERAS_HOME points at ../shared/keras_home
+    model = built.model
+    assert built.imagenet_weights and "MobileNetV2" in built.imagenet_weights
+    assert not model.get_layer("block_16_project").trainable
+    n = set_finetune(model, "mobilenetv2_035", {"gap", "head_dropout", "pneumonia_probability"})
+    assert n > 0
+    assert model.get_layer("block_16_project").trainable
+    assert not model.get_layer("block_16_project_BN").trainable
+    assert not model.get_layer("block_12_project").trainable
+    keras.backend.clear_session()

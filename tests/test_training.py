@@ -1,0 +1,36 @@
+"""Training: class weights, augmentation, and a real smoke run (the tiny_store fixture)."""
+
+import json
+
+import numpy as np
+import pytest
+
+from xray_core.training import AUGMENTATION, class_weights, make_augmenter
+
+
+def test_class_weights_balance_the_loss():
+    y = np.array([0] * 25 + [1] * 75)
+    w = class_weights(y)
+    assert w[0] == pytest.approx(100 / 50) and w[1] == pytest.approx(100 / 150)
+    assert w[0] * 25 == pytest.approx(w[1] * 75)
+    with pytest.raises(ValueError, match="both classes"):
+        class_weights(np.ones(5, int))
+
+
+def test_augmenter_changes_training_images_only():
+    x = np.random.default_rng(0).random((2, 64, 64, 1)).astype(np.float32)
+    aug = make_augmenter(seed=1)
+    assert not np.allclose(np.asarray(aug(x, training=True)), x)
+    np.testing.assert_allclose(np.asarray(aug(x, training=False)), x)
+    assert "flip" not in json.dumps(AUGMENTATION)
+
+
+def test_smoke_run_writes_a_complete_entry(tiny_store, tiny_model):
+    history = json.loads((tiny_store / "tiny" / "history.json").read_text())
+    assert len(history["epoch"]) == 1 and "val_auc" in history and "loss" in history
+    card = tiny_model.card
+    assert card["training"]["config"]["limit"] == 24
+    v = card["validation"]
+    assert v["sensitivity"] >= card["training"]["config"]["sensitivity_target"]
+    assert card["data"]["splits"]["train"]["patients"] > 0
+    assert 0.0 <= card["threshold"] <= 1.0
