@@ -78,6 +78,17 @@ def cmd_predict(args) -> int:
     return EXIT_REFUSED if refused else EXIT_OK
 
 
+def cmd_rescore(args) -> int:
+    from xray_core.scores import compute_scores, save_scores  # noqa: PLC0415
+    from xray_core.store import list_models, load_model  # noqa: PLC0415
+
+    for name in [args.model] if args.model else list_models(args.store):
+        stored = load_model(name, args.store)
+        path = save_scores(name, compute_scores(stored, _data_root(args.data)), args.store)
+        print(f"{name}: wrote {path}")
+    return EXIT_OK
+
+
 def cmd_models(args) -> int:
     from xray_core.store import default_model, list_models, read_card  # noqa: PLC0415
 
@@ -130,6 +141,11 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--threshold", type=float)
     r.add_argument("--json", action="store_true", help="one JSON object per line")
     r.set_defaults(func=cmd_predict)
+
+    s = sub.add_parser("rescore", help="recompute stored validation scores (all models)")
+    s.add_argument("--model")
+    s.add_argument("--data", help="dataset root; default ../shared/data/chest_xray")
+    s.set_defaults(func=cmd_rescore)
 
     m = sub.add_parser("models", help="list stored models (* = default)")
     m.set_defaults(func=cmd_models)

@@ -79,7 +79,7 @@ def make_dataset(x, y, batch_size: int, augment: bool, seed: int, shuffle: bool)
 
 
 def load_training_data(root: Path, cfg: TrainConfig, contract):
-    """Patient-level split of ROOT/train; returns arrays and the split summaries."""
+    """Patient-level split of ROOT/train; returns arrays, split summaries, validation samples."""
     splits = find_splits(root)
     if "train" not in splits:
         raise ValueError(f"{root}: no train/ split folder to train from.")
@@ -93,7 +93,7 @@ def load_training_data(root: Path, cfg: TrainConfig, contract):
                rng.permutation([s for s in val if s.label == c])[: max(cfg.limit // 2, 4)]]
     xt, yt = load_arrays(train, contract)
     xv, yv = load_arrays(val, contract)
-    return (xt, yt), (xv, yv), {"train": summarize(train), "validation": summarize(val)}
+    return (xt, yt), (xv, yv), {"train": summarize(train), "validation": summarize(val)}, val
 
 
 def compile_model(model, learning_rate: float, steps: int):
@@ -138,12 +138,15 @@ def train(cfg: TrainConfig, data_root: Path, name: str, store_root=None, log=pri
     from xray_core.inference import raw_probabilities  # noqa: PLC0415
     from xray_core.models import build_model  # noqa: PLC0415
     from xray_core.models.transfer import BACKBONES, set_finetune  # noqa: PLC0415
+    from xray_core.scores import files_digest, make_scores, save_scores  # noqa: PLC0415
     from xray_core.store import save_model  # noqa: PLC0415
 
     keras.utils.set_random_seed(cfg.seed)
     started = time.time()
     built = build_model(cfg.arch, clahe=cfg.clahe, **cfg.options)
-    (xt, yt), (xv, yv), data_summary = load_training_data(Path(data_root), cfg, built.contract)
+    (xt, yt), (xv, yv), data_summary, val_samples = load_training_data(
+        Path(data_root), cfg, built.contract
+    )
     log(f"data: {len(xt)} train / {len(xv)} validation images ({time.time() - started:.0f} s)")
     weights = class_weights(yt) if cfg.class_weights else None
     train_ds = make_dataset(xt, yt, cfg.batch_size, cfg.augment, cfg.seed, shuffle=True)
@@ -161,7 +164,9 @@ def train(cfg: TrainConfig, data_root: Path, name: str, store_root=None, log=pri
         fit_phase(model, train_ds, val_ds, cfg.finetune_epochs, cfg.patience, weights,
                   "finetune", history)
     train_seconds = time.time() - started
+    t_score = time.perf_counter()
     p_val = raw_probabilities(model, xv)
+    ms = (time.perf_counter() - t_score) * 1000 / max(len(xv), 1)
     cal = calibration.calibration_report(p_val, yv)
     p_cal = calibration.apply_calibration(p_val, cal)
     threshold = metrics.threshold_for_sensitivity(yv, p_cal, cfg.sensitivity_target)
@@ -171,6 +176,7 @@ def train(cfg: TrainConfig, data_root: Path, name: str, store_root=None, log=pri
         train_seconds=train_seconds, augmentation=AUGMENTATION if cfg.augment else None,
     )
     entry = save_model(model, card, history, name, store_root)
+    save_scores(name, make_scores(yv, p_cal, p_val, files_digest(val_samples), ms), store_root)
     log(f"saved {entry} in {train_seconds:.0f} s: val AUC {card['validation']['auc']:.4f}, "
         f"threshold {threshold:.3f}")
     return entry

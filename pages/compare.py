@@ -1,0 +1,33 @@
+"""Compare models: every stored model on the same validation split."""
+
+import streamlit as st
+
+from pages import charts, ui
+from xray_core.compare import compare_models, roc_curves, same_validation_data
+
+ui.ensure_frame()
+
+st.title("Compare models")
+names = ui.model_names()
+rows = compare_models(names)
+if not same_validation_data(rows):
+    st.warning("These models were not all scored on the same validation files: compare with care.")
+st.dataframe(
+    rows, hide_index=True, width="stretch",
+    column_config={
+        "auc": st.column_config.NumberColumn("AUC", format="%.4f"),
+        "sensitivity": st.column_config.NumberColumn("Sensitivity @ its threshold", format="%.3f"),
+        "specificity": st.column_config.NumberColumn("Specificity @ its threshold", format="%.3f"),
+        "threshold": st.column_config.NumberColumn("Threshold", format="%.3f"),
+        "size_mb": st.column_config.NumberColumn("Size (MB)", format="%.1f"),
+        "ms_per_image": st.column_config.NumberColumn("ms / image (batched, CPU)", format="%.1f"),
+        "parameters": st.column_config.NumberColumn("Parameters", format="%d"),
+        "train_minutes": st.column_config.NumberColumn("Training (min)", format="%.1f"),
+        "n": st.column_config.NumberColumn("Validation n"),
+        "data": None,
+    },
+)
+st.plotly_chart(charts.overlaid_rocs(roc_curves(names)), width="stretch")
+st.caption("Each model at its own shipped threshold (chosen on validation for sensitivity ≥ 0.97). "
+           "Validation is a patient-level split of the official train split; the official test "
+           "split is harder for every model (see each model card's limitations).")

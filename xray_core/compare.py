@@ -1,0 +1,43 @@
+"""Side-by-side comparison of stored models on their (shared) validation split."""
+
+from __future__ import annotations
+
+from xray_core import metrics
+from xray_core.scores import load_scores
+from xray_core.store import read_card
+
+
+def compare_models(names: list[str], root=None) -> list[dict]:
+    """One row per model: AUC, operating point at its threshold, size, speed, n, data digest."""
+    rows = []
+    for name in names:
+        card = read_card(name, root)
+        scores = load_scores(name, root)
+        row = {"model": name, "architecture": card["architecture"],
+               "parameters": card.get("parameters"),
+               "size_mb": round(card.get("model_bytes", 0) / 1e6, 2),
+               "threshold": card["threshold"],
+               "train_minutes": round(card["training"]["seconds"] / 60, 1)}
+        if scores is not None:
+            op = metrics.operating_point(scores["labels"], scores["probabilities"], card["threshold"])
+            row.update(auc=metrics.auc(scores["labels"], scores["probabilities"]),
+                       sensitivity=op["sensitivity"], specificity=op["specificity"],
+                       n=len(scores["labels"]), ms_per_image=scores.get("ms_per_image_batched"),
+                       data=scores["files_digest"])
+        rows.append(row)
+    return rows
+
+
+def same_validation_data(rows: list[dict]) -> bool:
+    """True when every compared model was scored on the same validation files."""
+    return len({r.get("data") for r in rows}) == 1
+
+
+def roc_curves(names: list[str], root=None) -> dict[str, dict]:
+    """ROC points per model (fpr, tpr, thresholds) from stored validation scores."""
+    out = {}
+    for name in names:
+        s = load_scores(name, root)
+        if s is not None:
+            out[name] = metrics.roc_points(s["labels"], s["probabilities"])
+    return out

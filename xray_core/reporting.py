@@ -1,0 +1,53 @@
+"""Words for clinicians: what a probability and a threshold mean, from validation figures."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from xray_core import metrics
+
+
+def operating_point_at(scores: dict | None, card: dict, threshold: float) -> dict:
+    """Validation sensitivity, specificity, PPV, NPV (and n) at `threshold`.
+
+    Uses the stored validation scores when present; otherwise only the shipped threshold's
+    figures from the card are known (other thresholds give None values).
+    """
+    if scores is not None:
+        op = metrics.operating_point(scores["labels"], scores["probabilities"], threshold)
+        return {**op, "n": int(len(scores["labels"])),
+                "prevalence": float(np.mean(scores["labels"]))}
+    v = card.get("validation", {})
+    same = abs(float(threshold) - float(card["threshold"])) < 1e-9
+    keys = ("sensitivity", "specificity", "ppv", "npv", "accuracy")
+    return {"threshold": threshold, "n": v.get("n"), **{k: v.get(k) if same else None for k in keys}}
+
+
+def _pct(x: float | None) -> str:
+    return "n/a" if x is None else f"{100 * x:.0f}%"
+
+
+def explain_operating_point(op: dict) -> list[str]:
+    """Plain sentences a clinician reads at a glance (per 100 children, validation split)."""
+    sens, spec = op.get("sensitivity"), op.get("specificity")
+    if sens is None or spec is None:
+        return ["Validation figures are available only at the shipped threshold."]
+    return [
+        f"Of 100 children with pneumonia, about {100 * sens:.0f} are flagged "
+        f"(sensitivity {_pct(sens)}); {100 - 100 * sens:.0f} are missed.",
+        f"Of 100 children without pneumonia, about {100 * spec:.0f} are cleared "
+        f"(specificity {_pct(spec)}); {100 - 100 * spec:.0f} are false alarms.",
+        f"A PNEUMONIA verdict was right {_pct(op.get('ppv'))} of the time (PPV); a NORMAL verdict "
+        f"{_pct(op.get('npv'))} (NPV), at this validation set's prevalence of "
+        f"{_pct(op.get('prevalence'))}.",
+    ]
+
+
+def confidence_words(probability: float, threshold: float) -> str:
+    """How far from the threshold the probability is, in words."""
+    margin = abs(probability - threshold)
+    if margin < 0.05:
+        return "borderline: close to the decision threshold"
+    return "clearly above the threshold" if probability >= threshold and margin > 0.25 else (
+        "clearly below the threshold" if margin > 0.25 else
+        "above the threshold" if probability >= threshold else "below the threshold")

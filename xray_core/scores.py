@@ -1,0 +1,72 @@
+"""Validation scores per stored model: labels and calibrated probabilities on the model's own
+patient-level validation split, saved beside the card (validation_scores.json).
+
+All models trained with the same seed and fraction share the same validation images, so the
+Compare page can set them side by side. No file names or patient ids are stored: only labels,
+scores, and a digest of the sorted file list that proves two models saw the same images.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+from xray_core.data import find_splits, list_class_folder, load_arrays, split_by_patient
+from xray_core.store import StoredModel, store_dir
+
+SCORES_FILE = "validation_scores.json"
+
+
+def validation_samples(card: dict, data_root: Path):
+    """Re-create the card's validation split from DATA_ROOT/train (deterministic)."""
+    cfg = card["training"]["config"]
+    samples = list_class_folder(find_splits(data_root)["train"])
+    return split_by_patient(samples, cfg["val_fraction"], cfg["seed"])[1]
+
+
+def files_digest(samples) -> str:
+    names = sorted(f"{s.path.parent.name}/{s.path.name}" for s in samples)
+    return hashlib.sha256("\n".join(names).encode()).hexdigest()[:16]
+
+
+def make_scores(y, p_cal, p_raw, digest: str, ms_per_image: float) -> dict:
+    return {
+        "labels": [int(v) for v in y],
+        "probabilities": [round(float(v), 6) for v in p_cal],
+        "raw_probabilities": [round(float(v), 6) for v in p_raw],
+        "files_digest": digest,
+        "ms_per_image_batched": round(ms_per_image, 2),
+    }
+
+
+def compute_scores(stored: StoredModel, data_root: Path) -> dict:
+    """Score the model's validation split (takes ~10-40 s on the CPU)."""
+    from xray_core.inference import calibrated_probabilities  # noqa: PLC0415
+
+    samples = validation_samples(stored.card, data_root)
+    x, y = load_arrays(samples, stored.contract)
+    t0 = time.perf_counter()
+    p_cal, p_raw = calibrated_probabilities(stored, x)
+    ms = (time.perf_counter() - t0) * 1000 / max(len(x), 1)
+    return make_scores(y, p_cal, p_raw, files_digest(samples), ms)
+
+
+def save_scores(name: str, scores: dict, root=None) -> Path:
+    path = store_dir(root) / name / SCORES_FILE
+    path.write_text(json.dumps(scores) + "\n")
+    return path
+
+
+def load_scores(name: str, root=None) -> dict | None:
+    """The stored validation scores as arrays (labels int, probabilities float), or None."""
+    path = store_dir(root) / name / SCORES_FILE
+    if not path.is_file():
+        return None
+    d = json.loads(path.read_text())
+    return {**d, "labels": np.asarray(d["labels"], int),
+            "probabilities": np.asarray(d["probabilities"], float),
+            "raw_probabilities": np.asarray(d["raw_probabilities"], float)}
