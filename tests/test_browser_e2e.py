@@ -1,0 +1,179 @@
+"""End to end in a real browser: `streamlit run` the app, upload a real X-ray, read the verdict.
+
+Drives Debian's chromium (/usr/bin/chromium, installed by `.ci/run`) through Playwright's sync
+API; never downloads a browser. Everything stays on loopback. The app uses whatever model store
+the environment configures ($XRAY_MODEL_STORE, else model_store/). The screenshot lands in
+artifacts/e2e/predict.png (git-ignored).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+SAMPLES_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "fullres_samples"
+SAMPLE = SAMPLES_DIR / "PNEUMONIA" / "person1177_bacteria_3125.jpeg"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SCREENSHOT = PROJECT_ROOT / "artifacts" / "e2e" / "predict.png"
+SERVER_LOG = PROJECT_ROOT / "artifacts" / "e2e" / "streamlit.log"
+HOST = "127.0.0.1"
+START_TIMEOUT_S = 90  # streamlit answering on its port
+PAGE_TIMEOUT_S = 90  # first render (imports TensorFlow, loads the model)
+VERDICT_TIMEOUT_S = 90  # upload -> decoded -> predicted -> rendered
+VERDICT_RE = re.compile(r"Verdict:\s*(NORMAL|PNEUMONIA)\b")
+
+pytestmark = pytest.mark.e2e
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def log_tail(chars: int = 3000) -> str:
+    try:
+        return SERVER_LOG.read_text(errors="replace")[-chars:]
+    except OSError:
+        return "(no server log)"
+
+
+def wait_for_port(proc: subprocess.Popen, port: int, timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"streamlit exited with code {proc.returncode} before serving.\n"
+                        f"{log_tail()}", pytrace=False)
+        try:
+            with socket.create_connection((HOST, port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.5)
+    pytest.fail(f"streamlit did not answer on {HOST}:{port} within {timeout_s} s.\n{log_tail()}",
+                pytrace=False)
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """Terminate the server we started (its own process group), bounded."""
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=15)
+    except (subprocess.TimeoutExpired, ProcessLookupError):
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait(timeout=10)
+
+
+@pytest.fixture
+def prerequisites() -> None:
+    """Fail (never skip) before starting anything when the browser or the sample is missing."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} not found: `.ci/run` installs it "
+                    "(apt-get install -y --no-install-recommends chromium).", pytrace=False)
+    if not SAMPLE.is_file():
+        pytest.fail(f"Sample X-ray not found at {SAMPLE}: this test needs ../shared/data/"
+                    "fullres_samples beside the project.", pytrace=False)
+
+
+@pytest.fixture
+def app_url(prerequisites):
+    """A fresh `streamlit run streamlit_app.py` on a free loopback port; yields its URL."""
+    port = free_port()
+    SERVER_LOG.parent.mkdir(parents=True, exist_ok=True)
+    cmd = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
+           "--server.headless", "true", "--server.port", str(port),
+           "--server.address", HOST, "--browser.gatherUsageStats", "false",
+           "--server.fileWatcherType", "none"]
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2")}
+    with open(SERVER_LOG, "wb") as log:
+        proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env, stdout=log,
+                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                start_new_session=True)
+    try:
+        wait_for_port(proc, port, START_TIMEOUT_S)
+        yield f"http://{HOST}:{port}/"
+    finally:
+        stop(proc)
+
+
+def page_text(page) -> str:
+    try:
+        return page.inner_text("body")[-2000:]
+    except Exception as exc:  # noqa: BLE001 - diagnostics only
+        return f"(page text unavailable: {exc})"
+
+
+def test_upload_gives_verdict_in_real_browser(app_url):
+    from playwright.sync_api import Error as PlaywrightError
+    from playwright.sync_api import sync_playwright
+
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1600})
+            stage = "opening the app"
+            try:
+                page.goto(app_url, wait_until="domcontentloaded", timeout=PAGE_TIMEOUT_S * 1000)
+                stage = "waiting for the file uploader"
+                page.wait_for_selector("input[type=file]", state="attached",
+                                       timeout=PAGE_TIMEOUT_S * 1000)
+                stage = "uploading the X-ray"
+                page.set_input_files("input[type=file]", str(SAMPLE))
+                stage = "waiting for the verdict"
+                page.wait_for_function(
+                    "() => /Verdict:\\s*(NORMAL|PNEUMONIA)\\b/.test(document.body.innerText)",
+                    timeout=VERDICT_TIMEOUT_S * 1000, polling=500)
+                stage = "waiting for the page to settle"
+                settle(page)
+            except PlaywrightError as exc:
+                page.screenshot(path=str(SCREENSHOT), full_page=True)
+                pytest.fail(f"Failed while {stage}: {exc}\n--- page text ---\n{page_text(page)}"
+                            f"\n--- streamlit log ---\n{log_tail()}\nscreenshot: {SCREENSHOT}",
+                            pytrace=False)
+            match = VERDICT_RE.search(page.inner_text("body"))
+            page.screenshot(path=str(SCREENSHOT), full_page=True)
+        finally:
+            browser.close()
+
+    print(f"\nscreenshot: {SCREENSHOT}")
+    assert match is not None, "verdict text disappeared after rendering"
+    assert match.group(1) in ("NORMAL", "PNEUMONIA")
+    assert SCREENSHOT.stat().st_size > 0
+
+
+BUSY_JS = """() => !!document.querySelector(
+        '[data-testid="stStatusWidget"], [data-testid="stSkeleton"], [data-stale="true"]')
+    || [...document.querySelectorAll('[data-testid="stImage"] img')]
+        .some(img => !(img.complete && img.naturalWidth > 0))"""
+
+
+def settle(page, quiet_s: float = 2.0, timeout_s: float = 30.0) -> None:
+    """Best effort: wait until the rerun has finished (no running indicator, skeleton, stale
+    element or loading image for `quiet_s` in a row), so the screenshot shows the whole page.
+    The verdict renders before the rest of the script, and the running indicator appears late."""
+    deadline = time.monotonic() + timeout_s
+    quiet_since = None
+    while time.monotonic() < deadline:
+        if page.evaluate(BUSY_JS):
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = time.monotonic()
+        elif time.monotonic() - quiet_since >= quiet_s:
+            return
+        time.sleep(0.25)
