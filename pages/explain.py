@@ -34,8 +34,8 @@ samples = c2.select_slider("Perturbed samples", [100, 200, 300, 500, 1000], 300,
                            key="explain_samples", help="More samples: steadier masks, slower.")
 segments = c3.select_slider("Superpixels (SLIC)", [25, 50, 75, 100], 50, key="explain_segments")
 bar = st.progress(0.0, text="LIME running…")
-result = ui.cached_lime(model.name, study.digest, samples, segments, study,
-                        _progress=lambda f: bar.progress(f, text=f"LIME {f:.0%}"))
+result = ui.cached_lime(model.name, study, samples, segments,
+                        progress=lambda f: bar.progress(f, text=f"LIME {f:.0%}"))
 bar.empty()
 left, right = st.columns(2)
 left.image(display, caption="Original (model input)", width="stretch")

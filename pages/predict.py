@@ -49,7 +49,7 @@ with right:
     st.progress(pred.probability, text=f"threshold {threshold:.3f}: {confidence_words(pred.probability, threshold)}")
     op = operating_point_at(ui.get_scores(model.name), model.card, threshold)
     st.markdown(f"#### What threshold {threshold:.3f} means (validation, n = {op['n']})")
-    cols = st.columns(4)
+    cols = [c for _ in range(2) for c in st.columns(2)]
     for col, key, label in zip(cols, ("sensitivity", "specificity", "ppv", "npv"),
                                ("Sensitivity", "Specificity", "PPV", "NPV")):
         col.metric(label, "n/a" if op[key] is None else f"{op[key]:.1%}")

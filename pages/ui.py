@@ -47,11 +47,24 @@ def cached_gradcam(name: str, method: str, digest: str, _study: Study):
     return gradcam.gradcam_heatmap(get_cam(name, method), _study.model_input(m.contract), m.last_conv)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def cached_lime(name: str, digest: str, samples: int, segments: int, _study: Study, _progress=None):
-    m = get_model(name)
-    return lime_explain.explain_lime(m.model, _study.display(m.contract), m.contract,
-                                     num_samples=samples, n_segments=segments, progress=_progress)
+@st.cache_resource(show_spinner=False)
+def _lime_results() -> dict:
+    """Process-wide LIME results keyed by (model, image digest, samples, segments)."""
+    return {}
+
+
+def cached_lime(name: str, study: Study, samples: int, segments: int, progress=None):
+    """LIME for this image and settings, computed once (st.cache_data cannot drive a progress
+    bar from inside the cached call, so results live in a shared, bounded dict instead)."""
+    results, key = _lime_results(), (name, study.digest, samples, segments)
+    if key not in results:
+        m = get_model(name)
+        results[key] = lime_explain.explain_lime(
+            m.model, study.display(m.contract), m.contract, num_samples=samples,
+            n_segments=segments, progress=progress)
+        while len(results) > 32:
+            results.pop(next(iter(results)))
+    return results[key]
 
 
 # ---- shared state and widgets -----------------------------------------------------------

@@ -1,0 +1,133 @@
+"""AppTest: every page with a real full-resolution upload, the live threshold, the model picker."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from xray_core import config, store
+from xray_core.decode import load_image
+from xray_core.explain.feature_maps import conv_layers
+from xray_core.inference import predict_gray
+
+APP = str(config.PROJECT_ROOT / "streamlit_app.py")
+TIMEOUT = 180
+
+
+def verdict(at: AppTest) -> str:
+    texts = [m.value for m in at.markdown if m.value.startswith("### Verdict")]
+    assert texts, "no verdict shown"
+    return "PNEUMONIA" if "PNEUMONIA" in texts[0] else "NORMAL"
+
+
+def image_captions(at: AppTest) -> str:
+    return " ".join(c for img in at.get("image") for c in img.captions)
+
+
+def no_exceptions(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+@pytest.fixture(scope="module")
+def xray(fullres_dir):
+    path = fullres_dir / "PNEUMONIA" / "person1177_bacteria_3125.jpeg"
+    return path, path.read_bytes()
+
+
+@pytest.fixture
+def uploaded(xray) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    no_exceptions(at)
+    at.file_uploader(key="predict_upload").set_value((xray[0].name, xray[1], "image/jpeg")).run()
+    no_exceptions(at)
+    return at
+
+
+def test_predict_shows_calibrated_probability_and_verdict(uploaded, xray):
+    expected = predict_gray(store.load_model(), load_image(xray[0]))
+    metric = uploaded.metric[0]
+    assert metric.value == f"{expected.probability:.1%}"
+    assert verdict(uploaded) == expected.label
+    assert any("Sensitivity" == m.label for m in uploaded.metric)
+    assert any("Of 100 children with pneumonia" in m.value for m in uploaded.markdown)
+    assert any("not a medical device" in w.value for w in uploaded.warning)
+
+
+def test_threshold_slider_flips_the_verdict(uploaded, xray):
+    p = predict_gray(store.load_model(), load_image(xray[0])).probability
+    slider = uploaded.slider(key="_sb_threshold")
+    slider.set_value(round(max(p - 0.01, 0.0), 3)).run()
+    assert verdict(uploaded) == "PNEUMONIA"
+    uploaded.slider(key="_sb_threshold").set_value(round(min(p + 0.01, 1.0), 3)).run()
+    assert verdict(uploaded) == ("NORMAL" if p + 0.01 <= 1.0 else "PNEUMONIA")
+    reset = [b for b in uploaded.button if b.label.startswith("Reset to shipped")][0]
+    reset.click().run()
+    assert uploaded.slider(key="_sb_threshold").value == pytest.approx(store.load_model().threshold,
+                                                                       abs=1e-3)
+
+
+def test_model_picker_switches_models_and_threshold(uploaded):
+    names = store.list_models()
+    if len(names) < 2:
+        pytest.fail("the store should ship at least two models to compare")
+    other = [n for n in names if n != store.default_model()][0]
+    uploaded.selectbox(key="_sb_model").set_value(other).run()
+    no_exceptions(uploaded)
+    assert any(f"Model **{other}**" in c.value for c in uploaded.caption)
+    assert uploaded.slider(key="_sb_threshold").value == pytest.approx(
+        store.read_card(other)["threshold"], abs=1e-3)
+    uploaded.switch_page("pages/model_card.py").run()
+    assert any(other in t.value for t in uploaded.title)
+
+
+def test_bad_upload_gives_message_and_app_keeps_working(xray):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.file_uploader(key="predict_upload").set_value(("notes.png", b"hello", "image/png")).run()
+    no_exceptions(at)
+    assert any("Cannot use this file" in e.value for e in at.error)
+    at.file_uploader(key="predict_upload").set_value((xray[0].name, xray[1], "image/jpeg")).run()
+    no_exceptions(at)
+    assert verdict(at) in ("NORMAL", "PNEUMONIA") and not at.error
+
+
+def test_explain_renders_gradcam_and_lime(uploaded):
+    uploaded.switch_page("pages/explain.py").run()
+    no_exceptions(uploaded)
+    captions = image_captions(uploaded)
+    assert "gradcam on layer" in captions and "Green: for PNEUMONIA" in captions
+    uploaded.radio(key="explain_method").set_value("gradcam++").run()
+    no_exceptions(uploaded)
+    assert "gradcam++ on layer" in image_captions(uploaded)
+
+
+def test_feature_maps_grid_for_a_chosen_layer(uploaded):
+    uploaded.switch_page("pages/feature_maps.py").run()
+    no_exceptions(uploaded)
+    box = uploaded.selectbox(key="fm_layer")
+    assert box.value == store.load_model().last_conv
+    first = conv_layers(store.load_model().model)[0]["name"]
+    box.set_value(first).run()
+    assert uploaded.selectbox(key="fm_layer").value == first
+    no_exceptions(uploaded)
+    assert any("Showing" in c.value for c in uploaded.caption)
+    assert len(uploaded.get("image")) > 8  # the channel grid plus the enlarged pair
+
+
+def test_explain_without_image_points_to_predict():
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.switch_page("pages/explain.py").run()
+    no_exceptions(at)
+    assert any("No X-ray loaded" in i.value for i in at.info)
+
+
+@pytest.mark.parametrize("page, expect", [
+    ("pages/model_card.py", "Model card"),
+    ("pages/compare.py", "Compare models"),
+    ("pages/dataset.py", "Dataset"),
+])
+def test_model_pages_render(page, expect, data_root):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.switch_page(page).run()
+    no_exceptions(at)
+    assert any(expect in t.value for t in at.title)
+    assert not at.error
