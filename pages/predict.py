@@ -3,7 +3,7 @@
 import streamlit as st
 
 from pages import ui
-from xray_core.inference import predict_gray
+from xray_core.inference import assess
 from xray_core.reporting import confidence_words, explain_operating_point, operating_point_at
 
 ui.ensure_frame()
@@ -36,11 +36,16 @@ if study is None:
     right.info("Upload an X-ray or pick a sample to get a prediction.")
     st.stop()
 
-pred = predict_gray(model, study.gray, threshold)
+result = assess(model, study, threshold)
+pred = result.prediction
 with left:
     st.image(study.gray, caption=f"{study.kind}, {study.size[0]}×{study.size[1]} px", width="stretch")
     if study.tags:
         st.caption(" · ".join(f"{k}: {v}" for k, v in study.tags.items()))
+if not result.ok:
+    right.error(f"**No verdict.** The input check refused this image: {result.gate.reason}. "
+                "Upload a frontal chest X-ray (PNG, JPEG or DICOM).", icon="🚫")
+    st.stop()
 with right:
     colour = "red" if pred.label == "PNEUMONIA" else "blue"
     st.markdown(f"### Verdict: :{colour}[**{pred.label}**]")

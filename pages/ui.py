@@ -12,6 +12,7 @@ from xray_core import config, store
 from xray_core.card import INTENDED_USE, POPULATION
 from xray_core.decode import ImageError
 from xray_core.explain import feature_maps, gradcam, lime_explain
+from xray_core.inference import assess
 from xray_core.scores import load_scores
 from xray_core.study import Study, open_study
 
@@ -161,6 +162,10 @@ def require_study() -> Study:
     if study is None:
         st.info("No X-ray loaded yet: upload one on the Predict page.")
         st.page_link("pages/predict.py", label="Go to Predict", icon="🩻")
+        st.stop()
+    if not assess(current_model(), study).ok:
+        st.error("The input check refused the current image (see Predict): explanations of an "
+                 "image that is not a chest X-ray would mean nothing.", icon="🚫")
         st.stop()
     return study
 

@@ -57,15 +57,20 @@ def cmd_evaluate(args) -> int:
 
 
 def cmd_predict(args) -> int:
-    from xray_core.decode import ImageError, load_image  # noqa: PLC0415
-    from xray_core.inference import predict_gray  # noqa: PLC0415
+    from xray_core.decode import ImageError  # noqa: PLC0415
+    from xray_core.inference import assess  # noqa: PLC0415
     from xray_core.store import load_model  # noqa: PLC0415
+    from xray_core.study import load_study  # noqa: PLC0415
 
     stored = load_model(args.model, args.store)
     refused = False
     for f in args.files:
         try:
-            row = {"file": f, **predict_gray(stored, load_image(f), args.threshold).to_dict()}
+            result = assess(stored, load_study(f), args.threshold)
+            if result.ok or args.no_gate:
+                row = {"file": f, **result.prediction.to_dict()}
+            else:
+                row, refused = {"file": f, "error": f"{Path(f).name}: {result.gate.reason}."}, True
         except ImageError as exc:
             row, refused = {"file": f, "error": str(exc)}, True
         if args.json:
@@ -86,6 +91,17 @@ def cmd_rescore(args) -> int:
         stored = load_model(name, args.store)
         path = save_scores(name, compute_scores(stored, _data_root(args.data)), args.store)
         print(f"{name}: wrote {path}")
+    return EXIT_OK
+
+
+def cmd_fit_gate(args) -> int:
+    from xray_core.scores import fit_model_gate  # noqa: PLC0415
+    from xray_core.store import list_models, load_model  # noqa: PLC0415
+
+    for name in [args.model] if args.model else list_models(args.store):
+        path, fitted = fit_model_gate(load_model(name, args.store), _data_root(args.data))
+        print(f"{name}: wrote {path} (cut-off {float(fitted['cutoff']):.1f}, "
+              f"{int(fitted['n_train'])} train / {int(fitted['n_val'])} validation images)")
     return EXIT_OK
 
 
@@ -140,12 +156,19 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--model")
     r.add_argument("--threshold", type=float)
     r.add_argument("--json", action="store_true", help="one JSON object per line")
+    r.add_argument("--no-gate", action="store_true",
+                   help="score even images the out-of-distribution gate refuses")
     r.set_defaults(func=cmd_predict)
 
     s = sub.add_parser("rescore", help="recompute stored validation scores (all models)")
     s.add_argument("--model")
     s.add_argument("--data", help="dataset root; default ../shared/data/chest_xray")
     s.set_defaults(func=cmd_rescore)
+
+    g = sub.add_parser("fit-gate", help="fit the out-of-distribution gate (all models)")
+    g.add_argument("--model")
+    g.add_argument("--data", help="dataset root; default ../shared/data/chest_xray")
+    g.set_defaults(func=cmd_fit_gate)
 
     m = sub.add_parser("models", help="list stored models (* = default)")
     m.set_defaults(func=cmd_models)

@@ -6,10 +6,12 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from xray_core import gate
 from xray_core.calibration import apply_calibration
 from xray_core.config import CLASS_NAMES
 from xray_core.contract import preprocess
 from xray_core.store import StoredModel
+from xray_core.study import Study
 
 
 @dataclass(frozen=True)
@@ -57,3 +59,31 @@ def predict_gray(stored: StoredModel, gray: np.ndarray, threshold: float | None 
     t = stored.threshold if threshold is None else float(threshold)
     p = float(cal[0])
     return Prediction(p, float(raw[0]), label_for(p, t), t, stored.name)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """A prediction plus the out-of-distribution gate's judgement; show no verdict unless ok."""
+
+    prediction: Prediction
+    gate: gate.GateResult
+
+    @property
+    def ok(self) -> bool:
+        return self.gate.ok
+
+
+def assess(stored: StoredModel, study: Study, threshold: float | None = None) -> Assessment:
+    """Gate and score a study in one forward pass (probability and penultimate features)."""
+    x = study.model_input(stored.contract)[None]
+    raw, feats = stored.scorer(x, training=False)
+    raw = float(np.asarray(raw).reshape(-1)[0])
+    p = float(apply_calibration(np.array([raw]), stored.card.get("calibration"))[0])
+    t = stored.threshold if threshold is None else float(threshold)
+    distance = cutoff = None
+    if stored.gate is not None:
+        distance = float(gate.mahalanobis(np.asarray(feats, np.float64), stored.gate["mean"],
+                                          stored.gate["precision"])[0])
+        cutoff = float(stored.gate["cutoff"])
+    verdict = gate.check(study.display(stored.contract), study.colourfulness, distance, cutoff)
+    return Assessment(Prediction(p, raw, label_for(p, t), t, stored.name), verdict)

@@ -21,11 +21,28 @@ from xray_core.store import StoredModel, store_dir
 SCORES_FILE = "validation_scores.json"
 
 
-def validation_samples(card: dict, data_root: Path):
-    """Re-create the card's validation split from DATA_ROOT/train (deterministic)."""
+def split_samples(card: dict, data_root: Path):
+    """Re-create the card's (train, validation) split from DATA_ROOT/train (deterministic)."""
     cfg = card["training"]["config"]
     samples = list_class_folder(find_splits(data_root)["train"])
-    return split_by_patient(samples, cfg["val_fraction"], cfg["seed"])[1]
+    return split_by_patient(samples, cfg["val_fraction"], cfg["seed"])
+
+
+def validation_samples(card: dict, data_root: Path):
+    return split_samples(card, data_root)[1]
+
+
+def fit_model_gate(stored: StoredModel, data_root: Path, max_train: int = 2000, seed: int = 0):
+    """Fit and save the model's out-of-distribution gate (xray_core.gate) from its own split."""
+    from xray_core import gate  # noqa: PLC0415
+
+    train, val = split_samples(stored.card, data_root)
+    rng = np.random.default_rng(seed)
+    train = [train[i] for i in sorted(rng.permutation(len(train))[:max_train])]
+    fmodel = gate.feature_model(stored.model)
+    feats = [gate.features(fmodel, load_arrays(part, stored.contract)[0]) for part in (train, val)]
+    fitted = gate.fit_gate(*feats)
+    return gate.save_gate(stored.path, fitted), fitted
 
 
 def files_digest(samples) -> str:

@@ -33,6 +33,8 @@ class StoredModel:
     model: object  # keras.Model
     card: dict
     path: Path
+    gate: dict | None = None  # fitted out-of-distribution gate (xray_core.gate), if any
+    scorer: object = None  # keras.Model: input -> [probability, penultimate features]
 
     @property
     def contract(self) -> ImageContract:
@@ -119,7 +121,12 @@ def load_model(name: str | None = None, root=None) -> StoredModel:
         model = keras.saving.load_model(path, compile=False)
     except Exception as exc:  # keras raises many types for damaged archives
         raise StoreError(f"{path}: cannot load model ({type(exc).__name__}).") from None
-    return StoredModel(name, model, card, root / name)
+    from xray_core.gate import load_gate  # noqa: PLC0415
+    from xray_core.models.head import PROBABILITY_LAYER  # noqa: PLC0415
+
+    head = model.get_layer(PROBABILITY_LAYER)
+    scorer = keras.Model(model.input, [model.output, head.input], name="scorer")
+    return StoredModel(name, model, card, root / name, load_gate(root / name), scorer)
 
 
 def save_model(model, card: dict, history: dict, name: str, root=None) -> Path:

@@ -23,6 +23,7 @@ class Study:
     digest: str
     kind: str  # "DICOM" or "image"
     tags: dict = field(default_factory=dict)
+    colourfulness: float = 0.0  # Hasler-Suesstrunk, of the file's own pixels (0 for grey)
 
     @property
     def size(self) -> tuple[int, int]:
@@ -47,5 +48,28 @@ def open_study(data: bytes, name: str = "upload") -> Study:
         from xray_core.dicom import safe_tags  # noqa: PLC0415
 
         tags = safe_tags(data, name)
+    from xray_core.gate import colourfulness  # noqa: PLC0415
+
     digest = hashlib.sha256(data).hexdigest()
-    return Study(gray, digest, "DICOM" if is_dicom else "image", tags)
+    colour = 0.0 if is_dicom else colourfulness(data)
+    return Study(gray, digest, "DICOM" if is_dicom else "image", tags, colour)
+
+
+def load_study(path) -> Study:
+    """Read a file from disk into a Study (same checks as decode.load_image)."""
+    from pathlib import Path  # noqa: PLC0415
+
+    from xray_core.decode import ImageError, MAX_FILE_BYTES  # noqa: PLC0415
+
+    path = Path(path)
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise ImageError(f"{path.name}: file is over the {MAX_FILE_BYTES // 10**6} MB limit.")
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ImageError(f"{path}: no such file.") from None
+    except IsADirectoryError:
+        raise ImageError(f"{path}: is a folder, not an image file.") from None
+    except PermissionError:
+        raise ImageError(f"{path}: permission denied.") from None
+    return open_study(data, path.name)

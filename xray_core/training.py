@@ -177,6 +177,11 @@ def train(cfg: TrainConfig, data_root: Path, name: str, store_root=None, log=pri
     )
     entry = save_model(model, card, history, name, store_root)
     save_scores(name, make_scores(yv, p_cal, p_val, files_digest(val_samples), ms), store_root)
+    from xray_core.scores import fit_model_gate  # noqa: PLC0415
+    from xray_core.store import load_model  # noqa: PLC0415
+
+    fit_model_gate(load_model(name, store_root), Path(data_root),
+                   max_train=min(2000, len(xt)))
     log(f"saved {entry} in {train_seconds:.0f} s: val AUC {card['validation']['auc']:.4f}, "
         f"threshold {threshold:.3f}")
     return entry

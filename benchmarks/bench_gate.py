@@ -1,0 +1,78 @@
+"""Measure the out-of-distribution gate: false refusals on real chest X-rays, catch rate on a
+corpus of non-chest-X-ray images.
+
+    python -m benchmarks.bench_gate [--model NAME] [--json artifacts/gate.json]
+
+Real X-rays: the model's patient-level validation split and the 48 full-resolution samples.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from collections import Counter
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def screen(stored, named_bytes) -> list[tuple[str, bool, str | None]]:
+    """(name, refused, reason) for each (name, bytes): decode errors count as refusals."""
+    from xray_core.decode import ImageError
+    from xray_core.inference import assess
+    from xray_core.study import open_study
+
+    out = []
+    for name, data in named_bytes:
+        try:
+            result = assess(stored, open_study(data, name))
+            out.append((name, not result.ok, result.gate.reason))
+        except ImageError as exc:
+            out.append((name, True, str(exc)))
+    return out
+
+
+def main(argv=None) -> dict:
+    from benchmarks.ood_corpus import build_corpus
+    from xray_core import config
+    from xray_core.scores import validation_samples
+    from xray_core.store import load_model
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--model")
+    ap.add_argument("--json")
+    args = ap.parse_args(argv)
+    stored = load_model(args.model)
+    val = validation_samples(stored.card, config.data_dir())
+    real = [(s.path.name, s.path.read_bytes()) for s in val]
+    full = [(p.name, p.read_bytes()) for p in sorted(config.samples_dir().rglob("*.jp*g"))]
+    corpus = build_corpus()
+    r_val, r_full = screen(stored, real), screen(stored, full)
+    r_ood = screen(stored, [(f"{k}: {n}", b) for k, n, b in corpus])
+    kinds = Counter(k for k, _, _ in corpus)
+    caught = Counter(k for (k, _, _), (_, refused, _) in zip(corpus, r_ood) if refused)
+    report = {
+        "model": stored.name,
+        "false_refusals_validation": sum(r for _, r, _ in r_val), "n_validation": len(r_val),
+        "false_refusals_fullres": sum(r for _, r, _ in r_full), "n_fullres": len(r_full),
+        "caught": sum(r for _, r, _ in r_ood), "n_ood": len(r_ood),
+        "by_kind": {k: f"{caught[k]}/{n}" for k, n in kinds.items()},
+        "missed": [n for n, r, _ in r_ood if not r],
+    }
+    fr = (report["false_refusals_validation"] + report["false_refusals_fullres"]) / (
+        len(r_val) + len(r_full))
+    print(f"model {stored.name}: false refusals {report['false_refusals_validation']}/"
+          f"{len(r_val)} validation + {report['false_refusals_fullres']}/{len(r_full)} full-res "
+          f"= {fr:.2%}; caught {report['caught']}/{len(r_ood)} non-X-rays = "
+          f"{report['caught'] / len(r_ood):.1%}")
+    print("by kind:", report["by_kind"])
+    print("missed:", report["missed"])
+    if args.json:
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.json).write_text(json.dumps(report, indent=2) + "\n")
+    return report
+
+
+if __name__ == "__main__":
+    main()

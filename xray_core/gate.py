@@ -1,0 +1,117 @@
+"""Out-of-distribution gate: is this a frontal chest X-ray like the training data at all?
+
+Three checks, cheapest first; the first that fails refuses the image (no verdict is given):
+    1. colour: a radiograph is grey; Hasler-Suesstrunk colourfulness of the upload > MAX_COLOURFULNESS
+       means a photo, screenshot or document in colour.
+    2. flat: an image with almost no contrast (blank, uniform) carries nothing to read.
+    3. feature distance: Mahalanobis distance of the model's penultimate features (the vector
+       its sigmoid reads) to the training images' feature distribution (Ledoit-Wolf shrunk
+       covariance). The cut-off is the validation split's 99.5th percentile, so about 0.5% of
+       real chest X-rays are refused. Catches grey photos, documents, CT/MR slices and noise.
+
+Why this method: it needs no extra model or data (everything is fitted from the training
+split by `python -m xray_core fit-gate`), it runs in the same forward pass cost as a prediction,
+and it is per model (gate.npz beside model.keras), so each model judges its own inputs.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+MAX_COLOURFULNESS = 12.0  # Hasler-Suesstrunk units; grey radiographs score ~0
+MIN_CONTRAST = 6.0  # std of the 224 px display image, grey levels
+GATE_FILE = "gate.npz"
+QUANTILE = 0.995
+
+
+@dataclass(frozen=True)
+class GateResult:
+    """ok: looks like a chest X-ray; reason: one-line message when not; distance: feature score."""
+
+    ok: bool
+    reason: str | None
+    distance: float | None = None
+    cutoff: float | None = None
+
+
+def colourfulness(data: bytes) -> float:
+    """Hasler-Suesstrunk colourfulness of an image file's pixels (0 for grey; DICOM -> 0.0)."""
+    from PIL import Image  # noqa: PLC0415
+
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            img.draft("RGB", (256, 256))
+            img.thumbnail((256, 256))
+            rgb = np.asarray(img.convert("RGB"), dtype=np.float64)
+    except Exception:  # not something Pillow reads (e.g. DICOM): treated as grey
+        return 0.0
+    rg = rgb[..., 0] - rgb[..., 1]
+    yb = 0.5 * (rgb[..., 0] + rgb[..., 1]) - rgb[..., 2]
+    return float(np.hypot(rg.std(), yb.std()) + 0.3 * np.hypot(rg.mean(), yb.mean()))
+
+
+def feature_model(model):
+    """Model from the input to the vector the final sigmoid reads (penultimate features)."""
+    import keras  # noqa: PLC0415
+
+    from xray_core.models.head import PROBABILITY_LAYER  # noqa: PLC0415
+
+    return keras.Model(model.input, model.get_layer(PROBABILITY_LAYER).input, name="features")
+
+
+def features(fmodel, x: np.ndarray, batch_size: int = 64) -> np.ndarray:
+    """(N, H, W, C) model inputs -> (N, D) float64 features."""
+    out = [np.asarray(fmodel(x[i : i + batch_size], training=False))
+           for i in range(0, len(x), batch_size)]
+    return np.concatenate(out).astype(np.float64)
+
+
+def mahalanobis(f: np.ndarray, mean: np.ndarray, precision: np.ndarray) -> np.ndarray:
+    """(N, D) features -> (N,) Mahalanobis distances."""
+    d = f - mean
+    return np.sqrt(np.maximum(np.einsum("nd,de,ne->n", d, precision, d), 0.0))
+
+
+def fit_gate(train_features: np.ndarray, val_features: np.ndarray) -> dict:
+    """Fit mean and shrunk precision on training features; cut-off from validation distances."""
+    from sklearn.covariance import LedoitWolf  # noqa: PLC0415
+
+    lw = LedoitWolf().fit(train_features)
+    val_d = mahalanobis(val_features, lw.location_, lw.precision_)
+    return {"mean": lw.location_, "precision": lw.precision_,
+            "cutoff": float(np.quantile(val_d, QUANTILE)), "quantile": QUANTILE,
+            "n_train": len(train_features), "n_val": len(val_features)}
+
+
+def save_gate(entry: Path, gate: dict) -> Path:
+    path = Path(entry) / GATE_FILE
+    np.savez_compressed(path, **{k: np.asarray(v) for k, v in gate.items()})
+    return path
+
+
+def load_gate(entry: Path) -> dict | None:
+    """The fitted gate of a store entry, or None when it has none."""
+    path = Path(entry) / GATE_FILE
+    if not path.is_file():
+        return None
+    with np.load(path) as z:
+        return {k: z[k] for k in z.files}
+
+
+def check(gray_display: np.ndarray, colour: float, distance: float | None,
+          cutoff: float | None) -> GateResult:
+    """Apply the three checks, given precomputed colourfulness and feature distance."""
+    if colour > MAX_COLOURFULNESS:
+        return GateResult(False, f"this looks like a colour image (colourfulness {colour:.0f}), "
+                                 "not a chest X-ray", distance, cutoff)
+    if float(gray_display.std()) < MIN_CONTRAST:
+        return GateResult(False, "the image is blank or almost uniform", distance, cutoff)
+    if distance is not None and cutoff is not None and distance > cutoff:
+        return GateResult(False, f"this does not look like a frontal chest X-ray of the kind the "
+                                 f"model was trained on (feature distance {distance:.0f} > "
+                                 f"{cutoff:.0f})", distance, cutoff)
+    return GateResult(True, None, distance, cutoff)
