@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Trains the shipped models in sequence (the commands the README documents).
 set -euo pipefail
-cd "$(dirname "$0")"
+cd "$(dirname "$0")/.."
 export KERAS_HOME="${KERAS_HOME:-../shared/keras_home}" TF_CPP_MIN_LOG_LEVEL=2
 PY=${PY:-.venv/bin/python}
 $PY -m xray_core train --arch resnet --out model_store/resnet_clahe --epochs 14 --patience 4 --lr 2e-3 --set-default
