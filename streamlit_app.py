@@ -6,17 +6,19 @@ from pages import ui
 
 st.set_page_config(page_title="Chest X-ray: pneumonia demo", page_icon="🩻", layout="wide")
 
-pages = st.navigation({
-    "Read an X-ray": [
-        st.Page("pages/predict.py", title="Predict", icon="🩻", default=True),
-        st.Page("pages/explain.py", title="Explain", icon="🔥"),
-        st.Page("pages/feature_maps.py", title="Feature maps", icon="🧩"),
-    ],
-    "The model": [
-        st.Page("pages/model_card.py", title="Model card", icon="📋"),
-        st.Page("pages/compare.py", title="Compare models", icon="⚖️"),
-        st.Page("pages/dataset.py", title="Dataset", icon="🗂️"),
-    ],
-})
+pages = st.navigation(
+    {
+        "Read an X-ray": [
+            st.Page("pages/predict.py", title="Predict", icon="🩻", default=True),
+            st.Page("pages/explain.py", title="Explain", icon="🔥"),
+            st.Page("pages/feature_maps.py", title="Feature maps", icon="🧩"),
+        ],
+        "The model": [
+            st.Page("pages/model_card.py", title="Model card", icon="📋"),
+            st.Page("pages/compare.py", title="Compare models", icon="⚖️"),
+            st.Page("pages/dataset.py", title="Dataset", icon="🗂️"),
+        ],
+    }
+)
 ui.sidebar()
 pages.run()

@@ -54,18 +54,24 @@ def main(argv=None) -> dict:
     caught = Counter(k for (k, _, _), (_, refused, _) in zip(corpus, r_ood) if refused)
     report = {
         "model": stored.name,
-        "false_refusals_validation": sum(r for _, r, _ in r_val), "n_validation": len(r_val),
-        "false_refusals_fullres": sum(r for _, r, _ in r_full), "n_fullres": len(r_full),
-        "caught": sum(r for _, r, _ in r_ood), "n_ood": len(r_ood),
+        "false_refusals_validation": sum(r for _, r, _ in r_val),
+        "n_validation": len(r_val),
+        "false_refusals_fullres": sum(r for _, r, _ in r_full),
+        "n_fullres": len(r_full),
+        "caught": sum(r for _, r, _ in r_ood),
+        "n_ood": len(r_ood),
         "by_kind": {k: f"{caught[k]}/{n}" for k, n in kinds.items()},
         "missed": [n for n, r, _ in r_ood if not r],
     }
     fr = (report["false_refusals_validation"] + report["false_refusals_fullres"]) / (
-        len(r_val) + len(r_full))
-    print(f"model {stored.name}: false refusals {report['false_refusals_validation']}/"
-          f"{len(r_val)} validation + {report['false_refusals_fullres']}/{len(r_full)} full-res "
-          f"= {fr:.2%}; caught {report['caught']}/{len(r_ood)} non-X-rays = "
-          f"{report['caught'] / len(r_ood):.1%}")
+        len(r_val) + len(r_full)
+    )
+    print(
+        f"model {stored.name}: false refusals {report['false_refusals_validation']}/"
+        f"{len(r_val)} validation + {report['false_refusals_fullres']}/{len(r_full)} full-res "
+        f"= {fr:.2%}; caught {report['caught']}/{len(r_ood)} non-X-rays = "
+        f"{report['caught'] / len(r_ood):.1%}"
+    )
     print("by kind:", report["by_kind"])
     print("missed:", report["missed"])
     if args.json:

@@ -27,7 +27,8 @@ APP_COLD_START = """
 import time; t0 = time.perf_counter()
 from streamlit.testing.v1 import AppTest
 at = AppTest.from_file({app!r}, default_timeout=120).run()
-at.file_uploader(key="predict_upload").set_value(("x.jpeg", open({file!r}, "rb").read(), "image/jpeg")).run()
+data = open({file!r}, "rb").read()
+at.file_uploader(key="predict_upload").set_value(("x.jpeg", data, "image/jpeg")).run()
 assert any(m.value.startswith("### Verdict") for m in at.markdown)
 print(time.perf_counter() - t0)
 """
@@ -75,8 +76,9 @@ def main(argv=None) -> dict:
     if m.last_conv:
         for method in gradcam.METHODS:
             cam = gradcam.make_cam(m.model, method)
-            r[f"{method}_ms"] = timed(lambda: gradcam.gradcam_heatmap(cam, x, m.last_conv),
-                                      args.repeats)
+            r[f"{method}_ms"] = timed(
+                lambda cam=cam: gradcam.gradcam_heatmap(cam, x, m.last_conv), args.repeats
+            )
         probe = feature_maps.make_probe(m.model, m.last_conv)
         r["feature_maps_ms"] = timed(lambda: feature_maps.feature_maps(probe, x), args.repeats)
     runs = {}
@@ -85,19 +87,39 @@ def main(argv=None) -> dict:
         runs[seed] = lime_explain.explain_lime(m.model, display, m.contract, seed=seed)
         r.setdefault("lime_ms_runs", []).append((time.perf_counter() - t0) * 1000)
     r["lime_ms"] = statistics.median(r["lime_ms_runs"])
-    r["lime_settings"] = {"samples": lime_explain.DEFAULT_SAMPLES,
-                          "segments": lime_explain.DEFAULT_SEGMENTS, "segmentation": "slic"}
+    r["lime_settings"] = {
+        "samples": lime_explain.DEFAULT_SAMPLES,
+        "segments": lime_explain.DEFAULT_SEGMENTS,
+        "segmentation": "slic",
+    }
     r["lime_top4_overlap_between_seeds"] = [
-        round(lime_explain.topk_overlap(runs[a], runs[b], 4), 3) for a, b in ((0, 1), (0, 2), (1, 2))
+        round(lime_explain.topk_overlap(runs[a], runs[b], 4), 3)
+        for a, b in ((0, 1), (0, 2), (1, 2))
     ]
     code = COLD_START.format(model=args.model, file=str(path))
-    colds = [float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                                  cwd=config.PROJECT_ROOT, check=True).stdout.strip().splitlines()[-1])
-             for _ in range(2)]
+    colds = [
+        float(
+            subprocess.run(
+                [sys.executable, "-c", code],
+                capture_output=True,
+                text=True,
+                cwd=config.PROJECT_ROOT,
+                check=True,
+            )
+            .stdout.strip()
+            .splitlines()[-1]
+        )
+        for _ in range(2)
+    ]
     r["cold_start_core_s"] = min(colds)
     app = str(config.PROJECT_ROOT / "streamlit_app.py")
-    out = subprocess.run([sys.executable, "-c", APP_COLD_START.format(app=app, file=str(path))],
-                         capture_output=True, text=True, cwd=config.PROJECT_ROOT, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", APP_COLD_START.format(app=app, file=str(path))],
+        capture_output=True,
+        text=True,
+        cwd=config.PROJECT_ROOT,
+        check=True,
+    )
     r["app_cold_start_to_verdict_s"] = float(out.stdout.strip().splitlines()[-1])
     for k, v in r.items():
         print(f"{k}: {v if not isinstance(v, float) else round(v, 1)}")

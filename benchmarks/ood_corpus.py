@@ -14,10 +14,32 @@ import warnings
 import numpy as np
 from PIL import Image, ImageDraw
 
-SKIMAGE_NAMES = ("astronaut", "brick", "camera", "cat", "checkerboard", "chelsea", "clock",
-                 "coffee", "coins", "colorwheel", "grass", "gravel", "hubble_deep_field",
-                 "immunohistochemistry", "logo", "moon", "page", "retina", "rocket", "text",
-                 "cell", "binary_blobs", "horse", "shepp_logan_phantom")
+SKIMAGE_NAMES = (
+    "astronaut",
+    "brick",
+    "camera",
+    "cat",
+    "checkerboard",
+    "chelsea",
+    "clock",
+    "coffee",
+    "coins",
+    "colorwheel",
+    "grass",
+    "gravel",
+    "hubble_deep_field",
+    "immunohistochemistry",
+    "logo",
+    "moon",
+    "page",
+    "retina",
+    "rocket",
+    "text",
+    "cell",
+    "binary_blobs",
+    "horse",
+    "shepp_logan_phantom",
+)
 
 
 def encode(arr: np.ndarray, fmt: str = "PNG") -> bytes:
@@ -77,8 +99,10 @@ def document(rng, w=850, h=1100, dark=False) -> np.ndarray:
     y = 60
     while y < h - 60:
         words = rng.integers(4, 12)
-        line = " ".join("".join(chr(97 + c) for c in rng.integers(0, 26, rng.integers(2, 9)))
-                        for _ in range(words))
+        line = " ".join(
+            "".join(chr(97 + c) for c in rng.integers(0, 26, rng.integers(2, 9)))
+            for _ in range(words)
+        )
         d.text((60, y), line, fill=ink, font_size=int(rng.integers(14, 30)))
         y += int(rng.integers(24, 48))
         if rng.random() < 0.1:
@@ -95,7 +119,9 @@ def screenshot(rng, w=1280, h=800, colour=True) -> np.ndarray:
     for _ in range(int(rng.integers(6, 14))):
         x, y = int(rng.integers(240, w - 200)), int(rng.integers(60, h - 100))
         fill = tuple(int(v) for v in rng.integers(0, 255, 3))
-        d.rectangle((x, y, x + int(rng.integers(80, 300)), y + int(rng.integers(20, 90))), fill=fill)
+        d.rectangle(
+            (x, y, x + int(rng.integers(80, 300)), y + int(rng.integers(20, 90))), fill=fill
+        )
         d.text((x + 5, y + 5), "Button", fill=(0, 0, 0))
     a = np.asarray(img)
     return a if colour else np.asarray(img.convert("L"))
@@ -107,12 +133,19 @@ def synthetic_items(rng, n_each: int = 6) -> list[tuple[str, str, bytes]]:
         out.append(("document", f"page {i}", encode(document(rng), "PNG")))
         out.append(("document", f"dark page {i}", encode(document(rng, dark=True), "JPEG")))
         out.append(("screenshot", f"screenshot {i}", encode(screenshot(rng), "PNG")))
-        out.append(("screenshot", f"grey screenshot {i}", encode(screenshot(rng, colour=False), "PNG")))
-        out.append(("noise", f"uniform {i}", encode(rng.integers(0, 256, (512, 512), dtype=np.uint8))))
+        out.append(
+            ("screenshot", f"grey screenshot {i}", encode(screenshot(rng, colour=False), "PNG"))
+        )
+        out.append(
+            ("noise", f"uniform {i}", encode(rng.integers(0, 256, (512, 512), dtype=np.uint8)))
+        )
         g = np.clip(rng.normal(128, 40, (400, 600)), 0, 255).astype(np.uint8)
         out.append(("noise", f"gaussian {i}", encode(g, "JPEG")))
-        low = np.asarray(Image.fromarray(rng.integers(0, 256, (8, 8), dtype=np.uint8))
-                         .resize((512, 512), Image.BICUBIC))
+        low = np.asarray(
+            Image.fromarray(rng.integers(0, 256, (8, 8), dtype=np.uint8)).resize(
+                (512, 512), Image.BICUBIC
+            )
+        )
         out.append(("noise", f"smooth noise {i}", encode(low)))
         c = rng.integers(0, 256, (256, 256, 3), dtype=np.uint8)
         out.append(("noise", f"colour noise {i}", encode(c)))

@@ -13,7 +13,9 @@ rows = compare_models(names)
 if not same_validation_data(rows):
     st.warning("These models were not all scored on the same validation files: compare with care.")
 st.dataframe(
-    rows, hide_index=True, width="stretch",
+    rows,
+    hide_index=True,
+    width="stretch",
     column_config={
         "auc": st.column_config.NumberColumn("AUC", format="%.4f"),
         "sensitivity": st.column_config.NumberColumn("Sensitivity @ its threshold", format="%.3f"),
@@ -28,6 +30,8 @@ st.dataframe(
     },
 )
 st.plotly_chart(charts.overlaid_rocs(roc_curves(names)), width="stretch")
-st.caption("Each model at its own shipped threshold (chosen on validation for sensitivity ≥ 0.97). "
-           "Validation is a patient-level split of the official train split; the official test "
-           "split is harder for every model (see each model card's limitations).")
+st.caption(
+    "Each model at its own shipped threshold (chosen on validation for sensitivity ≥ 0.97). "
+    "Validation is a patient-level split of the official train split; the official test "
+    "split is harder for every model (see each model card's limitations)."
+)

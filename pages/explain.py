@@ -16,31 +16,51 @@ if model.last_conv is None:
     st.info(f"{model.name} has no convolutional layer, so Grad-CAM does not apply; use LIME below.")
 else:
     c1, c2 = st.columns(2)
-    method = c1.radio("Method", ["gradcam", "gradcam++"], horizontal=True, key="explain_method",
-                      format_func={"gradcam": "Grad-CAM", "gradcam++": "Grad-CAM++"}.get)
+    method = c1.radio(
+        "Method",
+        ["gradcam", "gradcam++"],
+        horizontal=True,
+        key="explain_method",
+        format_func={"gradcam": "Grad-CAM", "gradcam++": "Grad-CAM++"}.get,
+    )
     alpha = c2.slider("Heatmap opacity", 0.0, 1.0, 0.45, 0.05, key="explain_alpha")
     heat = ui.cached_gradcam(model.name, method, study.digest, study)
     left, right = st.columns(2)
-    left.image(display, caption="What the model sees (resized, contrast-equalised)", width="stretch")
-    right.image(overlay.blend_heatmap(display, heat, alpha), width="stretch",
-                caption=f"{method} on layer {model.last_conv}: warm = pushes toward PNEUMONIA")
+    left.image(
+        display, caption="What the model sees (resized, contrast-equalised)", width="stretch"
+    )
+    right.image(
+        overlay.blend_heatmap(display, heat, alpha),
+        width="stretch",
+        caption=f"{method} on layer {model.last_conv}: warm = pushes toward PNEUMONIA",
+    )
     if heat.max() == 0:
         st.caption("No region pushed the score toward pneumonia (heatmap is empty).")
 
 st.subheader("LIME: which regions argue for and against pneumonia")
 c1, c2, c3 = st.columns(3)
 top_k = c1.slider("Regions to show (top k)", 1, 10, 4, key="explain_topk")
-samples = c2.select_slider("Perturbed samples", [100, 200, 300, 500, 1000], 300,
-                           key="explain_samples", help="More samples: steadier masks, slower.")
+samples = c2.select_slider(
+    "Perturbed samples",
+    [100, 200, 300, 500, 1000],
+    300,
+    key="explain_samples",
+    help="More samples: steadier masks, slower.",
+)
 segments = c3.select_slider("Superpixels (SLIC)", [25, 50, 75, 100], 50, key="explain_segments")
 bar = st.progress(0.0, text="LIME running…")
-result = ui.cached_lime(model.name, study, samples, segments,
-                        progress=lambda f: bar.progress(f, text=f"LIME {f:.0%}"))
+result = ui.cached_lime(
+    model.name, study, samples, segments, progress=lambda f: bar.progress(f, text=f"LIME {f:.0%}")
+)
 bar.empty()
 left, right = st.columns(2)
 left.image(display, caption="Original (model input)", width="stretch")
-right.image(overlay.draw_lime(display, result.segments, result.mask(top_k, +1),
-                              result.mask(top_k, -1)), width="stretch",
-            caption="Green: for PNEUMONIA · Red: against (toward NORMAL)")
-st.caption(f"Local surrogate fit R² = {result.score:.2f}. LIME explains this one prediction by "
-           "hiding superpixels; low R² means the explanation is less trustworthy.")
+right.image(
+    overlay.draw_lime(display, result.segments, result.mask(top_k, +1), result.mask(top_k, -1)),
+    width="stretch",
+    caption="Green: for PNEUMONIA · Red: against (toward NORMAL)",
+)
+st.caption(
+    f"Local surrogate fit R² = {result.score:.2f}. LIME explains this one prediction by "
+    "hiding superpixels; low R² means the explanation is less trustworthy."
+)

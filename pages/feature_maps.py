@@ -14,14 +14,23 @@ if not layers:
     st.info(f"{model.name} has no convolutional layers (dense baseline): nothing to show.")
     st.stop()
 
-labels = {x["name"]: f"{i + 1}. {x['name']} ({x['type']}) → {x['shape'][0]}×{x['shape'][1]}×"
-          f"{x['shape'][2]}" for i, x in enumerate(layers)}
+labels = {
+    x["name"]: f"{i + 1}. {x['name']} ({x['type']}) → {x['shape'][0]}×{x['shape'][1]}×"
+    f"{x['shape'][2]}"
+    for i, x in enumerate(layers)
+}
 default = model.last_conv if model.last_conv in labels else layers[0]["name"]
-layer = st.selectbox("Layer (model order, output shape)", list(labels), key="fm_layer",
-                     index=list(labels).index(default), format_func=labels.get)
+layer = st.selectbox(
+    "Layer (model order, output shape)",
+    list(labels),
+    key="fm_layer",
+    index=list(labels).index(default),
+    format_func=labels.get,
+)
 maps = feature_maps(ui.get_probe(model.name, layer), study.model_input(model.contract))
-st.caption(f"Showing {len(maps)} channels, each scaled to its own min–max (bright = strong "
-           "activation).")
+st.caption(
+    f"Showing {len(maps)} channels, each scaled to its own min–max (bright = strong activation)."
+)
 cols = st.columns(8)
 for i, fmap in enumerate(maps):
     cols[i % 8].image(fmap, caption=str(i), clamp=True, width="stretch")

@@ -14,12 +14,21 @@ model, threshold = ui.current_model(), ui.current_threshold()
 
 left, right = st.columns([1, 1], gap="large")
 with left:
-    upload = st.file_uploader("Upload a frontal chest X-ray (PNG, JPEG or DICOM)",
-                              type=["png", "jpg", "jpeg", "dcm", "dicom"], key="predict_upload")
+    upload = st.file_uploader(
+        "Upload a frontal chest X-ray (PNG, JPEG or DICOM)",
+        type=["png", "jpg", "jpeg", "dcm", "dicom"],
+        key="predict_upload",
+    )
     samples = ui.sample_files()
     if samples:
-        pick = st.selectbox("…or pick a sample X-ray", [None, *samples], key="predict_sample",
-                            format_func=lambda p: "—" if p is None else f"{p.parent.name.title()} sample {samples.index(p) + 1}")
+        pick = st.selectbox(
+            "…or pick a sample X-ray",
+            [None, *samples],
+            key="predict_sample",
+            format_func=lambda p: (
+                "—" if p is None else f"{p.parent.name.title()} sample {samples.index(p) + 1}"
+            ),
+        )
     else:
         pick = None
         st.caption("No sample folder configured (../shared/data/fullres_samples).")
@@ -39,26 +48,42 @@ if study is None:
 result = assess(model, study, threshold)
 pred = result.prediction
 with left:
-    st.image(study.gray, caption=f"{study.kind}, {study.size[0]}×{study.size[1]} px", width="stretch")
+    st.image(
+        study.gray, caption=f"{study.kind}, {study.size[0]}×{study.size[1]} px", width="stretch"
+    )
     if study.tags:
         st.caption(" · ".join(f"{k}: {v}" for k, v in study.tags.items()))
 if not result.ok:
-    right.error(f"**No verdict.** The input check refused this image: {result.gate.reason}. "
-                "Upload a frontal chest X-ray (PNG, JPEG or DICOM).", icon="🚫")
+    right.error(
+        f"**No verdict.** The input check refused this image: {result.gate.reason}. "
+        "Upload a frontal chest X-ray (PNG, JPEG or DICOM).",
+        icon="🚫",
+    )
     st.stop()
 with right:
     colour = "red" if pred.label == "PNEUMONIA" else "blue"
     st.markdown(f"### Verdict: :{colour}[**{pred.label}**]")
-    st.metric("Calibrated probability of pneumonia", f"{pred.probability:.1%}",
-              help="Platt-calibrated on the validation split.")
-    st.progress(pred.probability, text=f"threshold {threshold:.3f}: {confidence_words(pred.probability, threshold)}")
+    st.metric(
+        "Calibrated probability of pneumonia",
+        f"{pred.probability:.1%}",
+        help="Platt-calibrated on the validation split.",
+    )
+    st.progress(
+        pred.probability,
+        text=f"threshold {threshold:.3f}: {confidence_words(pred.probability, threshold)}",
+    )
     op = operating_point_at(ui.get_scores(model.name), model.card, threshold)
     st.markdown(f"#### What threshold {threshold:.3f} means (validation, n = {op['n']})")
     cols = [c for _ in range(2) for c in st.columns(2)]
-    for col, key, label in zip(cols, ("sensitivity", "specificity", "ppv", "npv"),
-                               ("Sensitivity", "Specificity", "PPV", "NPV")):
+    for col, key, label in zip(
+        cols,
+        ("sensitivity", "specificity", "ppv", "npv"),
+        ("Sensitivity", "Specificity", "PPV", "NPV"),
+    ):
         col.metric(label, "n/a" if op[key] is None else f"{op[key]:.1%}")
     for line in explain_operating_point(op):
         st.markdown(f"- {line}")
-    st.caption(f"Model **{model.name}**. Validation figures come from children aged 1–5 at one "
-               "hospital; expect lower specificity elsewhere.")
+    st.caption(
+        f"Model **{model.name}**. Validation figures come from children aged 1–5 at one "
+        "hospital; expect lower specificity elsewhere."
+    )

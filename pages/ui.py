@@ -45,7 +45,9 @@ def get_scores(name: str) -> dict | None:
 @st.cache_data(show_spinner=False, max_entries=64)
 def cached_gradcam(name: str, method: str, digest: str, _study: Study):
     m = get_model(name)
-    return gradcam.gradcam_heatmap(get_cam(name, method), _study.model_input(m.contract), m.last_conv)
+    return gradcam.gradcam_heatmap(
+        get_cam(name, method), _study.model_input(m.contract), m.last_conv
+    )
 
 
 @st.cache_resource(show_spinner=False)
@@ -61,8 +63,13 @@ def cached_lime(name: str, study: Study, samples: int, segments: int, progress=N
     if key not in results:
         m = get_model(name)
         results[key] = lime_explain.explain_lime(
-            m.model, study.display(m.contract), m.contract, num_samples=samples,
-            n_segments=segments, progress=progress)
+            m.model,
+            study.display(m.contract),
+            m.contract,
+            num_samples=samples,
+            n_segments=segments,
+            progress=progress,
+        )
         while len(results) > 32:
             results.pop(next(iter(results)))
     return results[key]
@@ -114,14 +121,28 @@ def sidebar() -> None:
     default = store.default_model()
     st.session_state[f"_sb_{MODEL_KEY}"] = st.session_state[MODEL_KEY]
     st.session_state[f"_sb_{THRESHOLD_KEY}"] = st.session_state[THRESHOLD_KEY]
-    st.sidebar.selectbox("Model", names, key=f"_sb_{MODEL_KEY}", on_change=_pick_model,
-                         format_func=lambda n: f"{n} (default)" if n == default else n)
-    st.sidebar.slider("Decision threshold: P(pneumonia) at or above it reads PNEUMONIA",
-                      0.0, 1.0, step=0.001, format="%.3f", key=f"_sb_{THRESHOLD_KEY}",
-                      on_change=_pick_threshold)
+    st.sidebar.selectbox(
+        "Model",
+        names,
+        key=f"_sb_{MODEL_KEY}",
+        on_change=_pick_model,
+        format_func=lambda n: f"{n} (default)" if n == default else n,
+    )
+    st.sidebar.slider(
+        "Decision threshold: P(pneumonia) at or above it reads PNEUMONIA",
+        0.0,
+        1.0,
+        step=0.001,
+        format="%.3f",
+        key=f"_sb_{THRESHOLD_KEY}",
+        on_change=_pick_threshold,
+    )
     shipped = current_model().threshold
-    st.sidebar.button(f"Reset to shipped ({shipped:.3f})", on_click=reset_threshold,
-                      disabled=abs(current_threshold() - shipped) < 1e-9)
+    st.sidebar.button(
+        f"Reset to shipped ({shipped:.3f})",
+        on_click=reset_threshold,
+        disabled=abs(current_threshold() - shipped) < 1e-9,
+    )
     st.sidebar.caption(f"**Intended use.** {INTENDED_USE} {POPULATION}")
 
 
@@ -138,8 +159,11 @@ def ensure_frame() -> None:
 
 
 def intended_use_banner() -> None:
-    st.warning("Research and education only, not a medical device. Trained on children aged 1–5 "
-               "from one hospital.", icon="⚠️")
+    st.warning(
+        "Research and education only, not a medical device. Trained on children aged 1–5 "
+        "from one hospital.",
+        icon="⚠️",
+    )
 
 
 def load_upload(data: bytes, name: str) -> None:
@@ -164,8 +188,11 @@ def require_study() -> Study:
         st.page_link("pages/predict.py", label="Go to Predict", icon="🩻")
         st.stop()
     if not assess(current_model(), study).ok:
-        st.error("The input check refused the current image (see Predict): explanations of an "
-                 "image that is not a chest X-ray would mean nothing.", icon="🚫")
+        st.error(
+            "The input check refused the current image (see Predict): explanations of an "
+            "image that is not a chest X-ray would mean nothing.",
+            icon="🚫",
+        )
         st.stop()
     return study
 

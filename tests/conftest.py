@@ -18,8 +18,11 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 def require(path: Path, what: str) -> Path:
     """Fail (never skip) with a clear message when a shared resource is missing."""
     if not path.exists():
-        pytest.fail(f"{what} not found at {path}: these tests need ../shared beside the project "
-                    f"(see README.md, 'Data').", pytrace=False)
+        pytest.fail(
+            f"{what} not found at {path}: these tests need ../shared beside the project "
+            f"(see README.md, 'Data').",
+            pytrace=False,
+        )
     return path
 
 
@@ -55,8 +58,14 @@ def tiny_store(tmp_path_factory, data_root) -> Path:
     from xray_core.training import TrainConfig, train
 
     root = tmp_path_factory.mktemp("store")
-    cfg = TrainConfig(arch="cnn", epochs=1, limit=24, batch_size=16, augment=True,
-                      options={"filters": [4, 8], "last_filters": 8, "size": 64})
+    cfg = TrainConfig(
+        arch="cnn",
+        epochs=1,
+        limit=24,
+        batch_size=16,
+        augment=True,
+        options={"filters": [4, 8], "last_filters": 8, "size": 64},
+    )
     train(cfg, data_root, "tiny", store_root=root, log=lambda *_: None)
     return root
 

@@ -62,8 +62,9 @@ def test_threshold_slider_flips_the_verdict(uploaded, xray):
     assert verdict(uploaded) == ("NORMAL" if p + 0.01 <= 1.0 else "PNEUMONIA")
     reset = [b for b in uploaded.button if b.label.startswith("Reset to shipped")][0]
     reset.click().run()
-    assert uploaded.slider(key="_sb_threshold").value == pytest.approx(store.load_model().threshold,
-                                                                       abs=1e-3)
+    assert uploaded.slider(key="_sb_threshold").value == pytest.approx(
+        store.load_model().threshold, abs=1e-3
+    )
 
 
 def test_model_picker_switches_models_and_threshold(uploaded):
@@ -75,7 +76,8 @@ def test_model_picker_switches_models_and_threshold(uploaded):
     no_exceptions(uploaded)
     assert any(f"Model **{other}**" in c.value for c in uploaded.caption)
     assert uploaded.slider(key="_sb_threshold").value == pytest.approx(
-        store.read_card(other)["threshold"], abs=1e-3)
+        store.read_card(other)["threshold"], abs=1e-3
+    )
     uploaded.switch_page("pages/model_card.py").run()
     assert any(other in t.value for t in uploaded.title)
 
@@ -120,11 +122,14 @@ def test_explain_without_image_points_to_predict():
     assert any("No X-ray loaded" in i.value for i in at.info)
 
 
-@pytest.mark.parametrize("page, expect", [
-    ("pages/model_card.py", "Model card"),
-    ("pages/compare.py", "Compare models"),
-    ("pages/dataset.py", "Dataset"),
-])
+@pytest.mark.parametrize(
+    "page, expect",
+    [
+        ("pages/model_card.py", "Model card"),
+        ("pages/compare.py", "Compare models"),
+        ("pages/dataset.py", "Dataset"),
+    ],
+)
 def test_model_pages_render(page, expect, data_root):
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     at.switch_page(page).run()

@@ -23,7 +23,9 @@ def test_platt_recovers_a_known_distortion():
     y = (rng.random(20000) < cal.sigmoid(z)).astype(int)
     overconfident = cal.sigmoid(3.0 * z + 1.0)  # true logit = (logit - 1) / 3
     fit = cal.fit_platt(overconfident, y)
-    assert fit["a"] == pytest.approx(1 / 3, abs=0.03) and fit["b"] == pytest.approx(-1 / 3, abs=0.05)
+    assert fit["a"] == pytest.approx(1 / 3, abs=0.03) and fit["b"] == pytest.approx(
+        -1 / 3, abs=0.05
+    )
     report = cal.calibration_report(overconfident, y)
     assert report["after"]["ece"] < report["before"]["ece"]
     assert report["after"]["brier"] <= report["before"]["brier"]

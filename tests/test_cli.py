@@ -11,18 +11,46 @@ from xray_core.cli import main
 
 
 def run_cli(*args):
-    return subprocess.run([sys.executable, "-m", "xray_core", *args], capture_output=True,
-                          text=True, cwd=config.PROJECT_ROOT, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "xray_core", *args],
+        capture_output=True,
+        text=True,
+        cwd=config.PROJECT_ROOT,
+        timeout=300,
+    )
 
 
 def test_evaluate_writes_required_keys(tiny_store, small_eval_dir, tmp_path):
     out = tmp_path / "eval.json"
-    code = main(["--store", str(tiny_store), "evaluate", "--data", str(small_eval_dir),
-                 "--model", "tiny", "--threshold", "0.5", "--json", str(out)])
+    code = main(
+        [
+            "--store",
+            str(tiny_store),
+            "evaluate",
+            "--data",
+            str(small_eval_dir),
+            "--model",
+            "tiny",
+            "--threshold",
+            "0.5",
+            "--json",
+            str(out),
+        ]
+    )
     assert code == 0
     r = json.loads(out.read_text())
-    for key in ("n", "auc", "accuracy", "sensitivity", "specificity", "threshold", "model",
-                "roc", "confusion", "counts"):
+    for key in (
+        "n",
+        "auc",
+        "accuracy",
+        "sensitivity",
+        "specificity",
+        "threshold",
+        "model",
+        "roc",
+        "confusion",
+        "counts",
+    ):
         assert key in r, key
     assert r["n"] == 12 and r["counts"] == {"NORMAL": 6, "PNEUMONIA": 6}
     assert r["threshold"] == 0.5 and r["model"] == "tiny"
@@ -33,8 +61,18 @@ def test_evaluate_writes_required_keys(tiny_store, small_eval_dir, tmp_path):
 def test_predict_json_lines_and_exit_codes(tiny_store, fullres_files, tmp_path, capsys):
     bad = tmp_path / "notes.png"
     bad.write_text("not an image")
-    code = main(["--store", str(tiny_store), "predict", str(fullres_files[0]), str(bad),
-                 "--model", "tiny", "--json"])
+    code = main(
+        [
+            "--store",
+            str(tiny_store),
+            "predict",
+            str(fullres_files[0]),
+            str(bad),
+            "--model",
+            "tiny",
+            "--json",
+        ]
+    )
     lines = [json.loads(x) for x in capsys.readouterr().out.strip().splitlines()]
     assert code == 2 and len(lines) == 2
     assert set(lines[0]) >= {"file", "probability", "label", "threshold", "model"}

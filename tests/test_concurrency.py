@@ -15,8 +15,10 @@ APP = str(config.PROJECT_ROOT / "streamlit_app.py")
 
 @pytest.fixture(scope="module")
 def two_files(fullres_dir):
-    return (fullres_dir / "NORMAL" / "IM-0214-0001.jpeg",
-            fullres_dir / "PNEUMONIA" / "person1177_bacteria_3125.jpeg")
+    return (
+        fullres_dir / "NORMAL" / "IM-0214-0001.jpeg",
+        fullres_dir / "PNEUMONIA" / "person1177_bacteria_3125.jpeg",
+    )
 
 
 def test_threads_sharing_one_model_get_their_own_results(two_files):
@@ -34,8 +36,9 @@ def test_two_app_sessions_keep_their_own_image_and_threshold(two_files):
     a = AppTest.from_file(APP, default_timeout=180).run()
     b = AppTest.from_file(APP, default_timeout=180).run()
     for at, path in zip((a, b), two_files):
-        at.file_uploader(key="predict_upload").set_value((path.name, path.read_bytes(),
-                                                          "image/jpeg")).run()
+        at.file_uploader(key="predict_upload").set_value(
+            (path.name, path.read_bytes(), "image/jpeg")
+        ).run()
     b.slider(key="_sb_threshold").set_value(0.999).run()
     a.run()
     model = load_model()

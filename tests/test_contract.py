@@ -5,7 +5,13 @@ import numpy as np
 import pytest
 
 from xray_core.contract import (
-    CAFFE_MEANS, ImageContract, check_gray_u8, from_display, preprocess, resize_squash, scale,
+    CAFFE_MEANS,
+    ImageContract,
+    check_gray_u8,
+    from_display,
+    preprocess,
+    resize_squash,
+    scale,
     to_display,
 )
 from xray_core.data import list_class_folder, load_arrays
@@ -41,8 +47,9 @@ def test_preprocess_shape_dtype_and_channels(channels, scaling):
     assert x.shape == (96, 96, channels) and x.dtype == np.float32
     base = scale(resize_squash(GRAY, 96), scaling)
     offset = np.asarray(CAFFE_MEANS) if scaling == "caffe" else 0.0
-    np.testing.assert_allclose(x[..., -1], base - (offset[-1] if scaling == "caffe" else 0.0),
-                               atol=1e-4)
+    np.testing.assert_allclose(
+        x[..., -1], base - (offset[-1] if scaling == "caffe" else 0.0), atol=1e-4
+    )
 
 
 def test_clahe_is_applied_after_resize():
@@ -65,9 +72,7 @@ def test_contract_rejects_non_gray_u8(bad):
         check_gray_u8(bad)
 
 
-@pytest.mark.parametrize(
-    "kwargs", [{"size": 8}, {"channels": 2}, {"scaling": "imagenet"}]
-)
+@pytest.mark.parametrize("kwargs", [{"size": 8}, {"channels": 2}, {"scaling": "imagenet"}])
 def test_contract_validates_fields(kwargs):
     with pytest.raises(ValueError):
         ImageContract(**kwargs)
@@ -81,7 +86,7 @@ def test_contract_round_trips_through_dict():
 def test_app_path_equals_training_path(data_root):
     """The bytes an app upload gives and the file the trainer loads become the same array."""
     c = ImageContract()
-    samples = list_class_folder(data_root / "train")[:: 700][:4]
+    samples = list_class_folder(data_root / "train")[::700][:4]
     x_train, _ = load_arrays(samples, c)
     for s, xt in zip(samples, x_train):
         x_app = preprocess(decode_bytes(s.path.read_bytes(), s.path.name), c)

@@ -3,19 +3,28 @@
 import pytest
 
 from xray_core.data import (
-    DatasetError, Sample, find_splits, list_class_folder, patient_id, split_by_patient, summarize,
+    DatasetError,
+    Sample,
+    find_splits,
+    list_class_folder,
+    patient_id,
+    split_by_patient,
+    summarize,
 )
 
 
-@pytest.mark.parametrize("name, expected", [
-    ("person12_virus_3.jpeg", "person12"),
-    ("person1000_bacteria_2931.jpeg", "person1000"),
-    ("person447_virus_921_1.jpeg", "person447"),
-    ("IM-0115-0001.jpeg", "IM-0115"),
-    ("IM-0640-0001-0001.jpeg", "IM-0640"),
-    ("NORMAL2-IM-0012-0001.jpeg", "NORMAL2-IM-0012"),
-    ("scan.png", "scan"),
-])
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("person12_virus_3.jpeg", "person12"),
+        ("person1000_bacteria_2931.jpeg", "person1000"),
+        ("person447_virus_921_1.jpeg", "person447"),
+        ("IM-0115-0001.jpeg", "IM-0115"),
+        ("IM-0640-0001-0001.jpeg", "IM-0640"),
+        ("NORMAL2-IM-0012-0001.jpeg", "NORMAL2-IM-0012"),
+        ("scan.png", "scan"),
+    ],
+)
 def test_patient_id(name, expected):
     assert patient_id(name) == expected
 
@@ -55,8 +64,10 @@ def test_split_is_seeded(train_samples):
 
 def test_leakage_would_be_caught():
     """The disjointness check fails on an image-level split of a multi-image patient."""
-    samples = [Sample(__import__("pathlib").Path(f"person1_virus_{i}.jpeg"), 1, "person1")
-               for i in range(4)]
+    samples = [
+        Sample(__import__("pathlib").Path(f"person1_virus_{i}.jpeg"), 1, "person1")
+        for i in range(4)
+    ]
     train, val = samples[:2], samples[2:]
     assert not {s.patient for s in train}.isdisjoint({s.patient for s in val})
 

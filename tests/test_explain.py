@@ -32,10 +32,17 @@ def test_gradcam_needs_a_conv_layer(tiny_model, image):
 
 def test_lime_is_reproducible_and_masks_are_disjoint(tiny_model, image):
     seen = []
-    a = lime_explain.explain_lime(tiny_model.model, image[1], tiny_model.contract,
-                                  num_samples=60, seed=3, progress=seen.append)
-    b = lime_explain.explain_lime(tiny_model.model, image[1], tiny_model.contract,
-                                  num_samples=60, seed=3)
+    a = lime_explain.explain_lime(
+        tiny_model.model,
+        image[1],
+        tiny_model.contract,
+        num_samples=60,
+        seed=3,
+        progress=seen.append,
+    )
+    b = lime_explain.explain_lime(
+        tiny_model.model, image[1], tiny_model.contract, num_samples=60, seed=3
+    )
     assert a.weights == b.weights and lime_explain.topk_overlap(a, b, 3) == 1.0
     assert seen and seen[-1] == 1.0
     assert not np.any(a.mask(3, +1) & a.mask(3, -1))
@@ -50,7 +57,9 @@ def test_lime_checks_its_input(tiny_model, image):
 def test_feature_maps_in_model_order(tiny_model, image):
     layers = feature_maps.conv_layers(tiny_model.model)
     names = [layer.name for layer in tiny_model.model.layers]
-    assert [names.index(x["name"]) for x in layers] == sorted(names.index(x["name"]) for x in layers)
+    assert [names.index(x["name"]) for x in layers] == sorted(
+        names.index(x["name"]) for x in layers
+    )
     probe = feature_maps.make_probe(tiny_model.model, layers[1]["name"])
     maps = feature_maps.feature_maps(probe, image[0])
     h, w, c = layers[1]["shape"]

@@ -47,13 +47,16 @@ def test_fit_gate_cutoff_is_the_validation_quantile():
     assert fitted["quantile"] == gate.QUANTILE
 
 
-@pytest.mark.parametrize("colour, std, distance, reason", [
-    (40.0, 50.0, 1.0, "colour image"),
-    (0.0, 1.0, 1.0, "blank"),
-    (0.0, 50.0, 99.0, "does not look like a frontal chest X-ray"),
-    (0.0, 50.0, 1.0, None),
-    (0.0, 50.0, None, None),
-])
+@pytest.mark.parametrize(
+    "colour, std, distance, reason",
+    [
+        (40.0, 50.0, 1.0, "colour image"),
+        (0.0, 1.0, 1.0, "blank"),
+        (0.0, 50.0, 99.0, "does not look like a frontal chest X-ray"),
+        (0.0, 50.0, 1.0, None),
+        (0.0, 50.0, None, None),
+    ],
+)
 def test_check_order_and_messages(colour, std, distance, reason):
     display = np.full((64, 64), 128, np.uint8)
     display[:32] = np.uint8(min(128 + 2 * std, 255))
@@ -71,7 +74,9 @@ def shipped():
 
 
 def test_real_xrays_pass_and_colour_photo_is_refused(shipped, fullres_files):
-    refused = [r for r in screen(shipped, [(p.name, p.read_bytes()) for p in fullres_files]) if r[1]]
+    refused = [
+        r for r in screen(shipped, [(p.name, p.read_bytes()) for p in fullres_files]) if r[1]
+    ]
     assert len(refused) <= 1, refused  # at most ~2% of 48 full-resolution uploads
     photo = np.zeros((300, 300, 3), np.uint8)
     photo[..., 1] = np.linspace(0, 255, 300, dtype=np.uint8)

@@ -13,8 +13,15 @@ def shipped():
     return load_model()  # the store's default: shipped in model_store/
 
 
-@pytest.mark.parametrize("p, t, label", [(0.5, 0.5, "PNEUMONIA"), (0.49, 0.5, "NORMAL"),
-                                          (0.9, 0.95, "NORMAL"), (0.0, 0.0, "PNEUMONIA")])
+@pytest.mark.parametrize(
+    "p, t, label",
+    [
+        (0.5, 0.5, "PNEUMONIA"),
+        (0.49, 0.5, "NORMAL"),
+        (0.9, 0.95, "NORMAL"),
+        (0.0, 0.0, "PNEUMONIA"),
+    ],
+)
 def test_label_for(p, t, label):
     assert label_for(p, t) == label
 
@@ -29,8 +36,11 @@ def test_prediction_is_labelled_and_threshold_moves_verdict(shipped, fullres_fil
     assert 0.0 <= pred.probability <= 1.0 and pred.model == shipped.name
     assert pred.threshold == shipped.threshold
     below = predict_gray(shipped, load_image(fullres_files[0]), threshold=pred.probability / 2)
-    above = predict_gray(shipped, load_image(fullres_files[0]),
-                         threshold=min(pred.probability + 1e-3, 1.0) if pred.probability < 1 else 1.01)
+    above = predict_gray(
+        shipped,
+        load_image(fullres_files[0]),
+        threshold=min(pred.probability + 1e-3, 1.0) if pred.probability < 1 else 1.01,
+    )
     assert below.label == "PNEUMONIA" and above.label == "NORMAL"
 
 
@@ -40,8 +50,12 @@ def test_fullres_upload_scores_like_its_224px_copy(shipped, fullres_files, data_
     for f in fullres_files[::6]:
         copy = data_root / "train" / f.parent.name / f.name
         assert copy.is_file(), copy
-        diffs.append(abs(predict_gray(shipped, load_image(f)).probability
-                         - predict_gray(shipped, load_image(copy)).probability))
+        diffs.append(
+            abs(
+                predict_gray(shipped, load_image(f)).probability
+                - predict_gray(shipped, load_image(copy)).probability
+            )
+        )
     assert np.median(diffs) < 0.05 and max(diffs) < 0.2, diffs
 
 

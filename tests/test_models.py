@@ -10,8 +10,18 @@ from xray_core.models.transfer import BACKBONES, set_finetune
 CASES = [
     ("dense", {}),
     ("cnn", {"size": 96}),
-    ("cnn", {"size": 96, "activation": "elu", "initializer": "glorot_uniform", "dilation": 2,
-             "batch_norm": False, "l2": 0.0, "dropout": 0.5}),
+    (
+        "cnn",
+        {
+            "size": 96,
+            "activation": "elu",
+            "initializer": "glorot_uniform",
+            "dilation": 2,
+            "batch_norm": False,
+            "l2": 0.0,
+            "dropout": 0.5,
+        },
+    ),
     ("resnet", {"size": 96}),
     ("mobilenetv2_035", {"weights": None}),
     ("mobilenetv2_050", {"weights": None}),

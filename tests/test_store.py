@@ -20,15 +20,27 @@ def store_copy(tiny_store, tmp_path):
 def test_round_trip_gives_identical_predictions(tiny_model, store_copy):
     again = store.load_model("tiny", store_copy)
     x = np.random.default_rng(0).random((3, *tiny_model.contract.input_shape), np.float32)
-    np.testing.assert_array_equal(raw_probabilities(tiny_model.model, x),
-                                  raw_probabilities(again.model, x))
+    np.testing.assert_array_equal(
+        raw_probabilities(tiny_model.model, x), raw_probabilities(again.model, x)
+    )
     assert again.card == tiny_model.card
 
 
 def test_card_records_what_it_must(tiny_model):
     card = tiny_model.card
-    for key in ("architecture", "created", "contract", "threshold", "calibration", "validation",
-                "last_conv_layer", "training", "data", "intended_use", "model_sha256"):
+    for key in (
+        "architecture",
+        "created",
+        "contract",
+        "threshold",
+        "calibration",
+        "validation",
+        "last_conv_layer",
+        "training",
+        "data",
+        "intended_use",
+        "model_sha256",
+    ):
         assert key in card, key
     assert card["validation"]["n"] > 0 and card["training"]["seconds"] > 0
     assert len(card["data"]["manifest_sha256"]) == 64
@@ -49,12 +61,15 @@ def test_unknown_name_lists_valid_ones(store_copy):
         store.load_model("nope", store_copy)
 
 
-@pytest.mark.parametrize("damage, message", [
-    ("card_garbage", "corrupt card"),
-    ("card_missing_keys", "card lacks"),
-    ("model_missing", "model file missing"),
-    ("model_changed", "does not match its card"),
-])
+@pytest.mark.parametrize(
+    "damage, message",
+    [
+        ("card_garbage", "corrupt card"),
+        ("card_missing_keys", "card lacks"),
+        ("model_missing", "model file missing"),
+        ("model_changed", "does not match its card"),
+    ],
+)
 def test_corrupt_entries_fail_clearly(store_copy, damage, message):
     entry = store_copy / "tiny"
     if damage == "card_garbage":

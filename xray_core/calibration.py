@@ -28,8 +28,9 @@ def fit_platt(p_raw, y) -> dict:
         q = np.clip(sigmoid(params[0] * z + params[1]), EPS, 1 - EPS)
         return -np.mean(y * np.log(q) + (1 - y) * np.log(1 - q))
 
-    res = minimize(nll, x0=np.array([1.0, 0.0]), method="L-BFGS-B",
-                   bounds=[(0.01, 100.0), (-20.0, 20.0)])
+    res = minimize(
+        nll, x0=np.array([1.0, 0.0]), method="L-BFGS-B", bounds=[(0.01, 100.0), (-20.0, 20.0)]
+    )
     return {"method": "platt", "a": float(res.x[0]), "b": float(res.x[1])}
 
 
@@ -64,9 +65,18 @@ def ece(p, y, bins: int = 10) -> float:
     """Expected calibration error: count-weighted |observed - predicted| over bins, in [0, 1]."""
     r = reliability(p, y, bins)
     n = sum(r["count"])
-    return float(sum(
-        c * abs(o - m) for c, o, m in zip(r["count"], r["observed"], r["mean_predicted"]) if c
-    ) / n) if n else 0.0
+    return (
+        float(
+            sum(
+                c * abs(o - m)
+                for c, o, m in zip(r["count"], r["observed"], r["mean_predicted"])
+                if c
+            )
+            / n
+        )
+        if n
+        else 0.0
+    )
 
 
 def calibration_report(p_raw, y) -> dict:
@@ -76,6 +86,14 @@ def calibration_report(p_raw, y) -> dict:
     return {
         **cal,
         "fitted_on": "validation split",
-        "before": {"ece": ece(p_raw, y), "brier": brier(p_raw, y), "reliability": reliability(p_raw, y)},
-        "after": {"ece": ece(p_cal, y), "brier": brier(p_cal, y), "reliability": reliability(p_cal, y)},
+        "before": {
+            "ece": ece(p_raw, y),
+            "brier": brier(p_raw, y),
+            "reliability": reliability(p_raw, y),
+        },
+        "after": {
+            "ece": ece(p_cal, y),
+            "brier": brier(p_cal, y),
+            "reliability": reliability(p_cal, y),
+        },
     }

@@ -19,7 +19,8 @@ POPULATION = (
 )
 CITATION = (
     "Kermany D, Zhang K, Goldbaum M (2018). Labeled Optical Coherence Tomography (OCT) and "
-    "Chest X-Ray Images for Classification. Mendeley Data v2, doi:10.17632/rscbjbr9sj.2 (CC BY 4.0)."
+    "Chest X-Ray Images for Classification. Mendeley Data v2, doi:10.17632/rscbjbr9sj.2 "
+    "(CC BY 4.0)."
 )
 LIMITATIONS = [
     "Validation figures come from a patient-level split of the official train split; the "
@@ -35,9 +36,18 @@ ARCH_DESCRIPTIONS = {
 }
 
 
-def build_card(built, config: dict, *, data_root: Path, data_summary: dict, calibration: dict,
-               threshold: float, validation: dict, train_seconds: float,
-               augmentation: dict | None) -> dict:
+def build_card(
+    built,
+    config: dict,
+    *,
+    data_root: Path,
+    data_summary: dict,
+    calibration: dict,
+    threshold: float,
+    validation: dict,
+    train_seconds: float,
+    augmentation: dict | None,
+) -> dict:
     """Assemble card.json's content (the store adds name, model_sha256 and model_bytes)."""
     import keras  # noqa: PLC0415
     import tensorflow as tf  # noqa: PLC0415
@@ -53,7 +63,7 @@ def build_card(built, config: dict, *, data_root: Path, data_summary: dict, cali
         "imagenet_weights": built.imagenet_weights,
         "threshold": float(threshold),
         "threshold_rule": f"highest threshold with validation sensitivity >= "
-                          f"{config['sensitivity_target']}",
+        f"{config['sensitivity_target']}",
         "calibration": calibration,
         "validation": validation,
         "training": {
@@ -68,7 +78,7 @@ def build_card(built, config: dict, *, data_root: Path, data_summary: dict, cali
             "manifest_sha256": file_sha256(Path(data_root) / "MANIFEST.csv"),
             "splits": data_summary,
             "split_rule": f"patient-level, class-stratified, seed {config['seed']}, "
-                          f"{config['val_fraction']:.0%} of patients to validation",
+            f"{config['val_fraction']:.0%} of patients to validation",
         },
         "intended_use": INTENDED_USE,
         "population": POPULATION,

@@ -28,11 +28,22 @@ def cmd_train(args) -> int:
     from xray_core.training import TrainConfig, train  # noqa: PLC0415
 
     options = json.loads(args.options) if args.options else {}
-    cfg = TrainConfig(arch=args.arch, epochs=args.epochs, finetune_epochs=args.finetune_epochs,
-                      batch_size=args.batch_size, learning_rate=args.lr, patience=args.patience,
-                      val_fraction=args.val_fraction, seed=args.seed, augment=not args.no_augment,
-                      clahe=not args.no_clahe, class_weights=not args.no_class_weights,
-                      sensitivity_target=args.sensitivity, limit=args.limit, options=options)
+    cfg = TrainConfig(
+        arch=args.arch,
+        epochs=args.epochs,
+        finetune_epochs=args.finetune_epochs,
+        batch_size=args.batch_size,
+        learning_rate=args.lr,
+        patience=args.patience,
+        val_fraction=args.val_fraction,
+        seed=args.seed,
+        augment=not args.no_augment,
+        clahe=not args.no_clahe,
+        class_weights=not args.no_class_weights,
+        sensitivity_target=args.sensitivity,
+        limit=args.limit,
+        options=options,
+    )
     out = Path(args.out)
     train(cfg, _data_root(args.data), out.name, store_root=out.parent)
     if args.set_default:
@@ -78,8 +89,10 @@ def cmd_predict(args) -> int:
         elif "error" in row:
             print(f"{f}: ERROR {row['error']}")
         else:
-            print(f"{f}: {row['label']} (P(pneumonia) {row['probability']:.3f}, "
-                  f"threshold {row['threshold']:.3f}, model {row['model']})")
+            print(
+                f"{f}: {row['label']} (P(pneumonia) {row['probability']:.3f}, "
+                f"threshold {row['threshold']:.3f}, model {row['model']})"
+            )
     return EXIT_REFUSED if refused else EXIT_OK
 
 
@@ -100,8 +113,10 @@ def cmd_fit_gate(args) -> int:
 
     for name in [args.model] if args.model else list_models(args.store):
         path, fitted = fit_model_gate(load_model(name, args.store), _data_root(args.data))
-        print(f"{name}: wrote {path} (cut-off {float(fitted['cutoff']):.1f}, "
-              f"{int(fitted['n_train'])} train / {int(fitted['n_val'])} validation images)")
+        print(
+            f"{name}: wrote {path} (cut-off {float(fitted['cutoff']):.1f}, "
+            f"{int(fitted['n_train'])} train / {int(fitted['n_val'])} validation images)"
+        )
     return EXIT_OK
 
 
@@ -112,8 +127,10 @@ def cmd_models(args) -> int:
     for name in list_models(args.store):
         card = read_card(name, args.store)
         auc = card.get("validation", {}).get("auc")
-        print(f"{'*' if name == default else ' '} {name}: {card['architecture']}, "
-              f"val AUC {auc:.4f}, threshold {card['threshold']:.3f}")
+        print(
+            f"{'*' if name == default else ' '} {name}: {card['architecture']}, "
+            f"val AUC {auc:.4f}, threshold {card['threshold']:.3f}"
+        )
     return EXIT_OK
 
 
@@ -137,7 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--seed", type=int, default=42)
     t.add_argument("--sensitivity", type=float, default=0.97, help="threshold's sensitivity target")
     t.add_argument("--limit", type=int, help="at most N training images per class (smoke runs)")
-    t.add_argument("--options", help='builder options as JSON, e.g. \'{"dilation": 2}\'')
+    t.add_argument("--options", help="builder options as JSON, e.g. '{\"dilation\": 2}'")
     t.add_argument("--no-augment", action="store_true")
     t.add_argument("--no-clahe", action="store_true")
     t.add_argument("--no-class-weights", action="store_true")
@@ -156,8 +173,11 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--model")
     r.add_argument("--threshold", type=float)
     r.add_argument("--json", action="store_true", help="one JSON object per line")
-    r.add_argument("--no-gate", action="store_true",
-                   help="score even images the out-of-distribution gate refuses")
+    r.add_argument(
+        "--no-gate",
+        action="store_true",
+        help="score even images the out-of-distribution gate refuses",
+    )
     r.set_defaults(func=cmd_predict)
 
     s = sub.add_parser("rescore", help="recompute stored validation scores (all models)")

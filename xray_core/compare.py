@@ -13,17 +13,26 @@ def compare_models(names: list[str], root=None) -> list[dict]:
     for name in names:
         card = read_card(name, root)
         scores = load_scores(name, root)
-        row = {"model": name, "architecture": card["architecture"],
-               "parameters": card.get("parameters"),
-               "size_mb": round(card.get("model_bytes", 0) / 1e6, 2),
-               "threshold": card["threshold"],
-               "train_minutes": round(card["training"]["seconds"] / 60, 1)}
+        row = {
+            "model": name,
+            "architecture": card["architecture"],
+            "parameters": card.get("parameters"),
+            "size_mb": round(card.get("model_bytes", 0) / 1e6, 2),
+            "threshold": card["threshold"],
+            "train_minutes": round(card["training"]["seconds"] / 60, 1),
+        }
         if scores is not None:
-            op = metrics.operating_point(scores["labels"], scores["probabilities"], card["threshold"])
-            row.update(auc=metrics.auc(scores["labels"], scores["probabilities"]),
-                       sensitivity=op["sensitivity"], specificity=op["specificity"],
-                       n=len(scores["labels"]), ms_per_image=scores.get("ms_per_image_batched"),
-                       data=scores["files_digest"])
+            op = metrics.operating_point(
+                scores["labels"], scores["probabilities"], card["threshold"]
+            )
+            row.update(
+                auc=metrics.auc(scores["labels"], scores["probabilities"]),
+                sensitivity=op["sensitivity"],
+                specificity=op["specificity"],
+                n=len(scores["labels"]),
+                ms_per_image=scores.get("ms_per_image_batched"),
+                data=scores["files_digest"],
+            )
         rows.append(row)
     return rows
 

@@ -60,7 +60,9 @@ def list_class_folder(folder: Path) -> list[Sample]:
     if not folder.is_dir():
         raise DatasetError(f"{folder}: folder not found; expected NORMAL/ and PNEUMONIA/ in it.")
     if missing:
-        raise DatasetError(f"{folder}: expected subfolders NORMAL/ and PNEUMONIA/; missing {missing}.")
+        raise DatasetError(
+            f"{folder}: expected subfolders NORMAL/ and PNEUMONIA/; missing {missing}."
+        )
     samples = [
         Sample(p, label, patient_id(p.name))
         for label, cls in enumerate(CLASS_NAMES)

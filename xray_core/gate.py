@@ -1,8 +1,8 @@
 """Out-of-distribution gate: is this a frontal chest X-ray like the training data at all?
 
 Three checks, cheapest first; the first that fails refuses the image (no verdict is given):
-    1. colour: a radiograph is grey; Hasler-Suesstrunk colourfulness of the upload > MAX_COLOURFULNESS
-       means a photo, screenshot or document in colour.
+    1. colour: a radiograph is grey; a Hasler-Suesstrunk colourfulness of the upload above
+       MAX_COLOURFULNESS means a photo, screenshot or document in colour.
     2. flat: an image with almost no contrast (blank, uniform) carries nothing to read.
     3. feature distance: Mahalanobis distance of the model's penultimate features (the vector
        its sigmoid reads) to the training images' feature distribution (Ledoit-Wolf shrunk
@@ -65,8 +65,10 @@ def feature_model(model):
 
 def features(fmodel, x: np.ndarray, batch_size: int = 64) -> np.ndarray:
     """(N, H, W, C) model inputs -> (N, D) float64 features."""
-    out = [np.asarray(fmodel(x[i : i + batch_size], training=False))
-           for i in range(0, len(x), batch_size)]
+    out = [
+        np.asarray(fmodel(x[i : i + batch_size], training=False))
+        for i in range(0, len(x), batch_size)
+    ]
     return np.concatenate(out).astype(np.float64)
 
 
@@ -82,9 +84,14 @@ def fit_gate(train_features: np.ndarray, val_features: np.ndarray) -> dict:
 
     lw = LedoitWolf().fit(train_features)
     val_d = mahalanobis(val_features, lw.location_, lw.precision_)
-    return {"mean": lw.location_, "precision": lw.precision_,
-            "cutoff": float(np.quantile(val_d, QUANTILE)), "quantile": QUANTILE,
-            "n_train": len(train_features), "n_val": len(val_features)}
+    return {
+        "mean": lw.location_,
+        "precision": lw.precision_,
+        "cutoff": float(np.quantile(val_d, QUANTILE)),
+        "quantile": QUANTILE,
+        "n_train": len(train_features),
+        "n_val": len(val_features),
+    }
 
 
 def save_gate(entry: Path, gate: dict) -> Path:
@@ -102,16 +109,26 @@ def load_gate(entry: Path) -> dict | None:
         return {k: z[k] for k in z.files}
 
 
-def check(gray_display: np.ndarray, colour: float, distance: float | None,
-          cutoff: float | None) -> GateResult:
+def check(
+    gray_display: np.ndarray, colour: float, distance: float | None, cutoff: float | None
+) -> GateResult:
     """Apply the three checks, given precomputed colourfulness and feature distance."""
     if colour > MAX_COLOURFULNESS:
-        return GateResult(False, f"this looks like a colour image (colourfulness {colour:.0f}), "
-                                 "not a chest X-ray", distance, cutoff)
+        return GateResult(
+            False,
+            f"this looks like a colour image (colourfulness {colour:.0f}), not a chest X-ray",
+            distance,
+            cutoff,
+        )
     if float(gray_display.std()) < MIN_CONTRAST:
         return GateResult(False, "the image is blank or almost uniform", distance, cutoff)
     if distance is not None and cutoff is not None and distance > cutoff:
-        return GateResult(False, f"this does not look like a frontal chest X-ray of the kind the "
-                                 f"model was trained on (feature distance {distance:.0f} > "
-                                 f"{cutoff:.0f})", distance, cutoff)
+        return GateResult(
+            False,
+            f"this does not look like a frontal chest X-ray of the kind the "
+            f"model was trained on (feature distance {distance:.0f} > "
+            f"{cutoff:.0f})",
+            distance,
+            cutoff,
+        )
     return GateResult(True, None, distance, cutoff)

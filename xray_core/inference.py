@@ -41,8 +41,10 @@ def raw_probabilities(model, x: np.ndarray, batch_size: int = 32) -> np.ndarray:
     """Network outputs for a batch (N, H, W, C) float32 -> (N,) float64 in [0, 1]."""
     if x.ndim != 4:
         raise ValueError(f"expected a batch (N, H, W, C), got shape {x.shape}")
-    out = [np.asarray(model(x[i : i + batch_size], training=False)).reshape(-1)
-           for i in range(0, len(x), batch_size)]
+    out = [
+        np.asarray(model(x[i : i + batch_size], training=False)).reshape(-1)
+        for i in range(0, len(x), batch_size)
+    ]
     return np.concatenate(out).astype(np.float64) if out else np.zeros(0)
 
 
@@ -52,7 +54,9 @@ def calibrated_probabilities(stored: StoredModel, x: np.ndarray) -> tuple[np.nda
     return apply_calibration(raw, stored.card.get("calibration")), raw
 
 
-def predict_gray(stored: StoredModel, gray: np.ndarray, threshold: float | None = None) -> Prediction:
+def predict_gray(
+    stored: StoredModel, gray: np.ndarray, threshold: float | None = None
+) -> Prediction:
     """Score one decoded grayscale uint8 image (H, W) with the model's own contract."""
     x = preprocess(gray, stored.contract)[None]
     cal, raw = calibrated_probabilities(stored, x)
@@ -82,8 +86,11 @@ def assess(stored: StoredModel, study: Study, threshold: float | None = None) ->
     t = stored.threshold if threshold is None else float(threshold)
     distance = cutoff = None
     if stored.gate is not None:
-        distance = float(gate.mahalanobis(np.asarray(feats, np.float64), stored.gate["mean"],
-                                          stored.gate["precision"])[0])
+        distance = float(
+            gate.mahalanobis(
+                np.asarray(feats, np.float64), stored.gate["mean"], stored.gate["precision"]
+            )[0]
+        )
         cutoff = float(stored.gate["cutoff"])
     verdict = gate.check(study.display(stored.contract), study.colourfulness, distance, cutoff)
     return Assessment(Prediction(p, raw, label_for(p, t), t, stored.name), verdict)

@@ -15,12 +15,19 @@ def operating_point_at(scores: dict | None, card: dict, threshold: float) -> dic
     """
     if scores is not None:
         op = metrics.operating_point(scores["labels"], scores["probabilities"], threshold)
-        return {**op, "n": int(len(scores["labels"])),
-                "prevalence": float(np.mean(scores["labels"]))}
+        return {
+            **op,
+            "n": int(len(scores["labels"])),
+            "prevalence": float(np.mean(scores["labels"])),
+        }
     v = card.get("validation", {})
     same = abs(float(threshold) - float(card["threshold"])) < 1e-9
     keys = ("sensitivity", "specificity", "ppv", "npv", "accuracy")
-    return {"threshold": threshold, "n": v.get("n"), **{k: v.get(k) if same else None for k in keys}}
+    return {
+        "threshold": threshold,
+        "n": v.get("n"),
+        **{k: v.get(k) if same else None for k in keys},
+    }
 
 
 def _pct(x: float | None) -> str:
@@ -48,6 +55,14 @@ def confidence_words(probability: float, threshold: float) -> str:
     margin = abs(probability - threshold)
     if margin < 0.05:
         return "borderline: close to the decision threshold"
-    return "clearly above the threshold" if probability >= threshold and margin > 0.25 else (
-        "clearly below the threshold" if margin > 0.25 else
-        "above the threshold" if probability >= threshold else "below the threshold")
+    return (
+        "clearly above the threshold"
+        if probability >= threshold and margin > 0.25
+        else (
+            "clearly below the threshold"
+            if margin > 0.25
+            else "above the threshold"
+            if probability >= threshold
+            else "below the threshold"
+        )
+    )

@@ -84,6 +84,9 @@ def load_scores(name: str, root=None) -> dict | None:
     if not path.is_file():
         return None
     d = json.loads(path.read_text())
-    return {**d, "labels": np.asarray(d["labels"], int),
-            "probabilities": np.asarray(d["probabilities"], float),
-            "raw_probabilities": np.asarray(d["raw_probabilities"], float)}
+    return {
+        **d,
+        "labels": np.asarray(d["labels"], int),
+        "probabilities": np.asarray(d["probabilities"], float),
+        "raw_probabilities": np.asarray(d["raw_probabilities"], float),
+    }

@@ -70,7 +70,9 @@ def default_model(root=None) -> str:
         name = marker.read_text().strip()
         if name in names:
             return name
-        raise StoreError(f"{marker} names {name!r}, which is not in the store ({', '.join(names) or 'empty'}).")
+        raise StoreError(
+            f"{marker} names {name!r}, which is not in the store ({', '.join(names) or 'empty'})."
+        )
     if not names:
         raise StoreError(f"no models in {root}; train one with `python -m xray_core train`.")
     return names[0]
@@ -79,7 +81,9 @@ def default_model(root=None) -> str:
 def set_default(name: str, root=None) -> None:
     root = store_dir(root)
     if name not in list_models(root):
-        raise StoreError(f"unknown model {name!r}; stored: {', '.join(list_models(root)) or 'none'}")
+        raise StoreError(
+            f"unknown model {name!r}; stored: {', '.join(list_models(root)) or 'none'}"
+        )
     (root / DEFAULT_FILE).write_text(name + "\n")
 
 
@@ -94,7 +98,9 @@ def read_card(name: str, root=None) -> dict:
         card = json.loads((entry / CARD_FILE).read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise StoreError(f"{entry / CARD_FILE}: corrupt card ({exc.__class__.__name__}).") from None
-    missing = [k for k in REQUIRED_CARD_KEYS if k not in card] if isinstance(card, dict) else ["all"]
+    missing = (
+        [k for k in REQUIRED_CARD_KEYS if k not in card] if isinstance(card, dict) else ["all"]
+    )
     if missing:
         raise StoreError(f"{entry / CARD_FILE}: card lacks {missing}.")
     return card
@@ -139,8 +145,12 @@ def save_model(model, card: dict, history: dict, name: str, root=None) -> Path:
     clean.set_weights(model.get_weights())
     path = entry / MODEL_FILE
     clean.save(path)
-    card = {**card, "name": name, "model_sha256": sha256_file(path),
-            "model_bytes": path.stat().st_size}
+    card = {
+        **card,
+        "name": name,
+        "model_sha256": sha256_file(path),
+        "model_bytes": path.stat().st_size,
+    }
     (entry / CARD_FILE).write_text(json.dumps(card, indent=2) + "\n")
     (entry / HISTORY_FILE).write_text(json.dumps(history, indent=1) + "\n")
     return entry

@@ -59,7 +59,7 @@ def load_study(path) -> Study:
     """Read a file from disk into a Study (same checks as decode.load_image)."""
     from pathlib import Path  # noqa: PLC0415
 
-    from xray_core.decode import ImageError, MAX_FILE_BYTES  # noqa: PLC0415
+    from xray_core.decode import MAX_FILE_BYTES, ImageError  # noqa: PLC0415
 
     path = Path(path)
     try:

@@ -56,12 +56,17 @@ def make_augmenter(seed: int):
     from keras import layers  # noqa: PLC0415
 
     a = AUGMENTATION
-    return keras.Sequential([
-        layers.RandomRotation(a["rotation_deg"] / 360.0, fill_mode="constant", seed=seed),
-        layers.RandomTranslation(a["translate"], a["translate"], fill_mode="constant", seed=seed),
-        layers.RandomZoom((-a["zoom"], a["zoom"]), fill_mode="constant", seed=seed),
-        layers.RandomContrast(a["contrast"], seed=seed),
-    ], name="augmentation")
+    return keras.Sequential(
+        [
+            layers.RandomRotation(a["rotation_deg"] / 360.0, fill_mode="constant", seed=seed),
+            layers.RandomTranslation(
+                a["translate"], a["translate"], fill_mode="constant", seed=seed
+            ),
+            layers.RandomZoom((-a["zoom"], a["zoom"]), fill_mode="constant", seed=seed),
+            layers.RandomContrast(a["contrast"], seed=seed),
+        ],
+        name="augmentation",
+    )
 
 
 def make_dataset(x, y, batch_size: int, augment: bool, seed: int, shuffle: bool):
@@ -87,10 +92,16 @@ def load_training_data(root: Path, cfg: TrainConfig, contract):
     train, val = split_by_patient(samples, cfg.val_fraction, cfg.seed)
     if cfg.limit:
         rng = np.random.default_rng(cfg.seed)
-        train = [s for c in (0, 1) for s in
-                 rng.permutation([s for s in train if s.label == c])[: cfg.limit]]
-        val = [s for c in (0, 1) for s in
-               rng.permutation([s for s in val if s.label == c])[: max(cfg.limit // 2, 4)]]
+        train = [
+            s
+            for c in (0, 1)
+            for s in rng.permutation([s for s in train if s.label == c])[: cfg.limit]
+        ]
+        val = [
+            s
+            for c in (0, 1)
+            for s in rng.permutation([s for s in val if s.label == c])[: max(cfg.limit // 2, 4)]
+        ]
     xt, yt = load_arrays(train, contract)
     xv, yv = load_arrays(val, contract)
     return (xt, yt), (xv, yv), {"train": summarize(train), "validation": summarize(val)}, val
@@ -101,8 +112,11 @@ def compile_model(model, learning_rate: float, steps: int):
     import keras  # noqa: PLC0415
 
     schedule = keras.optimizers.schedules.CosineDecay(learning_rate, max(steps, 1), alpha=0.05)
-    model.compile(optimizer=keras.optimizers.Adam(schedule), loss="binary_crossentropy",
-                  metrics=[keras.metrics.AUC(name="auc")])
+    model.compile(
+        optimizer=keras.optimizers.Adam(schedule),
+        loss="binary_crossentropy",
+        metrics=[keras.metrics.AUC(name="auc")],
+    )
 
 
 def fit_phase(model, train_ds, val_ds, epochs, patience, weights, phase, history):
@@ -115,19 +129,32 @@ def fit_phase(model, train_ds, val_ds, epochs, patience, weights, phase, history
 
         def on_epoch_end(self, epoch, logs=None):
             logs = logs or {}
-            row = {"phase": phase, "epoch": len(history["epoch"]) + 1,
-                   "seconds": round(time.time() - self.t0, 1),
-                   **{k: float(v) for k, v in logs.items() if k != "learning_rate"}}
+            row = {
+                "phase": phase,
+                "epoch": len(history["epoch"]) + 1,
+                "seconds": round(time.time() - self.t0, 1),
+                **{k: float(v) for k, v in logs.items() if k != "learning_rate"},
+            }
             for k, v in row.items():
                 history.setdefault(k, []).append(v)
-            print(f"[{phase}] epoch {row['epoch']}: loss {row.get('loss', 0):.4f} "
-                  f"auc {row.get('auc', 0):.4f} val_loss {row.get('val_loss', 0):.4f} "
-                  f"val_auc {row.get('val_auc', 0):.4f} ({row['seconds']} s)", flush=True)
+            print(
+                f"[{phase}] epoch {row['epoch']}: loss {row.get('loss', 0):.4f} "
+                f"auc {row.get('auc', 0):.4f} val_loss {row.get('val_loss', 0):.4f} "
+                f"val_auc {row.get('val_auc', 0):.4f} ({row['seconds']} s)",
+                flush=True,
+            )
 
-    stop = keras.callbacks.EarlyStopping(monitor="val_auc", mode="max", patience=patience,
-                                         restore_best_weights=True)
-    model.fit(train_ds, validation_data=val_ds, epochs=epochs, class_weight=weights,
-              callbacks=[EpochLog(), stop], verbose=0)
+    stop = keras.callbacks.EarlyStopping(
+        monitor="val_auc", mode="max", patience=patience, restore_best_weights=True
+    )
+    model.fit(
+        train_ds,
+        validation_data=val_ds,
+        epochs=epochs,
+        class_weight=weights,
+        callbacks=[EpochLog(), stop],
+        verbose=0,
+    )
 
 
 def train(cfg: TrainConfig, data_root: Path, name: str, store_root=None, log=print) -> Path:
@@ -161,8 +188,9 @@ def train(cfg: TrainConfig, data_root: Path, name: str, store_root=None, log=pri
         n = set_finetune(model, cfg.arch, head)
         log(f"fine-tuning {n} backbone layers from {BACKBONES[cfg.arch].finetune_from} on")
         compile_model(model, cfg.finetune_learning_rate, steps * cfg.finetune_epochs)
-        fit_phase(model, train_ds, val_ds, cfg.finetune_epochs, cfg.patience, weights,
-                  "finetune", history)
+        fit_phase(
+            model, train_ds, val_ds, cfg.finetune_epochs, cfg.patience, weights, "finetune", history
+        )
     train_seconds = time.time() - started
     t_score = time.perf_counter()
     p_val = raw_probabilities(model, xv)
@@ -171,17 +199,24 @@ def train(cfg: TrainConfig, data_root: Path, name: str, store_root=None, log=pri
     p_cal = calibration.apply_calibration(p_val, cal)
     threshold = metrics.threshold_for_sensitivity(yv, p_cal, cfg.sensitivity_target)
     card = build_card(
-        built, asdict(cfg), data_root=Path(data_root), data_summary=data_summary,
-        calibration=cal, threshold=threshold, validation=metrics.summary(yv, p_cal, threshold),
-        train_seconds=train_seconds, augmentation=AUGMENTATION if cfg.augment else None,
+        built,
+        asdict(cfg),
+        data_root=Path(data_root),
+        data_summary=data_summary,
+        calibration=cal,
+        threshold=threshold,
+        validation=metrics.summary(yv, p_cal, threshold),
+        train_seconds=train_seconds,
+        augmentation=AUGMENTATION if cfg.augment else None,
     )
     entry = save_model(model, card, history, name, store_root)
     save_scores(name, make_scores(yv, p_cal, p_val, files_digest(val_samples), ms), store_root)
     from xray_core.scores import fit_model_gate  # noqa: PLC0415
     from xray_core.store import load_model  # noqa: PLC0415
 
-    fit_model_gate(load_model(name, store_root), Path(data_root),
-                   max_train=min(2000, len(xt)))
-    log(f"saved {entry} in {train_seconds:.0f} s: val AUC {card['validation']['auc']:.4f}, "
-        f"threshold {threshold:.3f}")
+    fit_model_gate(load_model(name, store_root), Path(data_root), max_train=min(2000, len(xt)))
+    log(
+        f"saved {entry} in {train_seconds:.0f} s: val AUC {card['validation']['auc']:.4f}, "
+        f"threshold {threshold:.3f}"
+    )
     return entry

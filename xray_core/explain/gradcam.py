@@ -43,7 +43,12 @@ def gradcam_heatmap(cam, x: np.ndarray, layer: str | None) -> np.ndarray:
         raise NoConvLayerError("this model has no convolutional layer; use LIME instead")
     if x.ndim != 3:
         raise ValueError(f"expected one image (H, W, C), got shape {x.shape}")
-    heat = cam(BinaryScore(1.0), x[None].astype(np.float32), penultimate_layer=layer,
-               seek_penultimate_conv_layer=False, normalize_cam=True)
+    heat = cam(
+        BinaryScore(1.0),
+        x[None].astype(np.float32),
+        penultimate_layer=layer,
+        seek_penultimate_conv_layer=False,
+        normalize_cam=True,
+    )
     heat = np.nan_to_num(np.asarray(heat[0], dtype=np.float32))
     return np.clip(heat, 0.0, 1.0)

@@ -42,16 +42,26 @@ def make_classifier(model, contract: ImageContract, batch_size: int = BATCH_SIZE
     def classify(images: np.ndarray) -> np.ndarray:
         gray = np.asarray(images)[..., 0].astype(np.uint8)
         x = from_display(gray, contract)
-        p = np.concatenate([np.asarray(model(x[i : i + batch_size], training=False)).reshape(-1)
-                            for i in range(0, len(x), batch_size)])
+        p = np.concatenate(
+            [
+                np.asarray(model(x[i : i + batch_size], training=False)).reshape(-1)
+                for i in range(0, len(x), batch_size)
+            ]
+        )
         return np.stack([1.0 - p, p], axis=1)
 
     return classify
 
 
-def explain_lime(model, display: np.ndarray, contract: ImageContract,
-                 num_samples: int = DEFAULT_SAMPLES, n_segments: int = DEFAULT_SEGMENTS,
-                 seed: int = 0, progress=None) -> LimeResult:
+def explain_lime(
+    model,
+    display: np.ndarray,
+    contract: ImageContract,
+    num_samples: int = DEFAULT_SAMPLES,
+    n_segments: int = DEFAULT_SEGMENTS,
+    seed: int = 0,
+    progress=None,
+) -> LimeResult:
     """Run LIME on the display image (size, size) uint8.
 
     Args:
@@ -61,8 +71,10 @@ def explain_lime(model, display: np.ndarray, contract: ImageContract,
     from lime.wrappers.scikit_image import SegmentationAlgorithm  # noqa: PLC0415
 
     if display.shape != (contract.size, contract.size) or display.dtype != np.uint8:
-        raise ValueError(f"expected ({contract.size}, {contract.size}) uint8 display image, "
-                         f"got {display.shape} {display.dtype}")
+        raise ValueError(
+            f"expected ({contract.size}, {contract.size}) uint8 display image, "
+            f"got {display.shape} {display.dtype}"
+        )
     if not 10 <= num_samples <= 5000:
         raise ValueError(f"num_samples must be in [10, 5000], got {num_samples}")
     classify = make_classifier(model, contract)
@@ -75,16 +87,33 @@ def explain_lime(model, display: np.ndarray, contract: ImageContract,
             progress(min(done[0] / num_samples, 1.0))
         return out
 
-    segmenter = SegmentationAlgorithm("slic", n_segments=n_segments, compactness=10, sigma=1,
-                                      start_label=0, channel_axis=-1, random_seed=seed)
+    segmenter = SegmentationAlgorithm(
+        "slic",
+        n_segments=n_segments,
+        compactness=10,
+        sigma=1,
+        start_label=0,
+        channel_axis=-1,
+        random_seed=seed,
+    )
     rgb = np.repeat(display[..., None], 3, axis=-1)
     explanation = lime_image.LimeImageExplainer(random_state=seed).explain_instance(
-        rgb, tracked, labels=(1,), top_labels=None, hide_color=0, num_samples=num_samples,
-        batch_size=BATCH_SIZE, segmentation_fn=segmenter, random_seed=seed,
+        rgb,
+        tracked,
+        labels=(1,),
+        top_labels=None,
+        hide_color=0,
+        num_samples=num_samples,
+        batch_size=BATCH_SIZE,
+        segmentation_fn=segmenter,
+        random_seed=seed,
     )
     weights = {int(s): float(w) for s, w in explanation.local_exp[1]}
-    return LimeResult(explanation.segments, weights, float(explanation.score[1]
-                      if isinstance(explanation.score, dict) else explanation.score))
+    return LimeResult(
+        explanation.segments,
+        weights,
+        float(explanation.score[1] if isinstance(explanation.score, dict) else explanation.score),
+    )
 
 
 def topk_overlap(a: LimeResult, b: LimeResult, k: int) -> float:

@@ -30,8 +30,13 @@ def blend_heatmap(gray: np.ndarray, heatmap: np.ndarray, alpha: float = 0.4) -> 
     return np.clip(out, 0, 255).astype(np.uint8)
 
 
-def draw_lime(gray: np.ndarray, segments: np.ndarray, for_mask: np.ndarray,
-              against_mask: np.ndarray, alpha: float = 0.35) -> np.ndarray:
+def draw_lime(
+    gray: np.ndarray,
+    segments: np.ndarray,
+    for_mask: np.ndarray,
+    against_mask: np.ndarray,
+    alpha: float = 0.35,
+) -> np.ndarray:
     """Tint 'for' regions green and 'against' red, with superpixel outlines."""
     from skimage.segmentation import find_boundaries  # noqa: PLC0415
 

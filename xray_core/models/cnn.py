@@ -17,8 +17,14 @@ LAST_CONV = "last_conv"
 def conv_block(x, filters, name, activation, initializer, l2, batch_norm, dilation=1):
     """Conv3x3 (optionally dilated) -> [BN] -> activation."""
     x = layers.Conv2D(
-        filters, 3, padding="same", dilation_rate=dilation, use_bias=not batch_norm,
-        kernel_initializer=initializer, kernel_regularizer=regularizer(l2), name=name,
+        filters,
+        3,
+        padding="same",
+        dilation_rate=dilation,
+        use_bias=not batch_norm,
+        kernel_initializer=initializer,
+        kernel_regularizer=regularizer(l2),
+        name=name,
     )(x)
     if batch_norm:
         x = layers.BatchNormalization(name=f"{name}_bn")(x)
@@ -26,8 +32,14 @@ def conv_block(x, filters, name, activation, initializer, l2, batch_norm, dilati
 
 
 def make_cnn(
-    input_shape=(224, 224, 1), filters=(16, 32, 64, 96), activation="relu",
-    initializer="he_normal", dropout=0.3, l2=1e-4, batch_norm=True, dilation=1,
+    input_shape=(224, 224, 1),
+    filters=(16, 32, 64, 96),
+    activation="relu",
+    initializer="he_normal",
+    dropout=0.3,
+    l2=1e-4,
+    batch_norm=True,
+    dilation=1,
     last_filters=128,
 ) -> keras.Model:
     """Stem conv stride 2 -> stages of conv+pool -> named last conv -> GAP -> sigmoid.
@@ -37,8 +49,9 @@ def make_cnn(
     """
     opts = dict(activation=activation, initializer=initializer, l2=l2, batch_norm=batch_norm)
     inp = keras.Input(input_shape, name="image")
-    x = layers.Conv2D(filters[0], 5, strides=2, padding="same", kernel_initializer=initializer,
-                      name="stem_conv")(inp)
+    x = layers.Conv2D(
+        filters[0], 5, strides=2, padding="same", kernel_initializer=initializer, name="stem_conv"
+    )(inp)
     x = layers.Activation(activation, name="stem_act")(x)
     for i, f in enumerate(filters):
         x = conv_block(x, f, f"stage{i}_conv1", **opts)

@@ -15,6 +15,8 @@ def make_dense(
     inp = keras.Input(input_shape, name="image")
     x = layers.Flatten(name="flatten")(inp)
     for i, n in enumerate(units):
-        x = layers.Dense(n, activation=activation, kernel_regularizer=regularizer(l2), name=f"dense_{i}")(x)
+        x = layers.Dense(
+            n, activation=activation, kernel_regularizer=regularizer(l2), name=f"dense_{i}"
+        )(x)
         x = layers.Dropout(dropout, name=f"dropout_{i}")(x)
     return keras.Model(inp, sigmoid_output(x, dropout=0.0), name="dense_baseline")

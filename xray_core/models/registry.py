@@ -40,7 +40,9 @@ def build_model(arch: str, clahe: bool = True, **options) -> BuiltModel:
         c = ImageContract(size=size, channels=1, scaling="unit", clahe=clahe)
         return BuiltModel(dense.make_dense(c.input_shape, **options), arch, c, None, None)
     if arch in ("cnn", "resnet"):
-        c = ImageContract(size=int(options.pop("size", 224)), channels=1, scaling="unit", clahe=clahe)
+        c = ImageContract(
+            size=int(options.pop("size", 224)), channels=1, scaling="unit", clahe=clahe
+        )
         maker = cnn.make_cnn if arch == "cnn" else resnet.make_resnet
         return BuiltModel(maker(c.input_shape, **options), arch, c, cnn.LAST_CONV, None)
     spec = transfer.BACKBONES[arch]

@@ -14,15 +14,30 @@ def residual_block(x, filters, name, l2):
     """Two 3x3 convs with BN and a (1x1-projected when widths differ) shortcut."""
     shortcut = x
     if x.shape[-1] != filters:
-        shortcut = layers.Conv2D(filters, 1, use_bias=False, name=f"{name}_proj",
-                                 kernel_regularizer=regularizer(l2))(x)
+        shortcut = layers.Conv2D(
+            filters, 1, use_bias=False, name=f"{name}_proj", kernel_regularizer=regularizer(l2)
+        )(x)
         shortcut = layers.BatchNormalization(name=f"{name}_proj_bn")(shortcut)
-    y = layers.Conv2D(filters, 3, padding="same", use_bias=False, kernel_initializer="he_normal",
-                      kernel_regularizer=regularizer(l2), name=f"{name}_conv1")(x)
+    y = layers.Conv2D(
+        filters,
+        3,
+        padding="same",
+        use_bias=False,
+        kernel_initializer="he_normal",
+        kernel_regularizer=regularizer(l2),
+        name=f"{name}_conv1",
+    )(x)
     y = layers.BatchNormalization(name=f"{name}_bn1")(y)
     y = layers.Activation("relu", name=f"{name}_relu1")(y)
-    y = layers.Conv2D(filters, 3, padding="same", use_bias=False, kernel_initializer="he_normal",
-                      kernel_regularizer=regularizer(l2), name=f"{name}_conv2")(y)
+    y = layers.Conv2D(
+        filters,
+        3,
+        padding="same",
+        use_bias=False,
+        kernel_initializer="he_normal",
+        kernel_regularizer=regularizer(l2),
+        name=f"{name}_conv2",
+    )(y)
     y = layers.BatchNormalization(name=f"{name}_bn2")(y)
     y = layers.Add(name=f"{name}_add")([shortcut, y])
     return layers.Activation("relu", name=f"{name}_out")(y)
@@ -39,8 +54,14 @@ def make_resnet(
     for i, w in enumerate(widths):
         x = residual_block(x, w, f"stage{i}", l2)
         x = layers.MaxPooling2D(2, name=f"stage{i}_pool")(x)
-    x = layers.Conv2D(last_filters, 3, padding="same", use_bias=False,
-                      kernel_regularizer=regularizer(l2), name=LAST_CONV)(x)
+    x = layers.Conv2D(
+        last_filters,
+        3,
+        padding="same",
+        use_bias=False,
+        kernel_regularizer=regularizer(l2),
+        name=LAST_CONV,
+    )(x)
     x = layers.BatchNormalization(name="last_bn")(x)
     x = layers.Activation("relu", name="last_relu")(x)
     x = layers.GlobalAveragePooling2D(name="gap")(x)

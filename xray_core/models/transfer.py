@@ -27,17 +27,26 @@ class Backbone:
 
 
 BACKBONES = {
-    "mobilenetv2_035": Backbone("MobileNetV2", (("alpha", 0.35),), "symmetric", "out_relu", "block_13_expand"),
-    "mobilenetv2_050": Backbone("MobileNetV2", (("alpha", 0.5),), "symmetric", "out_relu", "block_13_expand"),
-    "mobilenet_025": Backbone("MobileNet", (("alpha", 0.25),), "symmetric", "conv_pw_13_relu", "conv_dw_12"),
+    "mobilenetv2_035": Backbone(
+        "MobileNetV2", (("alpha", 0.35),), "symmetric", "out_relu", "block_13_expand"
+    ),
+    "mobilenetv2_050": Backbone(
+        "MobileNetV2", (("alpha", 0.5),), "symmetric", "out_relu", "block_13_expand"
+    ),
+    "mobilenet_025": Backbone(
+        "MobileNet", (("alpha", 0.25),), "symmetric", "conv_pw_13_relu", "conv_dw_12"
+    ),
     "vgg16": Backbone("VGG16", (), "caffe", "block5_conv3", "block5_conv1"),
     "vgg19": Backbone("VGG19", (), "caffe", "block5_conv4", "block5_conv1"),
 }
 
 
 def make_transfer(
-    backbone: str = "mobilenetv2_035", input_shape=(224, 224, 3), weights="imagenet",
-    dropout=0.3, dense_units=0,
+    backbone: str = "mobilenetv2_035",
+    input_shape=(224, 224, 3),
+    weights="imagenet",
+    dropout=0.3,
+    dense_units=0,
 ) -> keras.Model:
     """ImageNet backbone (frozen) -> GAP -> [Dense] -> sigmoid. Call `set_finetune` to unfreeze."""
     spec = BACKBONES[backbone]
