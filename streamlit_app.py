@@ -4,19 +4,21 @@ import streamlit as st
 
 from pages import ui
 
-st.set_page_config(page_title="Chest X-ray: pneumonia demo", page_icon="🩻", layout="wide")
+st.set_page_config(
+    page_title="Chest X-ray: pneumonia demo", page_icon=":material/radiology:", layout="wide"
+)
 
 pages = st.navigation(
     {
         "Read an X-ray": [
-            st.Page("pages/predict.py", title="Predict", icon="🩻", default=True),
-            st.Page("pages/explain.py", title="Explain", icon="🔥"),
-            st.Page("pages/feature_maps.py", title="Feature maps", icon="🧩"),
+            st.Page("pages/predict.py", title="Predict", icon=":material/radiology:", default=True),
+            st.Page("pages/explain.py", title="Explain", icon=":material/local_fire_department:"),
+            st.Page("pages/feature_maps.py", title="Feature maps", icon=":material/grid_view:"),
         ],
         "The model": [
-            st.Page("pages/model_card.py", title="Model card", icon="📋"),
-            st.Page("pages/compare.py", title="Compare models", icon="⚖️"),
-            st.Page("pages/dataset.py", title="Dataset", icon="🗂️"),
+            st.Page("pages/model_card.py", title="Model card", icon=":material/description:"),
+            st.Page("pages/compare.py", title="Compare models", icon=":material/compare:"),
+            st.Page("pages/dataset.py", title="Dataset", icon=":material/folder_open:"),
         ],
     }
 )

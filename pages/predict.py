@@ -57,7 +57,7 @@ if not result.ok:
     right.error(
         f"**No verdict.** The input check refused this image: {result.gate.reason}. "
         "Upload a frontal chest X-ray (PNG, JPEG or DICOM).",
-        icon="🚫",
+        icon=":material/block:",
     )
     st.stop()
 with right:

@@ -162,7 +162,7 @@ def intended_use_banner() -> None:
     st.warning(
         "Research and education only, not a medical device. Trained on children aged 1–5 "
         "from one hospital.",
-        icon="⚠️",
+        icon=":material/warning:",
     )
 
 
@@ -185,13 +185,13 @@ def require_study() -> Study:
     study = st.session_state.get(STUDY_KEY)
     if study is None:
         st.info("No X-ray loaded yet: upload one on the Predict page.")
-        st.page_link("pages/predict.py", label="Go to Predict", icon="🩻")
+        st.page_link("pages/predict.py", label="Go to Predict", icon=":material/radiology:")
         st.stop()
     if not assess(current_model(), study).ok:
         st.error(
             "The input check refused the current image (see Predict): explanations of an "
             "image that is not a chest X-ray would mean nothing.",
-            icon="🚫",
+            icon=":material/block:",
         )
         st.stop()
     return study
