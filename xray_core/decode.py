@@ -6,29 +6,75 @@ Every failure raises `ImageError` with a one-line message a clinician can read.
 from __future__ import annotations
 
 import io
+import struct
 import warnings
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 
-MAX_FILE_BYTES = 50 * 1024 * 1024  # 50 MB
+MAX_FILE_BYTES = 50 * 1024 * 1024  # 50 MB (MiB, as Streamlit's server.maxUploadSize counts)
 MAX_PIXELS = 60_000_000  # ~7750 x 7750; Pillow's decompression-bomb guard is set from this
 MIN_SIDE = 64  # pixels
+FORMATS = ("PNG", "JPEG", "BMP", "TIFF")  # Pillow plugins tried (JPEG covers MPO); never EPS
 
 
 class ImageError(ValueError):
     """An input that cannot be turned into a chest X-ray image; str() is a one-line message."""
 
 
+# What Pillow raises on damaged input: the list its own fuzz tests accept (OSError, SyntaxError,
+# MemoryError, ValueError, NotImplementedError, OverflowError), plus what plugins were seen to
+# leak when fuzzing here (struct.error, EOFError, TypeError, IndexError, KeyError, ZeroDivision).
+PILLOW_ERRORS = (
+    OSError,
+    SyntaxError,
+    MemoryError,
+    ValueError,
+    NotImplementedError,
+    ArithmeticError,
+    struct.error,
+    EOFError,
+    TypeError,
+    IndexError,
+    KeyError,
+)
+ORIENTATION = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}  # EXIF tag 0x0112 value -> Pillow transpose
+
+
+def _apply_orientation(img: Image.Image) -> Image.Image:
+    """Turn the image as its EXIF Orientation tag says. An unreadable EXIF block counts as
+    'no orientation' (as browsers do) rather than refusing the image: only the pixels matter."""
+    try:
+        orientation = img.getexif().get(0x0112)
+    except PILLOW_ERRORS:
+        return img
+    method = ORIENTATION.get(orientation) if isinstance(orientation, int) else None
+    return img.transpose(method) if method is not None else img
+
+
+def _mb(n_bytes: int) -> str:
+    return f"{n_bytes / 2**20:.0f} MB"
+
+
 def _to_gray_u8(img: Image.Image) -> np.ndarray:
     """Pillow image of any mode -> (H, W) uint8, 16-bit data rescaled by its own range."""
-    if img.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+    if img.mode.startswith(("I;16", "I", "F")):
         arr = np.asarray(img, dtype=np.float64)
-        lo, hi = float(arr.min()), float(arr.max())
+        finite = arr[np.isfinite(arr)]
+        lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
         if hi <= lo:
             return np.zeros(arr.shape, dtype=np.uint8)
-        return np.round((arr - lo) / (hi - lo) * 255.0).astype(np.uint8)
+        scaled = np.clip(np.nan_to_num((arr - lo) / (hi - lo)), 0.0, 1.0)
+        return np.round(scaled * 255.0).astype(np.uint8)
     if img.mode in ("P", "PA"):
         img = img.convert("RGBA")
     if img.mode in ("RGBA", "LA"):
@@ -38,7 +84,7 @@ def _to_gray_u8(img: Image.Image) -> np.ndarray:
 
 
 def decode_bytes(data: bytes, name: str = "upload") -> np.ndarray:
-    """Decode PNG/JPEG/BMP/TIFF bytes to a grayscale uint8 array (H, W).
+    """Decode PNG/JPEG/BMP/TIFF bytes, or DICOM (`xray_core.dicom`), to grayscale uint8 (H, W).
 
     Args:
         data: the file's bytes.
@@ -48,11 +94,11 @@ def decode_bytes(data: bytes, name: str = "upload") -> np.ndarray:
     Raises:
         ImageError: empty, too large, not an image, truncated, or too small.
     """
+    name = "".join(ch if ch.isprintable() else "?" for ch in str(name))[:200]
     if not data:
         raise ImageError(f"{name}: the file is empty (0 bytes).")
     if len(data) > MAX_FILE_BYTES:
-        mb = len(data) / 1e6
-        raise ImageError(f"{name}: file is {mb:.0f} MB; the limit is {MAX_FILE_BYTES // 10**6} MB.")
+        raise ImageError(f"{name}: file is {_mb(len(data))}; the limit is {_mb(MAX_FILE_BYTES)}.")
     if data[128:132] == b"DICM":
         from xray_core.dicom import decode_dicom  # noqa: PLC0415  (optional dependency path)
 
@@ -61,23 +107,28 @@ def decode_bytes(data: bytes, name: str = "upload") -> np.ndarray:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            img = Image.open(io.BytesIO(data))
+            img = Image.open(io.BytesIO(data), formats=FORMATS)
             if img.width * img.height > MAX_PIXELS:
                 raise ImageError(
                     f"{name}: image is {img.width}x{img.height} px; the limit is "
                     f"{MAX_PIXELS // 10**6} megapixels."
                 )
-            img = ImageOps.exif_transpose(img)
             img.load()
+            img = _apply_orientation(img)
             gray = _to_gray_u8(img)
     except ImageError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ImageError(f"{name}: image is too large to decode safely.") from None
+        raise ImageError(
+            f"{name}: image is too large to decode safely (over {MAX_PIXELS // 10**6} megapixels)."
+        ) from None
     except UnidentifiedImageError:
-        raise ImageError(f"{name}: not a readable image (expected PNG, JPEG or DICOM).") from None
-    except (OSError, SyntaxError, ValueError, TypeError, EOFError) as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ImageError(
+            f"{name}: not a readable image (expected PNG, JPEG, TIFF, BMP or DICOM)."
+        ) from None
+    except PILLOW_ERRORS as exc:
+        lines = str(exc).splitlines()
+        first = (lines[0] if lines else type(exc).__name__)[:120]
         raise ImageError(f"{name}: the image file is damaged or truncated ({first}).") from None
     return check_size(gray, name)
 
@@ -96,7 +147,8 @@ def load_image(path: str | Path) -> np.ndarray:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise ImageError(f"{path.name}: file is {size / 1e6:.0f} MB; the limit is 50 MB.")
+            limit = _mb(MAX_FILE_BYTES)
+            raise ImageError(f"{path.name}: file is {_mb(size)}; the limit is {limit}.")
         data = path.read_bytes()
     except FileNotFoundError:
         raise ImageError(f"{path}: no such file.") from None
