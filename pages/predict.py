@@ -51,8 +51,11 @@ with left:
     st.image(
         study.gray, caption=f"{study.kind}, {study.size[0]}×{study.size[1]} px", width="stretch"
     )
-    if study.tags:
-        st.caption(" · ".join(f"{k}: {v}" for k, v in study.tags.items()))
+    tags = {k: v for k, v in study.tags.items() if k != "notes"}
+    if tags:
+        st.caption("DICOM: " + " · ".join(f"{k} {v}" for k, v in tags.items()))
+    for note in study.tags.get("notes", []):
+        st.info(note)
 if not result.ok:
     right.error(
         f"**No verdict.** The input check refused this image: {result.gate.reason}. "

@@ -18,9 +18,18 @@ def encode(img: Image.Image, fmt: str, **kw) -> bytes:
 GRAD = np.tile(np.arange(128, dtype=np.uint8), (96, 1))  # 96 x 128, left dark -> right bright
 
 
-@pytest.mark.parametrize("mode, fmt", [("L", "PNG"), ("L", "JPEG"), ("RGB", "PNG"),
-                                       ("RGB", "JPEG"), ("RGBA", "PNG"), ("P", "PNG"),
-                                       ("CMYK", "JPEG")])
+@pytest.mark.parametrize(
+    "mode, fmt",
+    [
+        ("L", "PNG"),
+        ("L", "JPEG"),
+        ("RGB", "PNG"),
+        ("RGB", "JPEG"),
+        ("RGBA", "PNG"),
+        ("P", "PNG"),
+        ("CMYK", "JPEG"),
+    ],
+)
 def test_modes_decode_to_gray_u8(mode, fmt):
     img = Image.fromarray(GRAD).convert(mode)
     out = decode_bytes(encode(img, fmt))
@@ -44,10 +53,13 @@ def test_exif_orientation_is_applied():
     assert out.shape == (128, 96)
 
 
-@pytest.mark.parametrize("data, message", [
-    (b"", "empty"),
-    (b"hello, this is text and not an image" * 10, "not a readable image"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"", "empty"),
+        (b"hello, this is text and not an image" * 10, "not a readable image"),
+    ],
+)
 def test_bad_bytes_give_one_line_messages(data, message):
     with pytest.raises(ImageError, match=message) as err:
         decode_bytes(data, "x.png")
@@ -75,3 +87,17 @@ def test_missing_file_and_folder(tmp_path):
 def test_fullres_sample_decodes_large_and_gray(fullres_files):
     out = load_image(fullres_files[0])
     assert out.ndim == 2 and out.dtype == np.uint8 and max(out.shape) > 900
+
+
+def test_progressive_jpeg_decodes_like_baseline():
+    img = Image.fromarray(GRAD)
+    base = decode_bytes(encode(img, "JPEG", quality=95))
+    prog = decode_bytes(encode(img, "JPEG", quality=95, progressive=True))
+    assert prog.shape == base.shape
+    assert np.abs(prog.astype(int) - base.astype(int)).max() <= 3
+
+
+def test_wrong_extension_is_sniffed_from_content(tmp_path):
+    path = tmp_path / "scan.jpeg"  # really a PNG
+    path.write_bytes(encode(Image.fromarray(GRAD), "PNG"))
+    np.testing.assert_array_equal(load_image(path), GRAD)
