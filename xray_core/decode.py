@@ -83,6 +83,11 @@ def _to_gray_u8(img: Image.Image) -> np.ndarray:
     return np.asarray(img.convert("L"), dtype=np.uint8)
 
 
+def is_dicom(data: bytes) -> bool:
+    """True for a DICOM Part 10 file (the 'DICM' magic after the 128-byte preamble)."""
+    return data[128:132] == b"DICM"
+
+
 def decode_bytes(data: bytes, name: str = "upload") -> np.ndarray:
     """Decode PNG/JPEG/BMP/TIFF bytes, or DICOM (`xray_core.dicom`), to grayscale uint8 (H, W).
 
@@ -99,7 +104,7 @@ def decode_bytes(data: bytes, name: str = "upload") -> np.ndarray:
         raise ImageError(f"{name}: the file is empty (0 bytes).")
     if len(data) > MAX_FILE_BYTES:
         raise ImageError(f"{name}: file is {_mb(len(data))}; the limit is {_mb(MAX_FILE_BYTES)}.")
-    if data[128:132] == b"DICM":
+    if is_dicom(data):
         from xray_core.dicom import decode_dicom  # noqa: PLC0415  (optional dependency path)
 
         return check_size(decode_dicom(data, name), name)
@@ -141,19 +146,23 @@ def check_size(gray: np.ndarray, name: str) -> np.ndarray:
     return gray
 
 
-def load_image(path: str | Path) -> np.ndarray:
-    """Read and decode a file from disk to (H, W) uint8. Raises ImageError on any failure."""
+def read_file(path: str | Path) -> bytes:
+    """Read an upload from disk with the size limit. Raises ImageError on any failure."""
     path = Path(path)
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             limit = _mb(MAX_FILE_BYTES)
             raise ImageError(f"{path.name}: file is {_mb(size)}; the limit is {limit}.")
-        data = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise ImageError(f"{path}: no such file.") from None
     except IsADirectoryError:
         raise ImageError(f"{path}: is a folder, not an image file.") from None
     except PermissionError:
         raise ImageError(f"{path}: permission denied.") from None
-    return decode_bytes(data, path.name)
+
+
+def load_image(path: str | Path) -> np.ndarray:
+    """Read and decode a file from disk to (H, W) uint8. Raises ImageError on any failure."""
+    return decode_bytes(read_file(path), Path(path).name)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from xray_core.contract import ImageContract, preprocess, to_display
-from xray_core.decode import decode_bytes
+from xray_core.decode import check_size, decode_bytes, is_dicom
 
 
 @dataclass(frozen=True)
@@ -41,35 +41,22 @@ class Study:
 
 def open_study(data: bytes, name: str = "upload") -> Study:
     """Decode uploaded bytes into a Study. Raises decode.ImageError with a one-line message."""
-    gray = decode_bytes(data, name)
-    is_dicom = data[128:132] == b"DICM"
-    tags = {}
-    if is_dicom:
-        from xray_core.dicom import safe_tags  # noqa: PLC0415
-
-        tags = safe_tags(data, name)
     from xray_core.gate import colourfulness  # noqa: PLC0415
 
     digest = hashlib.sha256(data).hexdigest()
-    colour = 0.0 if is_dicom else colourfulness(data)
-    return Study(gray, digest, "DICOM" if is_dicom else "image", tags, colour)
+    if not is_dicom(data):
+        return Study(decode_bytes(data, name), digest, "image", {}, colourfulness(data))
+    from xray_core.dicom import read_dicom  # noqa: PLC0415
+
+    img = read_dicom(data, name)  # one parse: pixels, safe tags and notes
+    tags = {**img.tags, "notes": img.notes} if img.notes else dict(img.tags)
+    return Study(check_size(img.gray, name), digest, "DICOM", tags, 0.0)
 
 
 def load_study(path) -> Study:
-    """Read a file from disk into a Study (same checks as decode.load_image)."""
+    """Read a file from disk into a Study (same size limit and messages as decode.load_image)."""
     from pathlib import Path  # noqa: PLC0415
 
-    from xray_core.decode import MAX_FILE_BYTES, ImageError  # noqa: PLC0415
+    from xray_core.decode import read_file  # noqa: PLC0415
 
-    path = Path(path)
-    try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise ImageError(f"{path.name}: file is over the {MAX_FILE_BYTES // 10**6} MB limit.")
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ImageError(f"{path}: no such file.") from None
-    except IsADirectoryError:
-        raise ImageError(f"{path}: is a folder, not an image file.") from None
-    except PermissionError:
-        raise ImageError(f"{path}: permission denied.") from None
-    return open_study(data, path.name)
+    return open_study(read_file(path), Path(path).name)
