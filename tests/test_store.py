@@ -82,3 +82,14 @@ def test_corrupt_entries_fail_clearly(store_copy, damage, message):
         (entry / "model.keras").write_bytes(b"PK\x03\x04 truncated")
     with pytest.raises(store.StoreError, match=message):
         store.load_model("tiny", store_copy)
+
+
+def test_saved_file_holds_no_optimizer_state(tiny_store):
+    import zipfile
+
+    import h5py
+
+    with zipfile.ZipFile(tiny_store / "tiny" / "model.keras") as z:
+        z.extract("model.weights.h5", tiny_store / "unzipped")
+    with h5py.File(tiny_store / "unzipped" / "model.weights.h5") as f:
+        assert "optimizer" not in f

@@ -141,7 +141,7 @@ def save_model(model, card: dict, history: dict, name: str, root=None) -> Path:
 
     entry = store_dir(root) / name
     entry.mkdir(parents=True, exist_ok=True)
-    clean = keras.models.clone_model(model)
+    clean = keras.Model.from_config(model.get_config())  # clone_model would keep the optimizer
     clean.set_weights(model.get_weights())
     path = entry / MODEL_FILE
     clean.save(path)
