@@ -84,7 +84,9 @@ st.markdown(
     f"- **Augmentation:** `{card['training']['augmentation']}` (no flips: anatomy is "
     "not symmetric)."
 )
-st.subheader("Limitations")
+st.subheader("Limitations and robustness")
+if card.get("robustness"):
+    st.markdown(card["robustness"])
 for item in card["limitations"]:
     st.markdown(f"- {item}")
 with st.expander("Raw card.json"):
