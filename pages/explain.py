@@ -3,19 +3,30 @@
 import streamlit as st
 
 from pages import ui
+from xray_core.config import CLASS_NAMES
 from xray_core.explain import overlay
+from xray_core.inference import assess
 
 ui.ensure_frame()
 
 st.title("Explain")
 model, study = ui.current_model(), ui.require_study()
 display = study.display(model.contract)
+verdict = assess(model, study, ui.current_threshold()).prediction.label
 
 st.subheader("Grad-CAM: where the network looked")
 if model.last_conv is None:
     st.info(f"{model.name} has no convolutional layer, so Grad-CAM does not apply; use LIME below.")
 else:
-    c1, c2 = st.columns(2)
+    c1, c2, c3 = st.columns(3)
+    target = c2.radio(
+        "Evidence for",
+        CLASS_NAMES,
+        index=CLASS_NAMES.index(verdict),
+        horizontal=True,
+        key=f"explain_target_{study.digest[:8]}",
+        help="Defaults to the current verdict.",
+    )
     method = c1.radio(
         "Method",
         ["gradcam", "gradcam++"],
@@ -23,8 +34,8 @@ else:
         key="explain_method",
         format_func={"gradcam": "Grad-CAM", "gradcam++": "Grad-CAM++"}.get,
     )
-    alpha = c2.slider("Heatmap opacity", 0.0, 1.0, 0.45, 0.05, key="explain_alpha")
-    heat = ui.cached_gradcam(model.name, method, study.digest, study)
+    alpha = c3.slider("Heatmap opacity", 0.0, 1.0, 0.45, 0.05, key="explain_alpha")
+    heat = ui.cached_gradcam(model.name, method, target, study.digest, study)
     left, right = st.columns(2)
     left.image(
         display, caption="What the model sees (resized, contrast-equalised)", width="stretch"
@@ -32,10 +43,10 @@ else:
     right.image(
         overlay.blend_heatmap(display, heat, alpha),
         width="stretch",
-        caption=f"{method} on layer {model.last_conv}: warm = pushes toward PNEUMONIA",
+        caption=f"{method} on layer {model.last_conv}: warm = pushes toward {target}",
     )
     if heat.max() == 0:
-        st.caption("No region pushed the score toward pneumonia (heatmap is empty).")
+        st.caption(f"No region pushed the score toward {target} (the heatmap is empty).")
 
 st.subheader("LIME: which regions argue for and against pneumonia")
 c1, c2, c3 = st.columns(3)

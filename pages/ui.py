@@ -43,10 +43,10 @@ def get_scores(name: str) -> dict | None:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def cached_gradcam(name: str, method: str, digest: str, _study: Study):
+def cached_gradcam(name: str, method: str, target: str, digest: str, _study: Study):
     m = get_model(name)
     return gradcam.gradcam_heatmap(
-        get_cam(name, method), _study.model_input(m.contract), m.last_conv
+        get_cam(name, method), _study.model_input(m.contract), m.last_conv, target
     )
 
 

@@ -74,3 +74,14 @@ def test_overlays_are_rgb_u8(image):
     assert overlay.blend_heatmap(gray, heat, 1.0).dtype == np.uint8
     with pytest.raises(ValueError):
         overlay.blend_heatmap(gray, heat, 1.5)
+
+
+def test_gradcam_explains_either_class(tiny_model, image):
+    cam = gradcam.make_cam(tiny_model.model, "gradcam")
+    normal = gradcam.gradcam_heatmap(cam, image[0], tiny_model.last_conv, target="NORMAL")
+    pneumonia = gradcam.gradcam_heatmap(cam, image[0], tiny_model.last_conv, target="PNEUMONIA")
+    assert normal.shape == pneumonia.shape
+    assert normal.max() > 0 or pneumonia.max() > 0
+    assert not np.allclose(normal, pneumonia)
+    with pytest.raises(ValueError, match="target must be one of"):
+        gradcam.gradcam_heatmap(cam, image[0], tiny_model.last_conv, target="COVID")

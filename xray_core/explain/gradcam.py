@@ -1,12 +1,15 @@
 """Grad-CAM and Grad-CAM++ on the model's recorded last convolutional layer (tf-keras-vis).
 
 The sigmoid output is replaced by a linear one (`ReplaceToLinear`), so the score explained is
-the PNEUMONIA logit: warm regions push the prediction towards PNEUMONIA.
+the logit: for target "PNEUMONIA" warm regions push toward PNEUMONIA; for "NORMAL" the negated
+logit is explained, so warm regions push toward NORMAL.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from xray_core.config import CLASS_NAMES
 
 METHODS = ("gradcam", "gradcam++")
 
@@ -27,13 +30,14 @@ def make_cam(model, method: str = "gradcam"):
     return cls(model, model_modifier=ReplaceToLinear(), clone=True)
 
 
-def gradcam_heatmap(cam, x: np.ndarray, layer: str | None) -> np.ndarray:
+def gradcam_heatmap(cam, x: np.ndarray, layer: str | None, target: str = "PNEUMONIA") -> np.ndarray:
     """Heatmap for one preprocessed image.
 
     Args:
         cam: explainer from `make_cam`.
         x: (H, W, C) float32 model input.
         layer: name of the convolutional layer to explain (card's last_conv_layer).
+        target: class whose evidence is shown, "PNEUMONIA" or "NORMAL".
     Returns:
         (H, W) float32 in [0, 1].
     """
@@ -41,10 +45,12 @@ def gradcam_heatmap(cam, x: np.ndarray, layer: str | None) -> np.ndarray:
 
     if layer is None:
         raise NoConvLayerError("this model has no convolutional layer; use LIME instead")
+    if target not in CLASS_NAMES:
+        raise ValueError(f"target must be one of {CLASS_NAMES}, got {target!r}")
     if x.ndim != 3:
         raise ValueError(f"expected one image (H, W, C), got shape {x.shape}")
     heat = cam(
-        BinaryScore(1.0),
+        BinaryScore(float(target == "PNEUMONIA")),
         x[None].astype(np.float32),
         penultimate_layer=layer,
         seek_penultimate_conv_layer=False,
