@@ -90,3 +90,13 @@ def test_catch_rate_on_non_xray_corpus(shipped):
     rate = sum(r for _, r, _ in results) / len(results)
     assert len(corpus) > 150
     assert rate >= 0.95, [n for n, r, _ in results if not r]
+
+
+def test_wide_features_are_projected_to_keep_the_gate_small():
+    rng = np.random.default_rng(3)
+    dims = gate.MAX_DIMS + 44
+    fitted = gate.fit_gate(rng.normal(size=(600, dims)), rng.normal(size=(200, dims)))
+    assert fitted["projection"].shape == (dims, gate.MAX_DIMS)
+    assert fitted["precision"].shape == (gate.MAX_DIMS, gate.MAX_DIMS)
+    far = gate.distance(fitted, rng.normal(size=(5, dims)) + 10.0)
+    assert np.all(far > fitted["cutoff"])

@@ -26,6 +26,7 @@ MAX_COLOURFULNESS = 12.0  # Hasler-Suesstrunk units; grey radiographs score ~0
 MIN_CONTRAST = 6.0  # std of the 224 px display image, grey levels
 GATE_FILE = "gate.npz"
 QUANTILE = 0.995
+MAX_DIMS = 256  # wider features (MobileNet: 1280) are PCA-projected first, to keep gate.npz small
 
 
 @dataclass(frozen=True)
@@ -78,13 +79,31 @@ def mahalanobis(f: np.ndarray, mean: np.ndarray, precision: np.ndarray) -> np.nd
     return np.sqrt(np.maximum(np.einsum("nd,de,ne->n", d, precision, d), 0.0))
 
 
+def project(f: np.ndarray, gate: dict) -> np.ndarray:
+    """Apply the gate's PCA projection (D -> MAX_DIMS) when it has one."""
+    if "projection" not in gate:
+        return f
+    return (f - gate["offset"]) @ gate["projection"]
+
+
+def distance(gate: dict, f: np.ndarray) -> np.ndarray:
+    """(N, D) raw penultimate features -> (N,) Mahalanobis distances under a fitted gate."""
+    return mahalanobis(project(np.asarray(f, np.float64), gate), gate["mean"], gate["precision"])
+
+
 def fit_gate(train_features: np.ndarray, val_features: np.ndarray) -> dict:
     """Fit mean and shrunk precision on training features; cut-off from validation distances."""
     from sklearn.covariance import LedoitWolf  # noqa: PLC0415
+    from sklearn.decomposition import PCA  # noqa: PLC0415
 
-    lw = LedoitWolf().fit(train_features)
-    val_d = mahalanobis(val_features, lw.location_, lw.precision_)
+    extra = {}
+    if train_features.shape[1] > MAX_DIMS:
+        pca = PCA(MAX_DIMS, random_state=0).fit(train_features)
+        extra = {"offset": pca.mean_, "projection": pca.components_.T.astype(np.float32)}
+    lw = LedoitWolf().fit(project(train_features, extra))
+    val_d = mahalanobis(project(val_features, extra), lw.location_, lw.precision_)
     return {
+        **extra,
         "mean": lw.location_,
         "precision": lw.precision_,
         "cutoff": float(np.quantile(val_d, QUANTILE)),

@@ -86,11 +86,7 @@ def assess(stored: StoredModel, study: Study, threshold: float | None = None) ->
     t = stored.threshold if threshold is None else float(threshold)
     distance = cutoff = None
     if stored.gate is not None:
-        distance = float(
-            gate.mahalanobis(
-                np.asarray(feats, np.float64), stored.gate["mean"], stored.gate["precision"]
-            )[0]
-        )
+        distance = float(gate.distance(stored.gate, np.asarray(feats))[0])
         cutoff = float(stored.gate["cutoff"])
     verdict = gate.check(study.display(stored.contract), study.colourfulness, distance, cutoff)
     return Assessment(Prediction(p, raw, label_for(p, t), t, stored.name), verdict)
