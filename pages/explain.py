@@ -4,7 +4,7 @@ import streamlit as st
 
 from pages import ui
 from xray_core.config import CLASS_NAMES
-from xray_core.explain import overlay
+from xray_core.explain import lime_explain, overlay
 from xray_core.inference import assess
 
 ui.ensure_frame()
@@ -53,8 +53,8 @@ c1, c2, c3 = st.columns(3)
 top_k = c1.slider("Regions to show (top k)", 1, 10, 4, key="explain_topk")
 samples = c2.select_slider(
     "Perturbed samples",
-    [100, 200, 300, 500, 1000],
-    300,
+    [100, 200, 400, 600, 1000],
+    lime_explain.DEFAULT_SAMPLES,
     key="explain_samples",
     help="More samples: steadier masks, slower.",
 )

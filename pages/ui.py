@@ -63,7 +63,7 @@ def cached_lime(name: str, study: Study, samples: int, segments: int, progress=N
     if key not in results:
         m = get_model(name)
         results[key] = lime_explain.explain_lime(
-            m.model,
+            m.probabilities,
             study.display(m.contract),
             m.contract,
             num_samples=samples,

@@ -55,24 +55,6 @@ def colourfulness(data: bytes) -> float:
     return float(np.hypot(rg.std(), yb.std()) + 0.3 * np.hypot(rg.mean(), yb.mean()))
 
 
-def feature_model(model):
-    """Model from the input to the vector the final sigmoid reads (penultimate features)."""
-    import keras  # noqa: PLC0415
-
-    from xray_core.models.head import PROBABILITY_LAYER  # noqa: PLC0415
-
-    return keras.Model(model.input, model.get_layer(PROBABILITY_LAYER).input, name="features")
-
-
-def features(fmodel, x: np.ndarray, batch_size: int = 64) -> np.ndarray:
-    """(N, H, W, C) model inputs -> (N, D) float64 features."""
-    out = [
-        np.asarray(fmodel(x[i : i + batch_size], training=False))
-        for i in range(0, len(x), batch_size)
-    ]
-    return np.concatenate(out).astype(np.float64)
-
-
 def mahalanobis(f: np.ndarray, mean: np.ndarray, precision: np.ndarray) -> np.ndarray:
     """(N, D) features -> (N,) Mahalanobis distances."""
     d = f - mean

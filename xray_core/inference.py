@@ -50,7 +50,7 @@ def raw_probabilities(model, x: np.ndarray, batch_size: int = 32) -> np.ndarray:
 
 def calibrated_probabilities(stored: StoredModel, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(calibrated, raw) probabilities for a preprocessed batch."""
-    raw = raw_probabilities(stored.model, x)
+    raw = stored.probabilities(x)
     return apply_calibration(raw, stored.card.get("calibration")), raw
 
 
@@ -80,8 +80,8 @@ class Assessment:
 def assess(stored: StoredModel, study: Study, threshold: float | None = None) -> Assessment:
     """Gate and score a study in one forward pass (probability and penultimate features)."""
     x = study.model_input(stored.contract)[None]
-    raw, feats = stored.scorer(x, training=False)
-    raw = float(np.asarray(raw).reshape(-1)[0])
+    raw, feats = stored.score(x)
+    raw = float(raw[0])
     p = float(apply_calibration(np.array([raw]), stored.card.get("calibration"))[0])
     t = stored.threshold if threshold is None else float(threshold)
     distance = cutoff = None

@@ -39,8 +39,7 @@ def fit_model_gate(stored: StoredModel, data_root: Path, max_train: int = 2000, 
     train, val = split_samples(stored.card, data_root)
     rng = np.random.default_rng(seed)
     train = [train[i] for i in sorted(rng.permutation(len(train))[:max_train])]
-    fmodel = gate.feature_model(stored.model)
-    feats = [gate.features(fmodel, load_arrays(part, stored.contract)[0]) for part in (train, val)]
+    feats = [stored.score(load_arrays(part, stored.contract)[0])[1] for part in (train, val)]
     fitted = gate.fit_gate(*feats)
     return gate.save_gate(stored.path, fitted), fitted
 

@@ -34,7 +34,24 @@ class StoredModel:
     card: dict
     path: Path
     gate: dict | None = None  # fitted out-of-distribution gate (xray_core.gate), if any
-    scorer: object = None  # keras.Model: input -> [probability, penultimate features]
+    score_fn: object = None  # compiled graph: batch -> (raw probability, penultimate features)
+
+    def score(self, x, batch_size: int = 64):
+        """Batch (N, H, W, C) float32 -> (raw P(PNEUMONIA) (N,) float64, features (N, D))."""
+        import numpy as np  # noqa: PLC0415
+
+        if x.ndim != 4:
+            raise ValueError(f"expected a batch (N, H, W, C), got shape {x.shape}")
+        if len(x) == 0:
+            return np.zeros(0), np.zeros((0, 0))
+        parts = [self.score_fn(np.asarray(x[i : i + batch_size], np.float32))
+                 for i in range(0, len(x), batch_size)]
+        raw = np.concatenate([np.asarray(p).reshape(-1) for p, _ in parts]).astype(np.float64)
+        return raw, np.concatenate([np.asarray(f) for _, f in parts]).astype(np.float64)
+
+    def probabilities(self, x):
+        """Raw (uncalibrated) P(PNEUMONIA) for a batch: (N,) float64 in [0, 1]."""
+        return self.score(x)[0]
 
     @property
     def contract(self) -> ImageContract:
@@ -128,11 +145,28 @@ def load_model(name: str | None = None, root=None) -> StoredModel:
     except Exception as exc:  # keras raises many types for damaged archives
         raise StoreError(f"{path}: cannot load model ({type(exc).__name__}).") from None
     from xray_core.gate import load_gate  # noqa: PLC0415
+
+    gate = load_gate(root / name)
+    return StoredModel(name, model, card, root / name, gate, compile_scorer(model))
+
+
+def compile_scorer(model):
+    """A tf.function over input -> (probability, penultimate features): one graph, no eager
+    per-layer overhead (~4x faster than calling the Keras model eagerly on this CPU)."""
+    import keras  # noqa: PLC0415
+    import tensorflow as tf  # noqa: PLC0415
+
     from xray_core.models.head import PROBABILITY_LAYER  # noqa: PLC0415
 
     head = model.get_layer(PROBABILITY_LAYER)
     scorer = keras.Model(model.input, [model.output, head.input], name="scorer")
-    return StoredModel(name, model, card, root / name, load_gate(root / name), scorer)
+    spec = tf.TensorSpec((None, *model.input.shape[1:]), tf.float32)
+
+    @tf.function(input_signature=[spec], reduce_retracing=True)
+    def score_fn(x):
+        return scorer(x, training=False)
+
+    return score_fn
 
 
 def save_model(model, card: dict, history: dict, name: str, root=None) -> Path:
