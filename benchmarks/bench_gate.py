@@ -17,7 +17,7 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
-def screen(stored, named_bytes) -> list[tuple[str, bool, str | None]]:
+def screen(stored, named_bytes, gatekeeper=None) -> list[tuple[str, bool, str | None]]:
     """(name, refused, reason) for each (name, bytes): decode errors count as refusals."""
     from xray_core.decode import ImageError
     from xray_core.inference import assess
@@ -26,7 +26,7 @@ def screen(stored, named_bytes) -> list[tuple[str, bool, str | None]]:
     out = []
     for name, data in named_bytes:
         try:
-            result = assess(stored, open_study(data, name))
+            result = assess(stored, open_study(data, name), gatekeeper=gatekeeper)
             out.append((name, not result.ok, result.gate.reason))
         except ImageError as exc:
             out.append((name, True, str(exc)))
@@ -37,23 +37,30 @@ def main(argv=None) -> dict:
     from benchmarks.ood_corpus import build_corpus
     from xray_core import config
     from xray_core.scores import validation_samples
-    from xray_core.store import load_model
+    from xray_core.store import load_gatekeeper, load_model
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--model")
     ap.add_argument("--json")
+    ap.add_argument(
+        "--own-gate",
+        action="store_true",
+        help="judge with the model's own gate, not the store default's (the app's)",
+    )
     args = ap.parse_args(argv)
     stored = load_model(args.model)
+    keeper = stored if args.own_gate else load_gatekeeper(stored)
     val = validation_samples(stored.card, config.data_dir())
     real = [(s.path.name, s.path.read_bytes()) for s in val]
     full = [(p.name, p.read_bytes()) for p in sorted(config.samples_dir().rglob("*.jp*g"))]
     corpus = build_corpus()
-    r_val, r_full = screen(stored, real), screen(stored, full)
-    r_ood = screen(stored, [(f"{k}: {n}", b) for k, n, b in corpus])
+    r_val, r_full = screen(stored, real, keeper), screen(stored, full, keeper)
+    r_ood = screen(stored, [(f"{k}: {n}", b) for k, n, b in corpus], keeper)
     kinds = Counter(k for k, _, _ in corpus)
     caught = Counter(k for (k, _, _), (_, refused, _) in zip(corpus, r_ood) if refused)
     report = {
         "model": stored.name,
+        "gate_of": keeper.name,
         "false_refusals_validation": sum(r for _, r, _ in r_val),
         "n_validation": len(r_val),
         "false_refusals_fullres": sum(r for _, r, _ in r_full),
@@ -67,7 +74,8 @@ def main(argv=None) -> dict:
         len(r_val) + len(r_full)
     )
     print(
-        f"model {stored.name}: false refusals {report['false_refusals_validation']}/"
+        f"model {stored.name} (gate of {keeper.name}): false refusals "
+        f"{report['false_refusals_validation']}/"
         f"{len(r_val)} validation + {report['false_refusals_fullres']}/{len(r_full)} full-res "
         f"= {fr:.2%}; caught {report['caught']}/{len(r_ood)} non-X-rays = "
         f"{report['caught'] / len(r_ood):.1%}"

@@ -5,14 +5,13 @@ import streamlit as st
 from pages import ui
 from xray_core.config import CLASS_NAMES
 from xray_core.explain import lime_explain, overlay
-from xray_core.inference import assess
 
 ui.ensure_frame()
 
 st.title("Explain")
 model, study = ui.current_model(), ui.require_study()
 display = study.display(model.contract)
-verdict = assess(model, study, ui.current_threshold()).prediction.label
+verdict = ui.assess_current(study).prediction.label
 
 st.subheader("Grad-CAM: where the network looked")
 if model.last_conv is None:

@@ -3,7 +3,6 @@
 import streamlit as st
 
 from pages import ui
-from xray_core.inference import assess
 from xray_core.reporting import confidence_words, explain_operating_point, operating_point_at
 
 ui.ensure_frame()
@@ -45,7 +44,7 @@ if study is None:
     right.info("Upload an X-ray or pick a sample to get a prediction.")
     st.stop()
 
-result = assess(model, study, threshold)
+result = ui.assess_current(study)
 pred = result.prediction
 with left:
     st.image(

@@ -76,6 +76,17 @@ def cached_lime(name: str, study: Study, samples: int, segments: int, progress=N
 
 
 # ---- shared state and widgets -----------------------------------------------------------
+@st.cache_resource(show_spinner=False)
+def get_gatekeeper(name: str) -> store.StoredModel:
+    return store.load_gatekeeper(get_model(name))
+
+
+def assess_current(study: Study):
+    """The current model's assessment at the current threshold, judged by the store's gate."""
+    name = st.session_state[MODEL_KEY]
+    return assess(get_model(name), study, current_threshold(), get_gatekeeper(name))
+
+
 def model_names() -> list[str]:
     return store.list_models()
 
@@ -187,7 +198,7 @@ def require_study() -> Study:
         st.info("No X-ray loaded yet: upload one on the Predict page.")
         st.page_link("pages/predict.py", label="Go to Predict", icon=":material/radiology:")
         st.stop()
-    if not assess(current_model(), study).ok:
+    if not assess_current(study).ok:
         st.error(
             "The input check refused the current image (see Predict): explanations of an "
             "image that is not a chest X-ray would mean nothing.",

@@ -100,3 +100,18 @@ def test_wide_features_are_projected_to_keep_the_gate_small():
     assert fitted["precision"].shape == (gate.MAX_DIMS, gate.MAX_DIMS)
     far = gate.distance(fitted, rng.normal(size=(5, dims)) + 10.0)
     assert np.all(far > fitted["cutoff"])
+
+
+def test_weak_model_is_screened_by_the_default_models_gate(shipped):
+    from xray_core.store import list_models, load_gatekeeper
+
+    assert "dense_baseline" in list_models()
+    dense = load_model("dense_baseline")
+    keeper = load_gatekeeper(dense)
+    assert keeper.name == shipped.name
+    page = np.full((400, 300), 245, np.uint8)
+    page[40:360:20, 30:270] = 20  # lines of "text" on a grey document
+    study = open_study(png(page), "page.png")
+    result = assess(dense, study, gatekeeper=keeper)
+    assert not result.ok and result.prediction.model == "dense_baseline"
+    assert load_gatekeeper(shipped) is shipped

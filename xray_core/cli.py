@@ -70,14 +70,15 @@ def cmd_evaluate(args) -> int:
 def cmd_predict(args) -> int:
     from xray_core.decode import ImageError  # noqa: PLC0415
     from xray_core.inference import assess  # noqa: PLC0415
-    from xray_core.store import load_model  # noqa: PLC0415
+    from xray_core.store import load_gatekeeper, load_model  # noqa: PLC0415
     from xray_core.study import load_study  # noqa: PLC0415
 
     stored = load_model(args.model, args.store)
+    keeper = load_gatekeeper(stored, args.store)
     refused = False
     for f in args.files:
         try:
-            result = assess(stored, load_study(f), args.threshold)
+            result = assess(stored, load_study(f), args.threshold, keeper)
             if result.ok or args.no_gate:
                 row = {"file": f, **result.prediction.to_dict()}
             else:

@@ -77,16 +77,31 @@ class Assessment:
         return self.gate.ok
 
 
-def assess(stored: StoredModel, study: Study, threshold: float | None = None) -> Assessment:
-    """Gate and score a study in one forward pass (probability and penultimate features)."""
+def assess(
+    stored: StoredModel,
+    study: Study,
+    threshold: float | None = None,
+    gatekeeper: StoredModel | None = None,
+) -> Assessment:
+    """Gate and score a study.
+
+    Args:
+        gatekeeper: the model whose feature-space gate judges the input; default `stored`
+            itself (then one forward pass gives both). The app and CLI pass the store's default
+            model, so a weak model (the dense baseline's 64-d features catch only half of the
+            non-X-ray corpus) never lowers the bar.
+    """
     x = study.model_input(stored.contract)[None]
     raw, feats = stored.score(x)
     raw = float(raw[0])
     p = float(apply_calibration(np.array([raw]), stored.card.get("calibration"))[0])
     t = stored.threshold if threshold is None else float(threshold)
+    keeper = gatekeeper or stored
+    if keeper is not stored:
+        feats = keeper.score(study.model_input(keeper.contract)[None])[1]
     distance = cutoff = None
-    if stored.gate is not None:
-        distance = float(gate.distance(stored.gate, np.asarray(feats))[0])
-        cutoff = float(stored.gate["cutoff"])
-    verdict = gate.check(study.display(stored.contract), study.colourfulness, distance, cutoff)
+    if keeper.gate is not None:
+        distance = float(gate.distance(keeper.gate, np.asarray(feats))[0])
+        cutoff = float(keeper.gate["cutoff"])
+    verdict = gate.check(study.display(keeper.contract), study.colourfulness, distance, cutoff)
     return Assessment(Prediction(p, raw, label_for(p, t), t, stored.name), verdict)

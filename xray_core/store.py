@@ -44,8 +44,10 @@ class StoredModel:
             raise ValueError(f"expected a batch (N, H, W, C), got shape {x.shape}")
         if len(x) == 0:
             return np.zeros(0), np.zeros((0, 0))
-        parts = [self.score_fn(np.asarray(x[i : i + batch_size], np.float32))
-                 for i in range(0, len(x), batch_size)]
+        parts = [
+            self.score_fn(np.asarray(x[i : i + batch_size], np.float32))
+            for i in range(0, len(x), batch_size)
+        ]
         raw = np.concatenate([np.asarray(p).reshape(-1) for p, _ in parts]).astype(np.float64)
         return raw, np.concatenate([np.asarray(f) for _, f in parts]).astype(np.float64)
 
@@ -93,6 +95,16 @@ def default_model(root=None) -> str:
     if not names:
         raise StoreError(f"no models in {root}; train one with `python -m xray_core train`.")
     return names[0]
+
+
+def load_gatekeeper(stored: StoredModel, root=None) -> StoredModel:
+    """The model whose gate screens inputs: the store's default when it has a gate, else
+    `stored` itself (see `inference.assess`)."""
+    name = default_model(root)
+    if name == stored.name:
+        return stored
+    keeper = load_model(name, root)
+    return keeper if keeper.gate is not None else stored
 
 
 def set_default(name: str, root=None) -> None:
