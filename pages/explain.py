@@ -72,5 +72,8 @@ right.image(
 )
 st.caption(
     f"Local surrogate fit R² = {result.score:.2f}. LIME explains this one prediction by "
-    "hiding superpixels; low R² means the explanation is less trustworthy."
+    "hiding superpixels; low R² means the explanation is less trustworthy. At the default "
+    "settings the top-4 regions of two runs with different random seeds overlap about 0.7 on "
+    "average (Jaccard; worst pair 0.3; six sample X-rays, benchmarks/bench_speed.py): read the "
+    "strongest regions, not every outline."
 )

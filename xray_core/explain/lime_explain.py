@@ -2,9 +2,10 @@
 
 Defaults chosen for speed on a 2-core CPU with stable masks: SLIC superpixels (~50) instead of
 quickshift, 400 perturbed samples instead of 1000, hidden regions filled with the image's mean
-grey, and the surrogate fitted on the logit. Measured on 6 full-resolution samples with the
-default model: ~3.7 s per explanation and a mean top-4 overlap (Jaccard) of 0.80 between
-seeds (benchmarks/bench_speed.py reports both).
+grey, and the surrogate fitted on the logit. Measured with the default model on six
+full-resolution samples x three seeds (benchmarks/bench_speed.py): median 3.8 s per
+explanation, top-4 overlap (Jaccard) between seeds 0.70 on average, 0.30 at worst (with
+probabilities and black fill instead, 0.1-0.5).
 """
 
 from __future__ import annotations
