@@ -138,3 +138,43 @@ def test_model_pages_render(page, expect, data_root):
     no_exceptions(at)
     assert any(expect in t.value for t in at.title)
     assert not at.error
+
+
+def test_non_xray_upload_gets_no_verdict(tmp_path):
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    photo = np.zeros((300, 400, 3), np.uint8)
+    photo[..., 0] = np.linspace(0, 255, 400, dtype=np.uint8)
+    photo[100:200, 100:300, 2] = 255
+    buf = io.BytesIO()
+    Image.fromarray(photo).save(buf, "PNG")
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.file_uploader(key="predict_upload").set_value(("holiday.png", buf.getvalue(), "image/png"))
+    at.run()
+    no_exceptions(at)
+    assert any("No verdict" in e.value for e in at.error)
+    assert not [m for m in at.markdown if m.value.startswith("### Verdict")]
+    at.switch_page("pages/explain.py").run()
+    assert any("refused" in e.value for e in at.error)
+
+
+def test_dicom_upload_is_read_without_showing_identifiers(xray):
+    import numpy as np
+    from test_dicom import IDENTIFIERS, make_dicom  # tests/ is on sys.path (rootdir mode)
+
+    pixels = load_image(xray[0]).astype(np.uint16) * 16  # 12-bit DX
+    data = make_dicom(pixels, bits_stored=12)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.file_uploader(key="predict_upload").set_value(("study.dcm", data, "application/dicom"))
+    at.run()
+    no_exceptions(at)
+    assert verdict(at) in ("NORMAL", "PNEUMONIA")
+    shown = " ".join(
+        [c.value for c in at.caption] + [m.value for m in at.markdown] + [image_captions(at)]
+    )
+    assert "DICOM: Modality DX" in shown
+    for value in IDENTIFIERS.values():
+        assert str(value) not in shown
