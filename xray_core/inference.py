@@ -9,7 +9,7 @@ import numpy as np
 from xray_core import gate
 from xray_core.calibration import apply_calibration
 from xray_core.config import CLASS_NAMES
-from xray_core.contract import preprocess
+from xray_core.contract import from_display, preprocess
 from xray_core.store import StoredModel
 from xray_core.study import Study
 
@@ -91,17 +91,18 @@ def assess(
             model, so a weak model (the dense baseline's 64-d features catch only half of the
             non-X-ray corpus) never lowers the bar.
     """
-    x = study.model_input(stored.contract)[None]
-    raw, feats = stored.score(x)
+    display = study.display(stored.contract)  # resize + CLAHE once, for the model and the gate
+    raw, feats = stored.score(from_display(display[None], stored.contract))
     raw = float(raw[0])
     p = float(apply_calibration(np.array([raw]), stored.card.get("calibration"))[0])
     t = stored.threshold if threshold is None else float(threshold)
     keeper = gatekeeper or stored
     if keeper is not stored:
-        feats = keeper.score(study.model_input(keeper.contract)[None])[1]
+        display = study.display(keeper.contract)
+        feats = keeper.score(from_display(display[None], keeper.contract))[1]
     distance = cutoff = None
     if keeper.gate is not None:
         distance = float(gate.distance(keeper.gate, np.asarray(feats))[0])
         cutoff = float(keeper.gate["cutoff"])
-    verdict = gate.check(study.display(keeper.contract), study.colourfulness, distance, cutoff)
+    verdict = gate.check(display, study.colourfulness, distance, cutoff)
     return Assessment(Prediction(p, raw, label_for(p, t), t, stored.name), verdict)
