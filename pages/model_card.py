@@ -76,6 +76,14 @@ st.markdown(
     f"- **Data:** {card['data']['dataset']} (manifest sha256 "
     f"`{str(card['data']['manifest_sha256'])[:12]}…`). {card['citation']}"
 )
+sizes = card["data"]["splits"]["train"].get("image_sizes", {})
+if sizes.get("n"):
+    st.markdown(
+        f"- **Training images:** {card['data']['splits']['train']['n']} from "
+        f"{card['data']['splits']['train']['patients']} patients; width {sizes['width'][0]}–"
+        f"{sizes['width'][1]} px, height {sizes['height'][0]}–{sizes['height'][1]} px "
+        f"(most common {sizes['most_common'][0]}×{sizes['most_common'][1]})."
+    )
 st.markdown(
     f"- **Input contract:** `{card['contract']}`; last conv layer "
     f"`{card['last_conv_layer']}`; ImageNet weights: {card['imagenet_weights'] or 'none'}."

@@ -88,3 +88,12 @@ def test_bad_folders_raise_clear_errors(tmp_path, make):
         find_splits(root)
     with pytest.raises(DatasetError, match="NORMAL/ and PNEUMONIA/"):
         list_class_folder(root)
+
+
+def test_size_summary_recomputed():
+    from xray_core.data import size_summary
+
+    s = size_summary([(224, 224), (224, 224), (1000, 800)])
+    assert s == {"n": 3, "width": [224, 1000], "height": [224, 800], "most_common": [224, 224],
+                 "most_common_share": round(2 / 3, 4)}
+    assert size_summary([]) == {"n": 0}

@@ -33,4 +33,5 @@ def test_smoke_run_writes_a_complete_entry(tiny_store, tiny_model):
     v = card["validation"]
     assert v["sensitivity"] >= card["training"]["config"]["sensitivity_target"]
     assert card["data"]["splits"]["train"]["patients"] > 0
+    assert card["data"]["splits"]["train"]["image_sizes"]["most_common"] == [224, 224]
     assert 0.0 <= card["threshold"] <= 1.0

@@ -141,6 +141,21 @@ def image_sizes(samples: list[Sample], limit: int | None = None) -> list[tuple[i
     return sizes
 
 
+def size_summary(sizes: list[tuple[int, int]]) -> dict:
+    """Width and height ranges (px) and the most common (w, h) of a list of image sizes."""
+    if not sizes:
+        return {"n": 0}
+    w, h = np.array(sizes).T
+    common, count = max(((s, sizes.count(s)) for s in set(sizes)), key=lambda t: t[1])
+    return {
+        "n": len(sizes),
+        "width": [int(w.min()), int(w.max())],
+        "height": [int(h.min()), int(h.max())],
+        "most_common": list(common),
+        "most_common_share": round(count / len(sizes), 4),
+    }
+
+
 def file_sha256(path: Path) -> str | None:
     """Hex sha256 of a file, or None when it does not exist."""
     path = Path(path)

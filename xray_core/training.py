@@ -13,7 +13,15 @@ from pathlib import Path
 import numpy as np
 
 from xray_core import calibration, metrics
-from xray_core.data import find_splits, list_class_folder, load_arrays, split_by_patient, summarize
+from xray_core.data import (
+    find_splits,
+    image_sizes,
+    list_class_folder,
+    load_arrays,
+    size_summary,
+    split_by_patient,
+    summarize,
+)
 
 # Augmentation suited to chest X-rays: small rotations, shifts and zooms (patient positioning)
 # and contrast changes (exposure). No flips: the heart is on the left, and a mirrored chest is
@@ -104,7 +112,11 @@ def load_training_data(root: Path, cfg: TrainConfig, contract):
         ]
     xt, yt = load_arrays(train, contract)
     xv, yv = load_arrays(val, contract)
-    return (xt, yt), (xv, yv), {"train": summarize(train), "validation": summarize(val)}, val
+    summary = {
+        name: {**summarize(part), "image_sizes": size_summary(image_sizes(part))}
+        for name, part in (("train", train), ("validation", val))
+    }
+    return (xt, yt), (xv, yv), summary, val
 
 
 def compile_model(model, learning_rate: float, steps: int):
