@@ -92,3 +92,19 @@ def test_predict_subprocess_default_model_no_traceback(fullres_files, tmp_path):
 def test_unknown_model_is_a_clear_error(tiny_store, capsys):
     assert main(["--store", str(tiny_store), "predict", "x.png", "--model", "nope"]) == 1
     assert "valid names: tiny" in capsys.readouterr().err
+
+
+def test_rescore_keeps_card_and_compare_in_agreement(tiny_store, tmp_path, capsys):
+    import shutil
+
+    from xray_core.compare import compare_models
+    from xray_core.store import read_card
+
+    root = tmp_path / "s"
+    shutil.copytree(tiny_store, root)
+    assert main(["--store", str(root), "rescore", "--model", "tiny"]) == 0
+    card, row = read_card("tiny", root), compare_models(["tiny"], root)[0]
+    assert row["sensitivity"] == card["validation"]["sensitivity"]
+    assert row["specificity"] == card["validation"]["specificity"]
+    assert row["threshold"] == card["threshold"]
+    assert "threshold" in capsys.readouterr().out

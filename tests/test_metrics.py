@@ -35,8 +35,18 @@ def test_threshold_for_sensitivity_meets_target_and_is_highest(target):
     t = metrics.threshold_for_sensitivity(Y, P, target)
     assert metrics.operating_point(Y, P, t)["sensitivity"] >= target
     higher = P[P > t]
-    if len(higher):
-        assert metrics.operating_point(Y, P, higher.min())["sensitivity"] < target
+    if len(higher):  # any threshold above the next score up flags one pneumonia fewer
+        above = np.nextafter(higher.min(), 1.0)
+        assert metrics.operating_point(Y, P, above)["sensitivity"] < target
+    lower = P[P < t]
+    expected = (higher.min() + lower.max()) / 2 if len(lower) else higher.min() / 2
+    assert t == pytest.approx(expected)
+
+
+def test_threshold_survives_float_noise():
+    t = metrics.threshold_for_sensitivity(Y, P, 0.8)
+    for noise in (-1e-6, 1e-6):
+        assert metrics.operating_point(Y, P + noise, t) == metrics.operating_point(Y, P, t)
 
 
 def test_bad_inputs_raise():

@@ -98,13 +98,20 @@ def cmd_predict(args) -> int:
 
 
 def cmd_rescore(args) -> int:
-    from xray_core.scores import compute_scores, save_scores  # noqa: PLC0415
-    from xray_core.store import list_models, load_model  # noqa: PLC0415
+    from xray_core.scores import compute_scores, operating_point_from_scores, save_scores  # noqa: PLC0415
+    from xray_core.store import list_models, load_model, write_card  # noqa: PLC0415
 
     for name in [args.model] if args.model else list_models(args.store):
         stored = load_model(name, args.store)
-        path = save_scores(name, compute_scores(stored, _data_root(args.data)), args.store)
-        print(f"{name}: wrote {path}")
+        scores = compute_scores(stored, _data_root(args.data))
+        path = save_scores(name, scores, args.store)
+        card = operating_point_from_scores(stored.card, scores)
+        write_card(name, card, args.store)
+        v = card["validation"]
+        print(
+            f"{name}: wrote {path}; threshold {card['threshold']:.3f}, sensitivity "
+            f"{v['sensitivity']:.3f}, specificity {v['specificity']:.3f}, AUC {v['auc']:.4f}"
+        )
     return EXIT_OK
 
 
@@ -181,7 +188,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     r.set_defaults(func=cmd_predict)
 
-    s = sub.add_parser("rescore", help="recompute stored validation scores (all models)")
+    s = sub.add_parser(
+        "rescore", help="recompute validation scores and the card's operating point (all models)"
+    )
     s.add_argument("--model")
     s.add_argument("--data", help="dataset root; default ../shared/data/chest_xray")
     s.set_defaults(func=cmd_rescore)

@@ -87,7 +87,12 @@ def pr_points(y, p, max_points: int = 200) -> dict:
 
 
 def threshold_for_sensitivity(y, p, target: float = 0.97) -> float:
-    """Highest threshold whose sensitivity is >= target (maximises specificity under that)."""
+    """Threshold with sensitivity >= target that maximises specificity under that.
+
+    It lies halfway between the lowest positive score still to be flagged and the next lower
+    score of any image, so float noise of the order of 1e-6 (re-scoring in graph mode, stored
+    decimals) cannot move a case across it.
+    """
     y, p = _check(y, p)
     if not 0.0 < target <= 1.0:
         raise ValueError(f"target sensitivity must be in (0, 1], got {target}")
@@ -95,7 +100,9 @@ def threshold_for_sensitivity(y, p, target: float = 0.97) -> float:
     if len(pos) == 0:
         raise ValueError("no PNEUMONIA cases: cannot choose a threshold for sensitivity")
     allowed_misses = int(np.floor((1.0 - target) * len(pos) + 1e-9))
-    return float(pos[allowed_misses])
+    lowest_flagged = pos[allowed_misses]
+    below = p[p < lowest_flagged]
+    return float((lowest_flagged + below.max()) / 2 if len(below) else lowest_flagged / 2)
 
 
 def summary(y, p, threshold: float) -> dict:

@@ -52,8 +52,8 @@ def files_digest(samples) -> str:
 def make_scores(y, p_cal, p_raw, digest: str, ms_per_image: float) -> dict:
     return {
         "labels": [int(v) for v in y],
-        "probabilities": [round(float(v), 6) for v in p_cal],
-        "raw_probabilities": [round(float(v), 6) for v in p_raw],
+        "probabilities": [float(v) for v in p_cal],
+        "raw_probabilities": [float(v) for v in p_raw],
         "files_digest": digest,
         "ms_per_image_batched": round(ms_per_image, 2),
     }
@@ -69,6 +69,17 @@ def compute_scores(stored: StoredModel, data_root: Path) -> dict:
     p_cal, p_raw = calibrated_probabilities(stored, x)
     ms = (time.perf_counter() - t0) * 1000 / max(len(x), 1)
     return make_scores(y, p_cal, p_raw, files_digest(samples), ms)
+
+
+def operating_point_from_scores(card: dict, scores: dict) -> dict:
+    """The card with threshold and validation block re-derived from validation scores, with
+    the card's own sensitivity target (so the card, the app and Compare agree exactly)."""
+    from xray_core import metrics  # noqa: PLC0415
+
+    y, p = np.asarray(scores["labels"]), np.asarray(scores["probabilities"])
+    target = card["training"]["config"]["sensitivity_target"]
+    threshold = metrics.threshold_for_sensitivity(y, p, target)
+    return {**card, "threshold": threshold, "validation": metrics.summary(y, p, threshold)}
 
 
 def save_scores(name: str, scores: dict, root=None) -> Path:

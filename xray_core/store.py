@@ -135,6 +135,14 @@ def read_card(name: str, root=None) -> dict:
     return card
 
 
+def write_card(name: str, card: dict, root=None) -> Path:
+    """Rewrite an existing entry's card (the model file and its sha256 are untouched)."""
+    path = store_dir(root) / name / CARD_FILE
+    read_card(name, root)  # the entry must exist and be valid
+    path.write_text(json.dumps(card, indent=2) + "\n")
+    return path
+
+
 def read_history(name: str, root=None) -> dict:
     path = store_dir(root) / name / HISTORY_FILE
     return json.loads(path.read_text()) if path.is_file() else {}
