@@ -1,0 +1,89 @@
+"""Tests for xray_core.uncertainty: values recomputed from their definitions."""
+
+import numpy as np
+import pytest
+from scipy.stats import norm
+from sklearn.metrics import roc_auc_score
+
+from xray_core import uncertainty
+
+
+def _scores(n_pos=80, n_neg=60, shift=1.0, seed=0):
+    rng = np.random.default_rng(seed)
+    p = np.concatenate([rng.normal(shift, 1, n_pos), rng.normal(0, 1, n_neg)])
+    y = np.concatenate([np.ones(n_pos, int), np.zeros(n_neg, int)])
+    return y, 1 / (1 + np.exp(-p))
+
+
+@pytest.mark.parametrize("k,n", [(0, 10), (10, 10), (7, 20), (95, 100), (1, 1)])
+def test_wilson_matches_formula(k, n):
+    z = norm.ppf(0.975)
+    ph = k / n
+    centre = (ph + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * np.sqrt(ph * (1 - ph) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    lo, hi = uncertainty.wilson_interval(k, n)
+    assert lo == pytest.approx(max(0, centre - half))
+    assert hi == pytest.approx(min(1, centre + half))
+    assert lo <= ph <= hi
+
+
+def test_wilson_rejects_bad_counts_and_empty():
+    assert uncertainty.wilson_interval(0, 0) is None
+    with pytest.raises(ValueError, match="0 <= k <= n"):
+        uncertainty.wilson_interval(5, 3)
+
+
+def test_auc_rows_equal_sklearn_with_ties():
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, 2, size=(5, 40))
+    y[:, :2] = [0, 1]  # both classes in every row
+    p = rng.integers(0, 6, size=(5, 40)) / 5  # heavy ties
+    got = uncertainty.auc_rows(y, p)
+    want = [roc_auc_score(y[i], p[i]) for i in range(5)]
+    np.testing.assert_allclose(got, want)
+
+
+def test_stratified_indices_keep_class_counts():
+    y = np.array([1, 1, 1, 0, 0])
+    idx = uncertainty.stratified_indices(y, 50, seed=3)
+    assert idx.shape == (50, 5)
+    assert (y[idx].sum(axis=1) == 3).all()
+
+
+def test_intervals_contain_point_estimates_and_are_seeded():
+    y, p = _scores()
+    a = uncertainty.metric_intervals(y, p, threshold=0.5, n_resamples=500, seed=7)
+    b = uncertainty.metric_intervals(y, p, threshold=0.5, n_resamples=500, seed=7)
+    assert a == b
+    auc = roc_auc_score(y, p)
+    assert a["auc"][0] <= auc <= a["auc"][1]
+    sens = np.mean(p[y == 1] >= 0.5)
+    assert a["sensitivity"][0] <= sens <= a["sensitivity"][1]
+    assert set(a) == {"auc", *uncertainty.PROPORTIONS}
+
+
+def test_degenerate_bootstrap_falls_back_to_wilson():
+    y = np.array([1] * 30 + [0] * 30)
+    p = np.array([0.9] * 30 + [0.1] * 30)  # perfect: every resample gives sensitivity 1.0
+    ci = uncertainty.metric_intervals(y, p, threshold=0.5, n_resamples=200)
+    assert ci["sensitivity"] == list(uncertainty.wilson_interval(30, 30))
+    assert ci["sensitivity"][0] < 1.0
+
+
+def test_one_class_has_no_auc_interval():
+    ci = uncertainty.metric_intervals(np.ones(10, int), np.linspace(0, 1, 10), threshold=0.5)
+    assert ci["auc"] is None
+    assert ci["specificity"] is None  # no negatives: undefined, not invented
+
+
+def test_length_mismatch_is_an_error():
+    with pytest.raises(ValueError, match="differ in length"):
+        uncertainty.metric_intervals([0, 1], [0.5])
+
+
+@pytest.mark.parametrize(
+    "value,interval,text",
+    [(0.971, (0.94, 0.99), "0.97 (0.94–0.99)"), (None, None, "—"), (0.5, None, "0.50")],
+)
+def test_format_interval(value, interval, text):
+    assert uncertainty.format_interval(value, interval) == text

@@ -1,0 +1,154 @@
+"""Uncertainty of the figures: stratified bootstrap and Wilson intervals.
+
+One place for every confidence interval the project shows (model card, Compare, Predict,
+presentation, site validation, review sessions). Labels are 0 NORMAL / 1 PNEUMONIA and scores
+are P(PNEUMONIA) in [0, 1], as in `xray_core.metrics`.
+
+The bootstrap is *stratified*: each resample draws positives from the positives and negatives
+from the negatives, so every resample has both classes (AUC always defined) and the class
+counts of the original sample. It is vectorised: all resamples are one (B, N) index array and
+AUC is computed for all of them at once from ranks (Mann-Whitney U, ties averaged).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.stats import norm, rankdata
+
+N_RESAMPLES = 2000
+CONFIDENCE = 0.95
+PROPORTIONS = ("sensitivity", "specificity", "ppv", "npv", "accuracy")
+
+
+def wilson_interval(k: int, n: int, confidence: float = CONFIDENCE) -> tuple[float, float] | None:
+    """Wilson score interval for a proportion k/n; None when n == 0.
+
+    Returns (lo, hi) within [0, 1]. Unlike the bootstrap it stays informative at k = 0 or k = n.
+    """
+    if n <= 0:
+        return None
+    if not 0 <= k <= n:
+        raise ValueError(f"need 0 <= k <= n, got k={k}, n={n}")
+    z = float(norm.ppf(0.5 + confidence / 2))
+    phat = k / n
+    denom = 1 + z * z / n
+    centre = (phat + z * z / (2 * n)) / denom
+    half = z * np.sqrt(phat * (1 - phat) / n + z * z / (4 * n * n)) / denom
+    lo = 0.0 if k == 0 else max(0.0, float(centre - half))  # exact at the ends (no float dust)
+    hi = 1.0 if k == n else min(1.0, float(centre + half))
+    return lo, hi
+
+
+def stratified_indices(y: np.ndarray, n_resamples: int, seed: int) -> np.ndarray:
+    """(B, N) int indices into y; row b resamples each class with replacement within itself.
+
+    Columns are ordered positives first, then negatives (same order in every row).
+    """
+    y = np.asarray(y).astype(int).ravel()
+    rng = np.random.default_rng(seed)
+    parts = []
+    for c in (1, 0):
+        idx = np.flatnonzero(y == c)
+        if len(idx):
+            parts.append(idx[rng.integers(0, len(idx), size=(n_resamples, len(idx)))])
+    return np.concatenate(parts, axis=1) if parts else np.zeros((n_resamples, 0), int)
+
+
+def auc_rows(y_rows: np.ndarray, p_rows: np.ndarray) -> np.ndarray:
+    """ROC AUC of every row of (B, N) labels and scores -> (B,) float64 (NaN if one class)."""
+    ranks = rankdata(p_rows, axis=1)  # average ranks for ties
+    n_pos = y_rows.sum(axis=1)
+    n_neg = y_rows.shape[1] - n_pos
+    rank_sum = (ranks * y_rows).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (rank_sum - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg)
+
+
+def _rates(y_rows: np.ndarray, flagged: np.ndarray) -> dict[str, np.ndarray]:
+    """Operating-point proportions per row (NaN where a denominator is 0)."""
+    tp = (flagged & (y_rows == 1)).sum(axis=1)
+    fp = (flagged & (y_rows == 0)).sum(axis=1)
+    fn = (~flagged & (y_rows == 1)).sum(axis=1)
+    tn = (~flagged & (y_rows == 0)).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return {
+            "sensitivity": tp / (tp + fn),
+            "specificity": tn / (tn + fp),
+            "ppv": tp / (tp + fp),
+            "npv": tn / (tn + fn),
+            "accuracy": (tp + tn) / y_rows.shape[1],
+        }
+
+
+def _counts(y: np.ndarray, flagged: np.ndarray) -> dict[str, tuple[int, int]]:
+    """(successes, trials) behind each proportion, for the Wilson fallback."""
+    tp = int(np.sum(flagged & (y == 1)))
+    fp = int(np.sum(flagged & (y == 0)))
+    fn = int(np.sum(~flagged & (y == 1)))
+    tn = int(np.sum(~flagged & (y == 0)))
+    return {
+        "sensitivity": (tp, tp + fn),
+        "specificity": (tn, tn + fp),
+        "ppv": (tp, tp + fp),
+        "npv": (tn, tn + fn),
+        "accuracy": (tp + tn, len(y)),
+    }
+
+
+def _percentile(values: np.ndarray, confidence: float) -> tuple[float, float] | None:
+    values = values[np.isfinite(values)]
+    if len(values) == 0:
+        return None
+    lo, hi = np.percentile(values, [50 * (1 - confidence), 50 * (1 + confidence)])
+    return float(lo), float(hi)
+
+
+def metric_intervals(
+    y,
+    p,
+    threshold: float | None = None,
+    n_resamples: int = N_RESAMPLES,
+    seed: int = 0,
+    confidence: float = CONFIDENCE,
+) -> dict[str, list[float] | None]:
+    """95% intervals for AUC and, given a threshold, the operating-point proportions.
+
+    Args:
+        y: (N,) 0/1 labels. p: (N,) scores in [0, 1]. threshold: PNEUMONIA when p >= threshold.
+    Returns:
+        {"auc": [lo, hi] | None, "sensitivity": [..], "specificity": [..], "ppv": [..],
+        "npv": [..], "accuracy": [..]}: stratified percentile bootstrap; a proportion whose
+        bootstrap is degenerate (all resamples equal, e.g. sensitivity 1.0) or undefined gets
+        its Wilson interval instead. None where the figure itself is undefined (one class).
+    """
+    y = np.asarray(y).astype(int).ravel()
+    p = np.asarray(p, dtype=np.float64).ravel()
+    if y.shape != p.shape:
+        raise ValueError(f"labels and scores differ in length: {y.shape} vs {p.shape}")
+    idx = stratified_indices(y, n_resamples, seed)
+    y_rows, p_rows = y[idx], p[idx]
+    two_classes = 0 < y.sum() < len(y)
+    out: dict[str, list[float] | None] = {
+        "auc": list(_percentile(auc_rows(y_rows, p_rows), confidence)) if two_classes else None
+    }
+    if threshold is None:
+        return out
+    rates = _rates(y_rows, p_rows >= threshold)
+    counts = _counts(y, p >= threshold)
+    for name in PROPORTIONS:
+        k, n = counts[name]
+        interval = _percentile(rates[name], confidence)
+        if interval is None or interval[0] == interval[1]:
+            interval = wilson_interval(k, n, confidence)
+        out[name] = list(interval) if interval is not None else None
+    return out
+
+
+def format_interval(value: float | None, interval, digits: int = 2) -> str:
+    """'0.97 (0.94–0.99)'; '—' when the value is undefined; the bare value without interval."""
+    if value is None:
+        return "—"
+    text = f"{value:.{digits}f}"
+    if interval:
+        text += f" ({interval[0]:.{digits}f}–{interval[1]:.{digits}f})"
+    return text
