@@ -26,6 +26,14 @@ def require(path: Path, what: str) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def app_data(tmp_path_factory, monkeypatch) -> Path:
+    """Every test gets its own user-data folder ($XRAY_APP_DATA): nothing lands in ~/."""
+    path = tmp_path_factory.mktemp("app_data")
+    monkeypatch.setenv(config.APP_DATA_ENV_VAR, str(path))
+    return path
+
+
 @pytest.fixture(scope="session")
 def data_root() -> Path:
     return require(config.DEFAULT_DATA_DIR, "the chest_xray dataset")

@@ -3,6 +3,8 @@
 Environment variables:
     XRAY_DATA_DIR: dataset root (Kaggle layout or a folder with NORMAL/ and PNEUMONIA/).
     XRAY_MODEL_STORE: folder holding one sub-folder per trained model.
+    XRAY_APP_DATA: where the app keeps what users make (review sessions, site profiles);
+        outside the repository. Default: $XDG_DATA_HOME/xray-demo or ~/.local/share/xray-demo.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ CLASS_NAMES = ("NORMAL", "PNEUMONIA")
 POSITIVE_CLASS = "PNEUMONIA"
 DATA_ENV_VAR = "XRAY_DATA_DIR"
 STORE_ENV_VAR = "XRAY_MODEL_STORE"
+APP_DATA_ENV_VAR = "XRAY_APP_DATA"
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
 DEFAULT_DATA_DIR = SHARED_DATA / "chest_xray"
 FULLRES_SAMPLES_DIR = SHARED_DATA / "fullres_samples"
@@ -45,3 +48,18 @@ def store_dir(override: str | os.PathLike | None = None) -> Path:
         return Path(override)
     env = os.environ.get(STORE_ENV_VAR)
     return Path(env) if env else DEFAULT_STORE_DIR
+
+
+def app_data_dir(override: str | os.PathLike | None = None) -> Path:
+    """Folder for user-made data (review.sqlite, site profiles): the override, then
+    $XRAY_APP_DATA, then $XDG_DATA_HOME/xray-demo, then ~/.local/share/xray-demo.
+
+    Never inside the repository; the folder is not created here (writers create it).
+    """
+    if override:
+        return Path(override)
+    env = os.environ.get(APP_DATA_ENV_VAR)
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "xray-demo"
