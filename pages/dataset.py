@@ -4,8 +4,9 @@ import streamlit as st
 
 from xray_app import charts, frame, loaders
 from xray_core import config
-from xray_core.card import CITATION
+from xray_core.config import NEGATIVE_CLASS, POSITIVE_CLASS
 from xray_core.data import DatasetError
+from xray_core.intended_use import CITATION, HOSPITAL, POPULATION_SHORT
 
 frame.route_through_entry()
 
@@ -25,7 +26,7 @@ except DatasetError as exc:
     st.stop()
 
 st.caption(
-    f"{CITATION} Children aged 1–5, one hospital (Guangzhou). Official test split withheld "
+    f"{CITATION} {POPULATION_SHORT.capitalize()} ({HOSPITAL}). Official test split withheld "
     "here: models are scored on it outside this app."
 )
 c1, c2 = st.columns(2)
@@ -43,8 +44,8 @@ st.table(
     }
 )
 st.caption(
-    "PNEUMONIA outnumbers NORMAL about 3 to 1: training uses class weights, and the "
-    "threshold is chosen for sensitivity."
+    f"{POSITIVE_CLASS} outnumbers {NEGATIVE_CLASS} about 3 to 1: training uses class weights, "
+    "and the threshold is chosen for sensitivity."
 )
 
 st.subheader("Samples per class")

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from xray_app import explanations, frame, state, widgets
-from xray_core.config import CLASS_NAMES
+from xray_core.config import CLASS_NAMES, NEGATIVE_CLASS, POSITIVE_CLASS
 from xray_core.explain import lime_explain, overlay
 
 frame.route_through_entry()
@@ -68,7 +68,7 @@ left.image(display, caption="Original (model input)", width="stretch")
 right.image(
     overlay.draw_lime(display, result.segments, result.mask(top_k, +1), result.mask(top_k, -1)),
     width="stretch",
-    caption="Green: for PNEUMONIA · Red: against (toward NORMAL)",
+    caption=f"Green: for {POSITIVE_CLASS} · Red: against (toward {NEGATIVE_CLASS})",
 )
 st.caption(
     f"Local surrogate fit R² = {result.score:.2f}. LIME explains this one prediction by "

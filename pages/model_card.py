@@ -4,6 +4,7 @@ import streamlit as st
 
 from xray_app import charts, frame, loaders, state
 from xray_core import metrics
+from xray_core.config import CLASS_NAMES
 from xray_core.reporting import explain_operating_point, operating_point_at
 from xray_core.store import read_history
 
@@ -26,7 +27,7 @@ st.subheader(f"Validation at threshold {threshold:.3f} (shipped: {card['threshol
 st.table(
     {
         "metric": [
-            "n (NORMAL / PNEUMONIA)",
+            f"n ({' / '.join(CLASS_NAMES)})",
             "AUC",
             "sensitivity",
             "specificity",
@@ -36,7 +37,7 @@ st.table(
             "ECE (before → after calibration)",
         ],
         "value": [
-            f"{v['n']} ({v['counts']['NORMAL']} / {v['counts']['PNEUMONIA']})",
+            f"{v['n']} ({' / '.join(str(v['counts'][c]) for c in CLASS_NAMES)})",
             f"{v['auc']:.4f}",
             *[
                 ("n/a" if op[k] is None else f"{op[k]:.3f}")
@@ -98,4 +99,4 @@ if card.get("robustness"):
 for item in card["limitations"]:
     st.markdown(f"- {item}")
 with st.expander("Raw card.json"):
-    st.json(card, expanded=False)
+    st.json(card.to_dict(), expanded=False)

@@ -3,6 +3,8 @@
 import streamlit as st
 
 from xray_app import frame, loaders, state, widgets
+from xray_core.config import POSITIVE_CLASS
+from xray_core.intended_use import POPULATION_SHORT
 from xray_core.reporting import confidence_words, explain_operating_point, operating_point_at
 
 frame.route_through_entry()
@@ -63,7 +65,7 @@ if not result.ok:
     )
     st.stop()
 with right:
-    colour = "red" if pred.label == "PNEUMONIA" else "blue"
+    colour = "red" if pred.label == POSITIVE_CLASS else "blue"
     st.markdown(f"### Verdict: :{colour}[**{pred.label}**]")
     st.metric(
         "Calibrated probability of pneumonia",
@@ -86,6 +88,6 @@ with right:
     for line in explain_operating_point(op):
         st.markdown(f"- {line}")
     st.caption(
-        f"Model **{model.name}**. Validation figures come from children aged 1–5 at one "
-        "hospital; expect lower specificity elsewhere."
+        f"Model **{model.name}**. Validation figures come from {POPULATION_SHORT}; expect "
+        "lower specificity elsewhere."
     )

@@ -11,7 +11,8 @@ from xray_app import loaders
 from xray_core import config, store
 from xray_core.decode import load_image
 from xray_core.explain.feature_maps import conv_layers
-from xray_core.inference import predict_gray
+from xray_core.inference import assess
+from xray_core.study import load_study
 
 APP = str(config.PROJECT_ROOT / "streamlit_app.py")
 TIMEOUT = 180
@@ -52,7 +53,7 @@ def uploaded(xray) -> AppTest:
 
 
 def test_predict_shows_calibrated_probability_and_verdict(uploaded, xray):
-    expected = predict_gray(store.load_model(), load_image(xray[0]))
+    expected = assess(store.load_model(), load_study(xray[0])).prediction
     metric = uploaded.metric[0]
     assert metric.value == f"{expected.probability:.1%}"
     assert verdict(uploaded) == expected.label
@@ -62,7 +63,7 @@ def test_predict_shows_calibrated_probability_and_verdict(uploaded, xray):
 
 
 def test_threshold_slider_flips_the_verdict(uploaded, xray):
-    p = predict_gray(store.load_model(), load_image(xray[0])).probability
+    p = assess(store.load_model(), load_study(xray[0])).prediction.probability
     slider = uploaded.slider(key="_sb_threshold")
     slider.set_value(round(max(p - 0.01, 0.0), 3)).run()
     assert verdict(uploaded) == "PNEUMONIA"

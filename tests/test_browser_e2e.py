@@ -151,7 +151,7 @@ def app_url(prerequisites):
 def page_text(page) -> str:
     try:
         return page.inner_text("body")[-2000:]
-    except Exception as exc:  # noqa: BLE001 - diagnostics only
+    except Exception as exc:  # diagnostics only
         return f"(page text unavailable: {exc})"
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-COLOURS = {"NORMAL": "#2b8cbe", "PNEUMONIA": "#e6550d", "point": "#d62728"}
+from xray_core.config import CLASS_NAMES, NEGATIVE_CLASS, POSITIVE_CLASS
+
+COLOURS = {NEGATIVE_CLASS: "#2b8cbe", POSITIVE_CLASS: "#e6550d", "point": "#d62728"}
 LAYOUT = dict(margin=dict(l=10, r=10, t=40, b=10), height=360, template="plotly_white")
 
 
@@ -67,8 +69,8 @@ def confusion_figure(c: dict) -> go.Figure:
     fig = go.Figure(
         go.Heatmap(
             z=z,
-            x=["NORMAL", "PNEUMONIA"],
-            y=["NORMAL", "PNEUMONIA"],
+            x=list(CLASS_NAMES),
+            y=list(CLASS_NAMES),
             text=z,
             texttemplate="%{text}",
             colorscale="Blues",
@@ -145,7 +147,7 @@ def class_balance(overview: dict) -> go.Figure:
                 marker_color=COLOURS[cls],
                 y=[overview["splits"][s]["summary"]["classes"][cls] for s in splits],
             )
-            for cls in ("NORMAL", "PNEUMONIA")
+            for cls in CLASS_NAMES
         ]
     )
     fig.update_layout(barmode="group", title="Images per class and split", **LAYOUT)
@@ -176,7 +178,9 @@ def subtype_bars(summary: dict) -> go.Figure:
         go.Bar(
             x=list(sub),
             y=list(sub.values()),
-            marker_color=["#2b8cbe" if k == "normal" else "#e6550d" for k in sub],
+            marker_color=[
+                COLOURS[NEGATIVE_CLASS if k == "normal" else POSITIVE_CLASS] for k in sub
+            ],
         )
     )
     fig.update_layout(title="Normal, bacterial and viral (from file names)", **LAYOUT)

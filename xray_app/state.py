@@ -15,7 +15,8 @@ import streamlit as st
 
 from xray_app.loaders import get_model, model_names
 from xray_core import store
-from xray_core.card import INTENDED_USE, POPULATION
+from xray_core.config import POSITIVE_CLASS
+from xray_core.intended_use import INTENDED_USE, POPULATION
 
 STUDY_KEY = "study"
 MODEL_KEY = "model"
@@ -78,7 +79,7 @@ def sidebar() -> None:
         format_func=lambda n: f"{n} (default)" if n == default else n,
     )
     st.sidebar.slider(
-        "Decision threshold: P(pneumonia) at or above it reads PNEUMONIA",
+        f"Decision threshold: P(pneumonia) at or above it reads {POSITIVE_CLASS}",
         0.0,
         1.0,
         step=0.001,

@@ -11,17 +11,14 @@ from xray_app.state import MODEL_KEY, STUDY_KEY, current_threshold
 from xray_core import config
 from xray_core.decode import ImageError
 from xray_core.inference import Assessment
+from xray_core.intended_use import INTENDED_USE_SHORT, POPULATION_SHORT
 from xray_core.study import Study, open_study
 
 PREDICT_PAGE = "pages/predict.py"
 
 
 def intended_use_banner() -> None:
-    st.warning(
-        "Research and education only, not a medical device. Trained on children aged 1–5 "
-        "from one hospital.",
-        icon=":material/warning:",
-    )
+    st.warning(f"{INTENDED_USE_SHORT} Trained on {POPULATION_SHORT}.", icon=":material/warning:")
 
 
 def load_upload(data: bytes, name: str) -> None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from xray_core import metrics
+from xray_core.card import ModelCard
 
 
-def operating_point_at(scores: dict | None, card: dict, threshold: float) -> dict:
+def operating_point_at(scores: dict | None, card: ModelCard, threshold: float) -> dict:
     """Validation sensitivity, specificity, PPV, NPV (and n) at `threshold`.
 
     Uses the stored validation scores when present; otherwise only the shipped threshold's
@@ -20,8 +21,8 @@ def operating_point_at(scores: dict | None, card: dict, threshold: float) -> dic
             "n": int(len(scores["labels"])),
             "prevalence": float(np.mean(scores["labels"])),
         }
-    v = card.get("validation", {})
-    same = abs(float(threshold) - float(card["threshold"])) < 1e-9
+    v = card.validation
+    same = abs(float(threshold) - float(card.threshold)) < 1e-9
     keys = ("sensitivity", "specificity", "ppv", "npv", "accuracy")
     return {
         "threshold": threshold,

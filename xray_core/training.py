@@ -60,8 +60,8 @@ def class_weights(y: np.ndarray) -> dict[int, float]:
 
 def make_augmenter(seed: int):
     """Keras preprocessing layers applying AUGMENTATION; identity at inference."""
-    import keras  # noqa: PLC0415
-    from keras import layers  # noqa: PLC0415
+    import keras
+    from keras import layers
 
     a = AUGMENTATION
     return keras.Sequential(
@@ -79,7 +79,7 @@ def make_augmenter(seed: int):
 
 def make_dataset(x, y, batch_size: int, augment: bool, seed: int, shuffle: bool):
     """tf.data pipeline over in-memory arrays: shuffle, batch, augment, prefetch."""
-    import tensorflow as tf  # noqa: PLC0415
+    import tensorflow as tf
 
     ds = tf.data.Dataset.from_tensor_slices((x, y.astype(np.float32)))
     if shuffle:
@@ -121,7 +121,7 @@ def load_training_data(root: Path, cfg: TrainConfig, contract):
 
 def compile_model(model, learning_rate: float, steps: int):
     """Adam with cosine decay over `steps`, binary cross-entropy, AUC metric."""
-    import keras  # noqa: PLC0415
+    import keras
 
     schedule = keras.optimizers.schedules.CosineDecay(learning_rate, max(steps, 1), alpha=0.05)
     model.compile(
@@ -133,7 +133,7 @@ def compile_model(model, learning_rate: float, steps: int):
 
 def fit_phase(model, train_ds, val_ds, epochs, patience, weights, phase, history):
     """Fit with early stopping on val AUC (best weights restored); append to `history`."""
-    import keras  # noqa: PLC0415
+    import keras
 
     class EpochLog(keras.callbacks.Callback):
         def on_epoch_begin(self, epoch, logs=None):
@@ -171,14 +171,14 @@ def fit_phase(model, train_ds, val_ds, epochs, patience, weights, phase, history
 
 def train(cfg: TrainConfig, data_root: Path, name: str, store_root=None, log=print) -> Path:
     """Train `cfg.arch` on DATA_ROOT/train and save it to the store as `name`."""
-    import keras  # noqa: PLC0415
+    import keras
 
-    from xray_core.card import build_card  # noqa: PLC0415
-    from xray_core.inference import raw_probabilities  # noqa: PLC0415
-    from xray_core.models import build_model  # noqa: PLC0415
-    from xray_core.models.transfer import BACKBONES, set_finetune  # noqa: PLC0415
-    from xray_core.scores import files_digest, make_scores, save_scores  # noqa: PLC0415
-    from xray_core.store import save_model  # noqa: PLC0415
+    from xray_core.card import build_card
+    from xray_core.inference import raw_probabilities
+    from xray_core.models import build_model
+    from xray_core.models.transfer import BACKBONES, set_finetune
+    from xray_core.scores import files_digest, make_scores, save_scores
+    from xray_core.store import save_model
 
     keras.utils.set_random_seed(cfg.seed)
     started = time.time()
@@ -223,8 +223,8 @@ def train(cfg: TrainConfig, data_root: Path, name: str, store_root=None, log=pri
     )
     entry = save_model(model, card, history, name, store_root)
     save_scores(name, make_scores(yv, p_cal, p_val, files_digest(val_samples), ms), store_root)
-    from xray_core.scores import fit_model_gate  # noqa: PLC0415
-    from xray_core.store import load_model  # noqa: PLC0415
+    from xray_core.scores import fit_model_gate
+    from xray_core.store import load_model
 
     fit_model_gate(load_model(name, store_root), Path(data_root), max_train=min(2000, len(xt)))
     log(

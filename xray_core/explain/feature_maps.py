@@ -19,7 +19,7 @@ def conv_layers(model) -> list[dict]:
 
 def make_probe(model, layer: str):
     """A model from the input to `layer`'s output (read-only; cache it per model and layer)."""
-    import keras  # noqa: PLC0415
+    import keras
 
     names = [layer_.name for layer_ in model.layers]
     if layer not in names:

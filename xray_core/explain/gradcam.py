@@ -20,9 +20,9 @@ class NoConvLayerError(ValueError):
 
 def make_cam(model, method: str = "gradcam"):
     """Build the (reusable, read-only) tf-keras-vis explainer; it clones the model once."""
-    from tf_keras_vis.gradcam import Gradcam  # noqa: PLC0415
-    from tf_keras_vis.gradcam_plus_plus import GradcamPlusPlus  # noqa: PLC0415
-    from tf_keras_vis.utils.model_modifiers import ReplaceToLinear  # noqa: PLC0415
+    from tf_keras_vis.gradcam import Gradcam
+    from tf_keras_vis.gradcam_plus_plus import GradcamPlusPlus
+    from tf_keras_vis.utils.model_modifiers import ReplaceToLinear
 
     if method not in METHODS:
         raise ValueError(f"unknown Grad-CAM method {method!r}; choose one of {METHODS}")
@@ -41,7 +41,7 @@ def gradcam_heatmap(cam, x: np.ndarray, layer: str | None, target: str = "PNEUMO
     Returns:
         (H, W) float32 in [0, 1].
     """
-    from tf_keras_vis.utils.scores import BinaryScore  # noqa: PLC0415
+    from tf_keras_vis.utils.scores import BinaryScore
 
     if layer is None:
         raise NoConvLayerError("this model has no convolutional layer; use LIME instead")

@@ -14,11 +14,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from xray_core.calibration import logit
 from xray_core.contract import ImageContract, from_display
 
 DEFAULT_SAMPLES = 400
 DEFAULT_SEGMENTS = 50
 BATCH_SIZE = 100
+LOGIT_EPS = 1e-6  # probabilities clipped to [1e-6, 1 - 1e-6] before the logit
 
 
 @dataclass(frozen=True)
@@ -53,8 +55,7 @@ def make_classifier(predict, contract: ImageContract):
     def classify(images: np.ndarray) -> np.ndarray:
         gray = np.asarray(images)[..., 0].astype(np.uint8)
         p = np.asarray(predict(from_display(gray, contract)), dtype=np.float64).reshape(-1)
-        p = np.clip(p, 1e-6, 1.0 - 1e-6)
-        z = np.log(p / (1.0 - p))
+        z = logit(p, eps=LOGIT_EPS)
         return np.stack([-z, z], axis=1)
 
     return classify
@@ -75,8 +76,8 @@ def explain_lime(
         predict: callable, model input batch -> (N,) P(PNEUMONIA) (`StoredModel.probabilities`).
         progress: optional callable(fraction in [0, 1]) called as batches finish.
     """
-    from lime import lime_image  # noqa: PLC0415
-    from lime.wrappers.scikit_image import SegmentationAlgorithm  # noqa: PLC0415
+    from lime import lime_image
+    from lime.wrappers.scikit_image import SegmentationAlgorithm
 
     if display.shape != (contract.size, contract.size) or display.dtype != np.uint8:
         raise ValueError(

@@ -38,7 +38,7 @@ def draw_lime(
     alpha: float = 0.35,
 ) -> np.ndarray:
     """Tint 'for' regions green and 'against' red, with superpixel outlines."""
-    from skimage.segmentation import find_boundaries  # noqa: PLC0415
+    from skimage.segmentation import find_boundaries
 
     rgb = gray_to_rgb(gray).astype(np.float32)
     for mask, colour in ((for_mask, FOR_COLOUR), (against_mask, AGAINST_COLOUR)):
