@@ -22,9 +22,7 @@ def compare_models(names: list[str], root=None) -> list[dict]:
             "train_minutes": round(card.training["seconds"] / 60, 1),
         }
         if scores is not None:
-            op = metrics.operating_point(
-                scores["labels"], scores["probabilities"], card.threshold
-            )
+            op = metrics.operating_point(scores["labels"], scores["probabilities"], card.threshold)
             row.update(
                 auc=metrics.auc(scores["labels"], scores["probabilities"]),
                 sensitivity=op["sensitivity"],
