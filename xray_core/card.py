@@ -130,6 +130,32 @@ class ModelCard:
         return self[key] if key in self else default
 
 
+def _training_block(config: dict, augmentation: dict | None, train_seconds: float) -> dict:
+    import keras
+    import tensorflow as tf
+
+    return {
+        "config": config,
+        "augmentation": augmentation,
+        "seconds": round(train_seconds, 1),
+        "machine": f"{platform.machine()} {platform.system()}, CPU",
+        "versions": {"tensorflow": tf.__version__, "keras": keras.__version__},
+    }
+
+
+def _data_block(config: dict, data_root: Path, data_summary: dict) -> dict:
+    from xray_core.hashing import sha256_file
+
+    manifest = Path(data_root) / "MANIFEST.csv"
+    return {
+        "dataset": "Kermany et al. 2018, chest_xray (Kaggle layout), official train split",
+        "manifest_sha256": sha256_file(manifest) if manifest.is_file() else None,
+        "splits": data_summary,
+        "split_rule": f"patient-level, class-stratified, seed {config['seed']}, "
+        f"{config['val_fraction']:.0%} of patients to validation",
+    }
+
+
 def build_card(
     built,
     config: dict,
@@ -142,13 +168,11 @@ def build_card(
     train_seconds: float,
     augmentation: dict | None,
 ) -> ModelCard:
-    """A freshly trained model's card (the store fills name, model_sha256 and model_bytes)."""
-    import keras
-    import tensorflow as tf
+    """A freshly trained model's card (the store fills name, model_sha256 and model_bytes).
 
-    from xray_core.hashing import sha256_file
-
-    manifest = Path(data_root) / "MANIFEST.csv"
+    Args:
+        built: models.BuiltModel; config: TrainConfig as a dict (recorded verbatim).
+    """
     return ModelCard(
         architecture=built.arch,
         description=built.description,
@@ -162,19 +186,7 @@ def build_card(
         f"{config['sensitivity_target']}",
         calibration=calibration,
         validation=validation,
-        training={
-            "config": config,
-            "augmentation": augmentation,
-            "seconds": round(train_seconds, 1),
-            "machine": f"{platform.machine()} {platform.system()}, CPU",
-            "versions": {"tensorflow": tf.__version__, "keras": keras.__version__},
-        },
-        data={
-            "dataset": "Kermany et al. 2018, chest_xray (Kaggle layout), official train split",
-            "manifest_sha256": sha256_file(manifest) if manifest.is_file() else None,
-            "splits": data_summary,
-            "split_rule": f"patient-level, class-stratified, seed {config['seed']}, "
-            f"{config['val_fraction']:.0%} of patients to validation",
-        },
+        training=_training_block(config, augmentation, train_seconds),
+        data=_data_block(config, data_root, data_summary),
         robustness=ROBUSTNESS,
     )
