@@ -1,8 +1,12 @@
-"""Pediatric chest X-ray demo: NORMAL or PNEUMONIA, and why. The frame: navigation, sidebar."""
+"""Pediatric chest X-ray demo: NORMAL or PNEUMONIA, and why. The frame: navigation, sidebar.
+
+Every page is listed here (pages/ holds only these) and runs inside this file: see
+xray_app.frame for the one case where Streamlit runs a page file on its own.
+"""
 
 import streamlit as st
 
-from pages import ui
+from xray_app import frame, state
 
 st.set_page_config(
     page_title="Chest X-ray: pneumonia demo", page_icon=":material/radiology:", layout="wide"
@@ -22,5 +26,5 @@ pages = st.navigation(
         ],
     }
 )
-ui.sidebar()
-pages.run()
+state.sidebar()
+frame.run(pages)

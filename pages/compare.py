@@ -2,13 +2,13 @@
 
 import streamlit as st
 
-from pages import charts, ui
+from xray_app import charts, frame, loaders
 from xray_core.compare import compare_models, roc_curves, same_validation_data
 
-ui.ensure_frame()
+frame.route_through_entry()
 
 st.title("Compare models")
-names = ui.model_names()
+names = loaders.model_names()
 rows = compare_models(names)
 if not same_validation_data(rows):
     st.warning("These models were not all scored on the same validation files: compare with care.")

@@ -2,12 +2,12 @@
 
 import streamlit as st
 
-from pages import charts, ui
+from xray_app import charts, frame, loaders
 from xray_core import config
 from xray_core.card import CITATION
 from xray_core.data import DatasetError
 
-ui.ensure_frame()
+frame.route_through_entry()
 
 st.title("Dataset")
 root = config.data_dir()
@@ -19,7 +19,7 @@ if root is None:
     )
     st.stop()
 try:
-    overview = ui.get_overview(str(root))
+    overview = loaders.get_overview(str(root))
 except DatasetError as exc:
     st.error(str(exc))
     st.stop()
@@ -49,7 +49,7 @@ st.caption(
 
 st.subheader("Samples per class")
 seed = st.number_input("Shuffle samples (seed)", 0, 10_000, 0, key="dataset_seed")
-grid = ui.get_sample_grid(str(root), 6, int(seed))
+grid = loaders.get_sample_grid(str(root), 6, int(seed))
 for cls, items in grid.items():
     st.markdown(f"**{cls}**")
     cols = st.columns(len(items))

@@ -2,16 +2,16 @@
 
 import streamlit as st
 
-from pages import ui
+from xray_app import explanations, frame, state, widgets
 from xray_core.config import CLASS_NAMES
 from xray_core.explain import lime_explain, overlay
 
-ui.ensure_frame()
+frame.route_through_entry()
 
 st.title("Explain")
-model, study = ui.current_model(), ui.require_study()
+model, (study, assessment) = state.current_model(), widgets.require_study()
 display = study.display(model.contract)
-verdict = ui.assess_current(study).prediction.label
+verdict = assessment.prediction.label
 
 st.subheader("Grad-CAM: where the network looked")
 if model.last_conv is None:
@@ -34,7 +34,7 @@ else:
         format_func={"gradcam": "Grad-CAM", "gradcam++": "Grad-CAM++"}.get,
     )
     alpha = c3.slider("Heatmap opacity", 0.0, 1.0, 0.45, 0.05, key="explain_alpha")
-    heat = ui.cached_gradcam(model.name, method, target, study.digest, study)
+    heat = explanations.cached_gradcam(model.name, method, target, study.digest, study)
     left, right = st.columns(2)
     left.image(
         display, caption="What the model sees (resized, contrast-equalised)", width="stretch"
@@ -59,7 +59,7 @@ samples = c2.select_slider(
 )
 segments = c3.select_slider("Superpixels (SLIC)", [25, 50, 75, 100], 50, key="explain_segments")
 bar = st.progress(0.0, text="LIME running…")
-result = ui.cached_lime(
+result = explanations.cached_lime(
     model.name, study, samples, segments, progress=lambda f: bar.progress(f, text=f"LIME {f:.0%}")
 )
 bar.empty()

@@ -2,13 +2,13 @@
 
 import streamlit as st
 
-from pages import ui
+from xray_app import frame, loaders, state, widgets
 from xray_core.explain.feature_maps import conv_layers, feature_maps
 
-ui.ensure_frame()
+frame.route_through_entry()
 
 st.title("Feature maps")
-model, study = ui.current_model(), ui.require_study()
+model, (study, _) = state.current_model(), widgets.require_study()
 layers = conv_layers(model.model)
 if not layers:
     st.info(f"{model.name} has no convolutional layers (dense baseline): nothing to show.")
@@ -27,7 +27,7 @@ layer = st.selectbox(
     index=list(labels).index(default),
     format_func=labels.get,
 )
-maps = feature_maps(ui.get_probe(model.name, layer), study.model_input(model.contract))
+maps = feature_maps(loaders.get_probe(model.name, layer), study.model_input(model.contract))
 st.caption(
     f"Showing {len(maps)} channels, each scaled to its own min–max (bright = strong activation)."
 )

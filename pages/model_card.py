@@ -2,15 +2,15 @@
 
 import streamlit as st
 
-from pages import charts, ui
+from xray_app import charts, frame, loaders, state
 from xray_core import metrics
 from xray_core.reporting import explain_operating_point, operating_point_at
 from xray_core.store import read_history
 
-ui.ensure_frame()
+frame.route_through_entry()
 
-model, threshold = ui.current_model(), ui.current_threshold()
-card, scores = model.card, ui.get_scores(model.name)
+model, threshold = state.current_model(), state.current_threshold()
+card, scores = model.card, loaders.get_scores(model.name)
 cal = card["calibration"]
 st.title(f"Model card: {model.name}")
 st.markdown(

@@ -2,14 +2,14 @@
 
 import streamlit as st
 
-from pages import ui
+from xray_app import frame, loaders, state, widgets
 from xray_core.reporting import confidence_words, explain_operating_point, operating_point_at
 
-ui.ensure_frame()
+frame.route_through_entry()
 
 st.title("Predict")
-ui.intended_use_banner()
-model, threshold = ui.current_model(), ui.current_threshold()
+widgets.intended_use_banner()
+model, threshold = state.current_model(), state.current_threshold()
 
 left, right = st.columns([1, 1], gap="large")
 with left:
@@ -18,7 +18,7 @@ with left:
         type=["png", "jpg", "jpeg", "dcm", "dicom"],
         key="predict_upload",
     )
-    samples = ui.sample_files()
+    samples = widgets.sample_files()
     if samples:
         pick = st.selectbox(
             "…or pick a sample X-ray",
@@ -34,17 +34,17 @@ with left:
     if upload is not None:
         if st.session_state.get("predict_source") != upload.file_id:
             st.session_state["predict_source"] = upload.file_id
-            ui.load_upload(upload.getvalue(), upload.name)
+            widgets.load_upload(upload.getvalue(), upload.name)
     elif pick is not None and st.session_state.get("predict_source") != str(pick):
         st.session_state["predict_source"] = str(pick)
-        ui.load_upload(pick.read_bytes(), pick.name)
+        widgets.load_upload(pick.read_bytes(), pick.name)
 
-study = st.session_state.get(ui.STUDY_KEY)
+study = st.session_state.get(state.STUDY_KEY)
 if study is None:
     right.info("Upload an X-ray or pick a sample to get a prediction.")
     st.stop()
 
-result = ui.assess_current(study)
+result = widgets.current_assessment(study)
 pred = result.prediction
 with left:
     st.image(
@@ -74,7 +74,7 @@ with right:
         pred.probability,
         text=f"threshold {threshold:.3f}: {confidence_words(pred.probability, threshold)}",
     )
-    op = operating_point_at(ui.get_scores(model.name), model.card, threshold)
+    op = operating_point_at(loaders.get_scores(model.name), model.card, threshold)
     st.markdown(f"#### What threshold {threshold:.3f} means (validation, n = {op['n']})")
     cols = [c for _ in range(2) for c in st.columns(2)]
     for col, key, label in zip(

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from xray_app import loaders
 from xray_core import config, store
 from xray_core.decode import load_image
 from xray_core.explain.feature_maps import conv_layers
@@ -12,6 +15,11 @@ from xray_core.inference import predict_gray
 
 APP = str(config.PROJECT_ROOT / "streamlit_app.py")
 TIMEOUT = 180
+PAGES = sorted(
+    re.findall(
+        r'st\.Page\(\s*"(pages/[^"]+\.py)"', (config.PROJECT_ROOT / "streamlit_app.py").read_text()
+    )
+)
 
 
 def verdict(at: AppTest) -> str:
@@ -178,3 +186,52 @@ def test_dicom_upload_is_read_without_showing_identifiers(xray):
     assert "DICOM: Modality DX" in shown
     for value in IDENTIFIERS.values():
         assert str(value) not in shown
+
+
+def test_pages_folder_holds_only_the_pages_the_entry_lists():
+    on_disk = sorted(f"pages/{p.name}" for p in (config.PROJECT_ROOT / "pages").glob("*.py"))
+    assert len(PAGES) >= 6
+    assert on_disk == PAGES
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_inside_the_frame(page):
+    """AppTest.switch_page runs a page file on its own (Streamlit's legacy pages/ mode); the
+    page must hand over to the entry file, so the sidebar and shared state are there."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.switch_page(page).run()
+    no_exceptions(at)
+    assert at.selectbox(key="_sb_model").value == store.default_model()
+    assert at.slider(key="_sb_threshold").value == pytest.approx(
+        store.load_model().threshold, abs=1e-3
+    )
+    assert any("Intended use" in c.value for c in at.sidebar.caption)
+
+
+def test_explain_reuses_the_assessment_from_predict(xray, monkeypatch):
+    calls = []
+    real = loaders.assess
+
+    def counting(*args, **kwargs):
+        calls.append(args[1].digest)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(loaders, "assess", counting)
+    loaders.get_assessment.clear()
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.file_uploader(key="predict_upload").set_value((xray[0].name, xray[1], "image/jpeg")).run()
+    assert len(calls) == 1
+    at.switch_page("pages/explain.py").run()
+    no_exceptions(at)
+    at.slider(key="explain_alpha").set_value(0.6).run()
+    at.slider(key="_sb_threshold").set_value(0.5).run()
+    no_exceptions(at)
+    assert len(calls) == 1  # one forward pass for this model and image, whatever reruns
+
+
+def test_gate_reuses_the_cached_default_model():
+    default = store.default_model()
+    other = [n for n in store.list_models() if n != default][0]
+    keeper = loaders.get_model(default)
+    assert keeper.gate is not None, "the shipped default should carry a fitted gate"
+    assert loaders.get_gatekeeper(other) is keeper

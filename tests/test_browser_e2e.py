@@ -1,4 +1,5 @@
-"""End to end in a real browser: `streamlit run` the app, upload a real X-ray, read the verdict.
+"""End to end in a real browser: `streamlit run` the app, open a page URL directly (it must come
+inside the frame), upload a real X-ray, read the verdict.
 
 Drives Debian's chromium (/usr/bin/chromium, installed by `.ci/run`) through Playwright's sync
 API; never downloads a browser. Everything stays on loopback. The app uses whatever model store
@@ -23,8 +24,15 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SAMPLES_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "fullres_samples"
 SAMPLE = SAMPLES_DIR / "PNEUMONIA" / "person1177_bacteria_3125.jpeg"
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 SCREENSHOT = PROJECT_ROOT / "artifacts" / "e2e" / "predict.png"
 SERVER_LOG = PROJECT_ROOT / "artifacts" / "e2e" / "streamlit.log"
 HOST = "127.0.0.1"
@@ -53,15 +61,19 @@ def wait_for_port(proc: subprocess.Popen, port: int, timeout_s: float) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            pytest.fail(f"streamlit exited with code {proc.returncode} before serving.\n"
-                        f"{log_tail()}", pytrace=False)
+            pytest.fail(
+                f"streamlit exited with code {proc.returncode} before serving.\n{log_tail()}",
+                pytrace=False,
+            )
         try:
             with socket.create_connection((HOST, port), timeout=1):
                 return
         except OSError:
             time.sleep(0.5)
-    pytest.fail(f"streamlit did not answer on {HOST}:{port} within {timeout_s} s.\n{log_tail()}",
-                pytrace=False)
+    pytest.fail(
+        f"streamlit did not answer on {HOST}:{port} within {timeout_s} s.\n{log_tail()}",
+        pytrace=False,
+    )
 
 
 def stop(proc: subprocess.Popen) -> None:
@@ -83,11 +95,17 @@ def stop(proc: subprocess.Popen) -> None:
 def prerequisites() -> None:
     """Fail (never skip) before starting anything when the browser or the sample is missing."""
     if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} not found: `.ci/run` installs it "
-                    "(apt-get install -y --no-install-recommends chromium).", pytrace=False)
+        pytest.fail(
+            f"{CHROMIUM} not found: `.ci/run` installs it "
+            "(apt-get install -y --no-install-recommends chromium).",
+            pytrace=False,
+        )
     if not SAMPLE.is_file():
-        pytest.fail(f"Sample X-ray not found at {SAMPLE}: this test needs ../shared/data/"
-                    "fullres_samples beside the project.", pytrace=False)
+        pytest.fail(
+            f"Sample X-ray not found at {SAMPLE}: this test needs ../shared/data/"
+            "fullres_samples beside the project.",
+            pytrace=False,
+        )
 
 
 @pytest.fixture
@@ -95,15 +113,34 @@ def app_url(prerequisites):
     """A fresh `streamlit run streamlit_app.py` on a free loopback port; yields its URL."""
     port = free_port()
     SERVER_LOG.parent.mkdir(parents=True, exist_ok=True)
-    cmd = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
-           "--server.headless", "true", "--server.port", str(port),
-           "--server.address", HOST, "--browser.gatherUsageStats", "false",
-           "--server.fileWatcherType", "none"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "streamlit_app.py",
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--server.address",
+        HOST,
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+    ]
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2")}
     with open(SERVER_LOG, "wb") as log:
-        proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env, stdout=log,
-                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            cmd,
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
     try:
         wait_for_port(proc, port, START_TIMEOUT_S)
         yield f"http://{HOST}:{port}/"
@@ -127,25 +164,44 @@ def test_upload_gives_verdict_in_real_browser(app_url):
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1600})
-            stage = "opening the app"
+            stage = "opening a page URL first on the fresh server"
             try:
+                # Streamlit's legacy pages/ mode runs this page file on its own; the page must
+                # still come inside the frame (sidebar with the threshold slider).
+                page.goto(
+                    app_url + "model_card",
+                    wait_until="domcontentloaded",
+                    timeout=PAGE_TIMEOUT_S * 1000,
+                )
+                page.wait_for_function(
+                    "() => document.body.innerText.includes('Model card:')"
+                    " && document.body.innerText.includes('Decision threshold')",
+                    timeout=PAGE_TIMEOUT_S * 1000,
+                    polling=500,
+                )
+                stage = "opening the app"
                 page.goto(app_url, wait_until="domcontentloaded", timeout=PAGE_TIMEOUT_S * 1000)
                 stage = "waiting for the file uploader"
-                page.wait_for_selector("input[type=file]", state="attached",
-                                       timeout=PAGE_TIMEOUT_S * 1000)
+                page.wait_for_selector(
+                    "input[type=file]", state="attached", timeout=PAGE_TIMEOUT_S * 1000
+                )
                 stage = "uploading the X-ray"
                 page.set_input_files("input[type=file]", str(SAMPLE))
                 stage = "waiting for the verdict"
                 page.wait_for_function(
                     "() => /Verdict:\\s*(NORMAL|PNEUMONIA)\\b/.test(document.body.innerText)",
-                    timeout=VERDICT_TIMEOUT_S * 1000, polling=500)
+                    timeout=VERDICT_TIMEOUT_S * 1000,
+                    polling=500,
+                )
                 stage = "waiting for the page to settle"
                 settle(page)
             except PlaywrightError as exc:
                 page.screenshot(path=str(SCREENSHOT), full_page=True)
-                pytest.fail(f"Failed while {stage}: {exc}\n--- page text ---\n{page_text(page)}"
-                            f"\n--- streamlit log ---\n{log_tail()}\nscreenshot: {SCREENSHOT}",
-                            pytrace=False)
+                pytest.fail(
+                    f"Failed while {stage}: {exc}\n--- page text ---\n{page_text(page)}"
+                    f"\n--- streamlit log ---\n{log_tail()}\nscreenshot: {SCREENSHOT}",
+                    pytrace=False,
+                )
             match = VERDICT_RE.search(page.inner_text("body"))
             page.screenshot(path=str(SCREENSHOT), full_page=True)
         finally:

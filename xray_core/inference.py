@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
@@ -30,6 +30,11 @@ class Prediction:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    def at_threshold(self, threshold: float) -> Prediction:
+        """The same scores read at another threshold (label and threshold change)."""
+        t = float(threshold)
+        return replace(self, label=label_for(self.probability, t), threshold=t)
 
 
 def label_for(probability: float, threshold: float) -> str:
@@ -75,6 +80,10 @@ class Assessment:
     @property
     def ok(self) -> bool:
         return self.gate.ok
+
+    def at_threshold(self, threshold: float) -> Assessment:
+        """The same assessment read at another threshold (the gate does not depend on it)."""
+        return replace(self, prediction=self.prediction.at_threshold(threshold))
 
 
 def assess(

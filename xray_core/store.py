@@ -97,13 +97,18 @@ def default_model(root=None) -> str:
     return names[0]
 
 
-def load_gatekeeper(stored: StoredModel, root=None) -> StoredModel:
+def load_gatekeeper(stored: StoredModel, root=None, load=None) -> StoredModel:
     """The model whose gate screens inputs: the store's default when it has a gate, else
-    `stored` itself (see `inference.assess`)."""
+    `stored` itself (see `inference.assess`).
+
+    Args:
+        load: callable, name -> StoredModel, used for the default (the app passes its cached
+            loader so the default is never loaded twice); default `load_model(name, root)`.
+    """
     name = default_model(root)
     if name == stored.name:
         return stored
-    keeper = load_model(name, root)
+    keeper = load(name) if load is not None else load_model(name, root)
     return keeper if keeper.gate is not None else stored
 
 
