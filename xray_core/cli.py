@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from xray_core import config
+from xray_core import cli_review, config
 
 EXIT_OK, EXIT_ERROR, EXIT_REFUSED = 0, 1, 2
 
@@ -202,6 +202,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     m = sub.add_parser("models", help="list stored models (* = default)")
     m.set_defaults(func=cmd_models)
+    cli_review.add_parser(sub)
     return p
 
 
