@@ -118,7 +118,7 @@ def _insert(con, session: Session, reader: str, case: Case, values: tuple, sourc
     ).fetchall()
     done = {r["phase"]: r for r in rows}
     if phase in done:
-        raise ReviewError(f"{reader} already has a {phase} read of {case.case_id}.")
+        raise ReviewError(f"{reader} already has an {phase} read of {case.case_id}.")
     if phase == "aided" and "unaided" not in done:
         raise ReviewError(f"{reader} has no unaided read of {case.case_id} yet.")
     con.execute(
