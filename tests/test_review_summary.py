@@ -89,7 +89,8 @@ def test_reader_average_and_fleiss(result):
 def test_flips_and_discordant_cases(result):
     for reader, confs in READS.items():
         f = result["readers"][reader]["flips"]
-        changes = [(k, verdict(u), verdict(a)) for k, (u, a) in enumerate(confs) if verdict(u) != verdict(a)]  # fmt: skip
+        pairs = [(k, verdict(u), verdict(a)) for k, (u, a) in enumerate(confs)]
+        changes = [(k, u, a) for k, u, a in pairs if u != a]
         assert f["changed"] == len(changes)
         assert f["toward_truth"] == sum(a == TRUTH[k] for k, _, a in changes)
         assert f["away_from_truth"] == sum(u == TRUTH[k] for k, u, _ in changes)
