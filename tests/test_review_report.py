@@ -30,7 +30,7 @@ def test_report_without_the_model(tmp_path):
     for words in ("Review session: s", "Dr Ünal", "kappa vs AI", "Flips after the AI",
                   "Discordant cases (2)", "Grad-CAM unavailable", "no AI verdict"):  # fmt: skip
         assert words in text, words
-    assert "file" not in text and rows[0]["sha256"][:10] not in text
+    assert ".png" not in text and rows[0]["sha256"][:10] not in text
     with db.connect(path) as con:
         assert db.audit_log(con, 1)[-1]["detail"] == {"format": "pdf", "pages": 3}
 
