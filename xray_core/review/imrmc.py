@@ -9,6 +9,7 @@ every case, so only labelled cases are exported. Nothing identifies a patient.
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 
 from xray_core.review import db
@@ -38,6 +39,15 @@ def imrmc_rows(con, session_id: int) -> list[tuple]:
     )
 
 
+def csv_text(rows: list[tuple]) -> str:
+    """The CSV text: header, then the rows (readers' pseudonyms quoted when needed)."""
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(HEADER)
+    writer.writerows(rows)
+    return buf.getvalue()
+
+
 def write_imrmc(path, session_name: str, out) -> dict:
     """Write the iMRMC CSV; returns {"rows", "truth_rows", "readers"}. Audited as 'exported'."""
     out = Path(out)
@@ -46,10 +56,7 @@ def write_imrmc(path, session_name: str, out) -> dict:
         rows = imrmc_rows(con, session.id)
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = out.with_name(out.name + ".part")
-        with tmp.open("w", newline="") as f:
-            writer = csv.writer(f)
-            writer.writerow(HEADER)
-            writer.writerows(rows)
+        tmp.write_text(csv_text(rows), newline="")
         tmp.replace(out)
         n_truth = sum(1 for r in rows if r[0] == TRUTH_READER)
         readers = sorted({r[0] for r in rows if r[0] != TRUTH_READER})

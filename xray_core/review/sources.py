@@ -140,22 +140,27 @@ def sample_items(root: str | Path, n: int, seed: int) -> list[Item]:
 
 
 def read_labels(path: str | Path) -> dict[str, int]:
-    """A labels CSV with columns `file,label` (label NORMAL/PNEUMONIA or 0/1) -> {file: 0/1}."""
+    """A labels CSV file with columns `file,label` -> {file: 0/1} (see `parse_labels`)."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise ReviewError(f"{path}: cannot read the labels CSV ({exc}).") from None
-    rows = csv.DictReader(io.StringIO(text))
+    return parse_labels(text, str(path))
+
+
+def parse_labels(text: str, where: str = "labels CSV") -> dict[str, int]:
+    """CSV text with columns `file,label` (label NORMAL/PNEUMONIA or 0/1) -> {file: 0/1}."""
+    rows = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     missing = [c for c in ("file", "label") if c not in (rows.fieldnames or [])]
     if missing:
-        raise ReviewError(f"{path}: the labels CSV lacks column(s) {', '.join(missing)}.")
+        raise ReviewError(f"{where}: the labels CSV lacks column(s) {', '.join(missing)}.")
     labels: dict[str, int] = {}
     for line, row in enumerate(rows, start=2):
         value = (row["label"] or "").strip().lower()
         if value not in LABEL_WORDS:
             raise ReviewError(
-                f"{path} line {line}: label {row['label']!r} is not NORMAL, PNEUMONIA, 0 or 1."
+                f"{where} line {line}: label {row['label']!r} is not NORMAL, PNEUMONIA, 0 or 1."
             )
         labels[(row["file"] or "").strip()] = LABEL_WORDS[value]
     return labels
