@@ -35,6 +35,7 @@ asked = st.query_params.get("case", "")
 pos = min(max(int(asked) if asked.isdigit() else resume or len(cases), 1), len(cases))
 case, have = cases[pos - 1], mine.get(cases[pos - 1].sha256, {})
 done = sum(len(mine.get(c.sha256, {})) == 2 for c in cases)
+st.query_params["case"] = str(pos)  # the URL names the case: a reload stays on it
 
 
 def go(position: int) -> None:
