@@ -73,7 +73,7 @@ def test_blinded_read_then_reveal_then_aided_read(session):
     click(at, "Save my read and reveal the AI")
     shown = page_text(at)
     assert at.metric[0].value == f"{first.probability:.1%}"
-    assert f"AI verdict at the session threshold" in shown and "Grad-CAM" in shown
+    assert "AI verdict at the session threshold" in shown and "Grad-CAM" in shown
     assert "Ground truth" not in shown  # not before the aided read
     at.radio(key="review_a_1_v").set_value("NORMAL").run()
     click(at, "Save my read with the AI")
@@ -99,7 +99,7 @@ def test_a_reload_resumes_at_the_first_unread_case(session):
 
 
 def test_results_page_and_discordant_case(session):
-    for k, case in enumerate(session):
+    for case in session:
         verdict, conf = ("PNEUMONIA", 4) if case.ai_label == "NORMAL" else ("NORMAL", 2)
         reads.record_read(None, "ward", "drA", case.sha256, "unaided", verdict, conf)
         reads.record_read(None, "ward", "drA", case.sha256, "aided", case.ai_label, 3)
