@@ -54,6 +54,7 @@ def save(phase: str, verdict: str, confidence: int, note: str, seconds: float) -
 
 
 st.subheader(f"Case {pos} of {len(cases)}")
+st.caption(f"The AI is {session.model} at the session's fixed threshold (not the sidebar's).")
 st.progress(done / len(cases), text=f"{done} of {len(cases)} cases read (unaided and aided)")
 c1, c2, c3, _ = st.columns([1, 1, 2, 3])
 c1.button("← Previous", on_click=go, args=(pos - 1,), disabled=pos == 1)

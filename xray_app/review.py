@@ -84,11 +84,15 @@ def read_form(key: str, verdict: str | None = None, confidence: int | None = Non
     options = ["NORMAL", "PNEUMONIA"]
     index = options.index(verdict) if verdict else None
     v = st.radio("Verdict", options, index=index, key=f"{key}_v", horizontal=True)
-    scale = [1, 2, 3] if v == "NORMAL" else [3, 4, 5]
-    default = confidence if confidence in scale and v == verdict else scale[1]
-    c = st.select_slider(
-        "Confidence", scale, default, CONFIDENCE_LABELS.get, key=f"{key}_c_{v}", disabled=v is None
-    )
+    if v is None:  # no confidence shown before the verdict: nothing to anchor on
+        st.caption("Choose a verdict, then your confidence (1–5).")
+        c = None
+    else:
+        scale = [1, 2, 3] if v == "NORMAL" else [3, 4, 5]
+        default = confidence if confidence in scale and v == verdict else scale[1]
+        c = st.select_slider(
+            "Confidence", scale, default, CONFIDENCE_LABELS.get, key=f"{key}_c_{v}"
+        )
     note = st.text_input("Note (optional)", key=f"{key}_n", max_chars=2000)
     return v, c, note
 

@@ -51,9 +51,12 @@ def _items(args):
 
 
 def cmd_create(args) -> int:
-    from xray_core.review.sessions import create_session
+    from xray_core.review import db
+    from xray_core.review.sessions import check_name_free, create_session
     from xray_core.store import load_gatekeeper, load_model
 
+    with db.connect(args.db) as con:
+        check_name_free(con, args.name)  # before the slow part
     items, source = _items(args)
     stored = load_model(args.model, args.store)
     report = create_session(

@@ -203,7 +203,7 @@ def create_session(
     if source not in SOURCES:
         raise ReviewError(f"unknown source {source!r}; expected one of {SOURCES}.")
     with db.connect(path) as con:
-        _check_free(con, name)
+        check_name_free(con, name)
     seed = secrets.randbelow(2**31) if seed is None else int(seed)
     report = ImportReport(name)
     rows = _order(score_items(items, stored, keeper or stored, threshold, report), seed)
@@ -211,7 +211,7 @@ def create_session(
         first = report.errors[0][1] if report.errors else "no files"
         raise ReviewError(f"no readable image among {len(items)} files (first error: {first}).")
     with db.connect(path) as con, db.transaction(con):
-        _check_free(con, name)
+        check_name_free(con, name)
         cur = con.execute(
             "INSERT INTO sessions (name, created_at, model, threshold, seed, source, contract, "
             "show_truth, keep_names) VALUES (?,?,?,?,?,?,?,?,?)",
@@ -238,7 +238,8 @@ def create_session(
     return report
 
 
-def _check_free(con, name: str) -> None:
+def check_name_free(con, name: str) -> None:
+    """ReviewError when a session called `name` exists already."""
     if con.execute("SELECT 1 FROM sessions WHERE name = ?", (name,)).fetchone():
         raise ReviewError(f"a session named {name!r} already exists.")
 
