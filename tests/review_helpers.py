@@ -9,7 +9,8 @@ import json
 import numpy as np
 
 from xray_core.review import db
-from xray_core.review.sessions import _insert, png_bytes
+from xray_core.review.images import png_bytes
+from xray_core.review.sessions import _insert
 
 
 def fake_rows(truths, ai_labels) -> list[dict]:

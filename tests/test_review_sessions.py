@@ -15,8 +15,8 @@ from xray_core.inference import assess
 from xray_core.review import db, sources
 from xray_core.review.db import ReviewError
 from xray_core.review.explain import cached_heatmap, case_gradcam
+from xray_core.review.images import VIEW_MAX_SIDE
 from xray_core.review.sessions import (
-    VIEW_MAX_SIDE,
     case_view,
     create_session,
     get_session,

@@ -12,7 +12,8 @@ import numpy as np
 from xray_core.contract import from_display
 from xray_core.review import db
 from xray_core.review.db import ReviewError
-from xray_core.review.sessions import Session, case_model_view, get_session, png_bytes, png_gray
+from xray_core.review.images import png_bytes, png_gray
+from xray_core.review.sessions import Session, case_model_view, get_session
 
 GRADCAM = "gradcam"
 

@@ -8,13 +8,8 @@ import numpy as np
 from xray_core.explain.overlay import blend_heatmap
 from xray_core.review import db
 from xray_core.review.explain import case_gradcam
-from xray_core.review.sessions import (
-    case_model_view,
-    case_view,
-    get_session,
-    list_cases,
-    view_image,
-)
+from xray_core.review.images import view_image
+from xray_core.review.sessions import case_model_view, case_view, get_session, list_cases
 
 THUMB_PX = 400  # longest side of a thumbnail
 

@@ -19,18 +19,17 @@ from __future__ import annotations
 import json
 import secrets
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-import cv2
 import numpy as np
 
-from xray_core.decode import ImageError
 from xray_core.review import db
 from xray_core.review.db import ReviewError
+from xray_core.review.images import png_gray
+from xray_core.review.intake import ImportReport, order_rows, score_items
 from xray_core.review.sources import Item
 
-VIEW_MAX_SIDE = 1024  # px, longest side of the stored reading image
 SOURCES = ("folder", "zip", "uploads", "sample")
 
 
@@ -71,87 +70,6 @@ class Case:
         return f"case-{self.position:03d}"
 
 
-@dataclass
-class ImportReport:
-    """What an import did. errors: one line per unreadable file (full names: for the importer
-    only; the database keeps them without names unless the owner opted in)."""
-
-    session: str
-    n_cases: int = 0
-    n_refused: int = 0
-    n_labelled: int = 0
-    errors: list[str] = field(default_factory=list)
-    duplicates: list[str] = field(default_factory=list)
-
-
-def png_bytes(gray: np.ndarray) -> bytes:
-    """(H, W) uint8 -> lossless PNG bytes."""
-    ok, buf = cv2.imencode(".png", gray)
-    if not ok:
-        raise ValueError("PNG encoding failed")
-    return buf.tobytes()
-
-
-def png_gray(data: bytes) -> np.ndarray:
-    """PNG bytes -> (H, W) uint8."""
-    return cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE)
-
-
-def view_image(gray: np.ndarray, max_side: int = VIEW_MAX_SIDE) -> np.ndarray:
-    """Downscale (H, W) uint8 so the longest side is <= max_side (aspect kept, area filter)."""
-    h, w = gray.shape
-    f = max_side / max(h, w)
-    if f >= 1:
-        return gray
-    return cv2.resize(gray, (max(1, round(w * f)), max(1, round(h * f))), cv2.INTER_AREA)
-
-
-def _score_item(item: Item, stored, keeper, threshold: float) -> dict:
-    """Decode, gate and score one item -> the row to store. Raises ImageError/OSError."""
-    from xray_core.inference import assess
-    from xray_core.study import open_study
-
-    study = open_study(item.read(), item.name)
-    result = assess(stored, study, threshold, keeper)
-    ok = bool(result.ok)
-    return {
-        "sha256": study.digest,
-        "kind": study.kind,
-        "width": study.size[0],
-        "height": study.size[1],
-        "view": png_bytes(view_image(study.gray)),
-        "model_view": png_bytes(study.display(stored.contract)),
-        "truth": item.label,
-        "gate_ok": int(ok),
-        "gate_reason": None if ok else result.gate.reason,
-        "probability": result.prediction.probability if ok else None,
-        "raw_probability": result.prediction.raw_probability if ok else None,
-        "ai_label": result.prediction.label if ok else None,
-    }
-
-
-def score_items(items: list[Item], stored, keeper, threshold: float, report: ImportReport):
-    """Rows for every readable, distinct item; errors and duplicates go into `report`."""
-    rows: dict[str, dict] = {}
-    for k, item in enumerate(items, start=1):
-        try:
-            row = _score_item(item, stored, keeper, threshold)
-        except (ImageError, OSError, ValueError) as exc:
-            report.errors.append((k, str(exc).splitlines()[0] if str(exc) else type(exc).__name__))
-            continue
-        if row["sha256"] in rows:
-            report.duplicates.append(f"{item.name}: same image as {rows[row['sha256']]['name']}")
-            continue
-        rows[row["sha256"]] = {**row, "name": item.name}
-    return list(rows.values())
-
-
-def _order(rows: list[dict], seed: int) -> list[dict]:
-    """Sort by SHA-256 (independent of listing order), then permute with the seed."""
-    rows = sorted(rows, key=lambda r: r["sha256"])
-    return [rows[i] for i in np.random.default_rng(seed).permutation(len(rows))]
-
-
 def _insert(con, session_id: int, rows: list[dict], keep_names: bool) -> None:
     for position, r in enumerate(rows, start=1):
         con.execute(
@@ -170,6 +88,15 @@ def _insert(con, session_id: int, rows: list[dict], keep_names: bool) -> None:
 
 def _redact(message: str, name: str, k: int, keep_names: bool) -> str:
     return message if keep_names else message.replace(name, f"item {k}")
+
+
+def _check_settings(name: str, threshold: float, source: str) -> None:
+    if not name:
+        raise ReviewError("a session needs a name.")
+    if not 0.0 <= threshold <= 1.0:
+        raise ReviewError(f"threshold must be in [0, 1], got {threshold}.")
+    if source not in SOURCES:
+        raise ReviewError(f"unknown source {source!r}; expected one of {SOURCES}.")
 
 
 def create_session(
@@ -196,46 +123,47 @@ def create_session(
     """
     name = (name or "").strip()
     threshold = stored.threshold if threshold is None else float(threshold)
-    if not name:
-        raise ReviewError("a session needs a name.")
-    if not 0.0 <= threshold <= 1.0:
-        raise ReviewError(f"threshold must be in [0, 1], got {threshold}.")
-    if source not in SOURCES:
-        raise ReviewError(f"unknown source {source!r}; expected one of {SOURCES}.")
+    _check_settings(name, threshold, source)
     with db.connect(path) as con:
         check_name_free(con, name)
     seed = secrets.randbelow(2**31) if seed is None else int(seed)
     report = ImportReport(name)
-    rows = _order(score_items(items, stored, keeper or stored, threshold, report), seed)
+    rows = order_rows(score_items(items, stored, keeper or stored, threshold, report), seed)
     if not rows:
         first = report.errors[0][1] if report.errors else "no files"
         raise ReviewError(f"no readable image among {len(items)} files (first error: {first}).")
+    settings = {"model": stored.name, "threshold": threshold, "seed": seed, "source": source,
+                "contract": json.dumps(stored.contract.to_dict()), "show_truth": int(show_truth),
+                "keep_names": int(keep_names)}  # fmt: skip
+    errors = [(k, _redact(m, items[k - 1].name, k, keep_names)) for k, m in report.errors]
+    _store(path, name, settings, rows, errors, report)
+    report.errors = [msg for _, msg in report.errors]
+    return report
+
+
+def _store(path, name: str, settings: dict, rows: list[dict], errors, report) -> None:
+    """Write the session, its cases and import errors, and the audit event: one transaction."""
     with db.connect(path) as con, db.transaction(con):
         check_name_free(con, name)
-        cur = con.execute(
-            "INSERT INTO sessions (name, created_at, model, threshold, seed, source, contract, "
-            "show_truth, keep_names) VALUES (?,?,?,?,?,?,?,?,?)",
-            (name, db.now(), stored.name, threshold, seed, source,
-             json.dumps(stored.contract.to_dict()), int(show_truth), int(keep_names)),
-        )  # fmt: skip
-        sid = cur.lastrowid
-        _insert(con, sid, rows, keep_names)
-        for k, msg in report.errors:
-            item_name = items[k - 1].name
-            con.execute(
-                "INSERT INTO import_errors (session_id, item, message) VALUES (?, ?, ?)",
-                (sid, k, _redact(msg, item_name, k, keep_names)),
-            )
+        keys = ("model", "threshold", "seed", "source", "contract", "show_truth", "keep_names")
+        sid = con.execute(
+            f"INSERT INTO sessions (name, created_at, {', '.join(keys)}) "
+            f"VALUES (?, ?, {', '.join('?' * len(keys))})",
+            (name, db.now(), *(settings[k] for k in keys)),
+        ).lastrowid
+        _insert(con, sid, rows, bool(settings["keep_names"]))
+        con.executemany(
+            "INSERT INTO import_errors (session_id, item, message) VALUES (?, ?, ?)",
+            [(sid, k, msg) for k, msg in errors],
+        )
         report.n_cases = len(rows)
         report.n_refused = sum(1 for r in rows if not r["gate_ok"])
         report.n_labelled = sum(1 for r in rows if r["truth"] is not None)
         db.audit(
-            con, "created", sid, None, model=stored.name, threshold=threshold, seed=seed,
-            source=source, n_cases=report.n_cases, n_refused=report.n_refused,
-            n_labelled=report.n_labelled, n_errors=len(report.errors),
+            con, "created", sid, None, model=settings["model"], threshold=settings["threshold"],
+            seed=settings["seed"], source=settings["source"], n_cases=report.n_cases,
+            n_refused=report.n_refused, n_labelled=report.n_labelled, n_errors=len(errors),
         )  # fmt: skip
-    report.errors = [f"{msg}" for _, msg in report.errors]
-    return report
 
 
 def check_name_free(con, name: str) -> None:
