@@ -24,7 +24,9 @@ reader = st.text_input(
 if not reader:
     st.info("Enter a reader name to start, or the same name to resume.")
     st.stop()
-st.query_params["reader"] = reader
+if st.query_params.get("reader") != reader:  # another reader: start at their own place
+    st.query_params.pop("case", None)
+    st.query_params["reader"] = reader
 
 with db.connect(review.db_path()) as con:
     session = sessions.get_session(con, name)

@@ -65,6 +65,10 @@ for row in summary["discordant"]:
             if st.toggle("Show the AI and its explanation", key=f"review_res_{case.position}"):
                 review.ai_panel(session, case)
 
+with st.expander("Audit log (append-only: who did what, when, in UTC)"):
+    with db.connect(review.db_path()) as con:
+        st.dataframe(db.audit_log(con, session.id), hide_index=True)
+
 st.subheader("Session settings and exports")
 show = st.toggle("Readers see the ground truth after their aided read", session.show_truth)
 if show != session.show_truth:

@@ -175,3 +175,24 @@ def test_a_process_killed_mid_write_leaves_a_consistent_database(tmp_path):
     assert count(path, "audit") == audit_before + 2  # joined + read; none of the 2000
     reads.record_read(path, "s", "drK", rows[1]["sha256"], "unaided", "PNEUMONIA", 4)
     assert count(path, "reads") == 2  # the lock died with the process
+
+
+def test_five_reader_threads_like_browser_sessions(tmp_path):
+    """The app serves each browser session from a thread: five at once, aided reads too."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    path = tmp_path / "r.sqlite"
+    rows = make_session(path, [1] * 8, ["PNEUMONIA"] * 8)
+
+    def read_all(reader: str) -> None:
+        for row in rows:
+            reads.record_read(path, "s", reader, row["sha256"], "unaided", "NORMAL", 3)
+            reads.record_read(path, "s", reader, row["sha256"], "aided", "PNEUMONIA", 4)
+
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        list(pool.map(read_all, [f"t{k}" for k in range(5)]))
+    with db.connect(path) as con:
+        got = con.execute("SELECT reader, phase, COUNT(*) FROM reads GROUP BY reader, phase")
+        assert sorted(tuple(r) for r in got) == [
+            (f"t{k}", phase, 8) for k in range(5) for phase in ("aided", "unaided")
+        ]

@@ -128,3 +128,16 @@ def test_bad_import_changes_nothing(session, tmp_path, text, message):
     with pytest.raises(ReviewError, match=message):
         reads.import_reads(path, "s", csv_path)
     assert dump(path) == before
+
+
+def test_hash_folder_matches_relative_paths_and_unique_base_names(tmp_path):
+    import hashlib
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "x.png").write_bytes(b"1")
+    (tmp_path / "b" / "x.png").write_bytes(b"2")
+    (tmp_path / "b" / "y.png").write_bytes(b"3")
+    got = reads.hash_folder(tmp_path)
+    sha = {k: hashlib.sha256(v).hexdigest() for k, v in {"1": b"1", "2": b"2", "3": b"3"}.items()}
+    assert got == {"a/x.png": sha["1"], "b/x.png": sha["2"], "b/y.png": sha["3"], "y.png": sha["3"]}

@@ -254,14 +254,19 @@ def import_reads(path, session_name: str, csv_path, names: dict[str, str] | None
 
 
 def hash_folder(root) -> dict[str, str]:
-    """{relative path: SHA-256} of every file under a folder, to match CSV file names."""
+    """{relative path: SHA-256} of every file under a folder, plus each base name that occurs
+    once, to match CSV file names to cases by content."""
     import hashlib
 
     root = Path(root)
     if not root.is_dir():
         raise ReviewError(f"{root}: no such folder.")
-    return {
+    names = {
         p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(root.rglob("*"))
         if p.is_file()
     }
+    bases: dict[str, list[str]] = {}
+    for rel, sha in names.items():
+        bases.setdefault(Path(rel).name, []).append(sha)
+    return {**{b: s[0] for b, s in bases.items() if len(s) == 1}, **names}
