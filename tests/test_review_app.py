@@ -105,7 +105,9 @@ def test_results_page_and_discordant_case(session):
         reads.record_read(None, "ward", "drA", case.sha256, "aided", case.ai_label, 3)
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     ok(at.switch_page("pages/review_results.py").run())
-    assert at.metric[0].value == "2" and len(at.dataframe) == 3
+    assert at.metric[0].value == "2" and len(at.dataframe) == 4  # readers, group, flips, audit
+    events = set(at.dataframe[3].value["event"])
+    assert {"created", "joined", "read", "revised"} <= events
     assert len(at.expander) == 2  # drA disagreed with the AI on both, unaided
     at.toggle(key="review_res_1").set_value(True).run()
     assert "AI: P(pneumonia), calibrated" in page_text(ok(at))
