@@ -108,7 +108,8 @@ def test_results_page_and_discordant_case(session):
     assert at.metric[0].value == "2" and len(at.dataframe) == 4  # readers, group, flips, audit
     events = set(at.dataframe[3].value["event"])
     assert {"created", "joined", "read", "revised"} <= events
-    assert len(at.expander) == 2  # drA disagreed with the AI on both, unaided
+    cases = [e for e in at.expander if e.label.startswith("case-")]
+    assert len(cases) == 2  # drA disagreed with the AI on both, unaided
     at.toggle(key="review_res_1").set_value(True).run()
     assert "AI: P(pneumonia), calibrated" in page_text(ok(at))
 
