@@ -24,6 +24,11 @@ pages = st.navigation(
             st.Page("pages/compare.py", title="Compare models", icon=":material/compare:"),
             st.Page("pages/dataset.py", title="Dataset", icon=":material/folder_open:"),
         ],
+        "Review sessions": [
+            st.Page("pages/review.py", title="Read cases", icon=":material/visibility:"),
+            st.Page("pages/review_results.py", title="Results", icon=":material/insights:"),
+            st.Page("pages/review_new.py", title="New session", icon=":material/add:"),
+        ],
     }
 )
 state.sidebar()

@@ -233,3 +233,52 @@ def settle(page, quiet_s: float = 2.0, timeout_s: float = 30.0) -> None:
         elif time.monotonic() - quiet_since >= quiet_s:
             return
         time.sleep(0.25)
+
+
+REVIEW_SCREENSHOT = PROJECT_ROOT / "artifacts" / "e2e" / "review.png"
+
+
+def test_one_blinded_review_read_in_real_browser(app_url, data_root, tmp_path):
+    """A reader opens a session from its URL, sees no AI, saves a blinded read, and only then
+    sees the AI's probability; the read is in the database."""
+    import shutil
+
+    from playwright.sync_api import sync_playwright
+
+    from xray_core import store
+    from xray_core.review import db, reads, sessions, sources
+
+    folder = tmp_path / "cases"
+    for cls in ("NORMAL", "PNEUMONIA"):
+        (folder / cls).mkdir(parents=True)
+        shutil.copy(sorted((data_root / "train" / cls).iterdir())[0], folder / cls)
+    sessions.create_session(None, "e2e", sources.folder_items(folder), store.load_model(), seed=1)
+    REVIEW_SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    wait_ms = PAGE_TIMEOUT_S * 1000
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1300})
+            page.goto(app_url + "review?session=e2e&reader=drE", timeout=wait_ms)
+            page.wait_for_function(
+                "() => document.body.innerText.includes('Case 1 of 2')", timeout=wait_ms
+            )
+            settle(page)
+            blinded = page.inner_text('[data-testid="stMain"]')  # the page, not the sidebar
+            page.locator('[data-testid="stRadio"] label').filter(has_text="PNEUMONIA").click()
+            settle(page)
+            page.get_by_role("button", name="Save my read and reveal the AI").click()
+            page.wait_for_function(
+                "() => document.body.innerText.includes('AI: P(pneumonia), calibrated')",
+                timeout=wait_ms,
+            )
+            settle(page)
+            page.screenshot(path=str(REVIEW_SCREENSHOT), full_page=True)
+        finally:
+            browser.close()
+    assert "Your read (blinded" in blinded
+    assert "P(pneumonia)" not in blinded and "Grad-CAM" not in blinded
+    with db.connect(None) as con:
+        saved = reads.session_reads(con, sessions.get_session(con, "e2e").id, "drE")
+    assert [(r.phase, r.verdict, r.confidence) for r in saved] == [("unaided", "PNEUMONIA", 4)]
+    assert saved[0].seconds is not None and saved[0].seconds > 0
