@@ -1,5 +1,6 @@
 """Dataset: class balance per split, samples per class, image sizes, bacterial vs viral."""
 
+import pandas as pd
 import streamlit as st
 
 from xray_app import charts, frame, loaders, state, views
@@ -40,14 +41,11 @@ st.caption(
 st.subheader("Which images each figure comes from")
 name = st.session_state[state.MODEL_KEY]
 card = loaders.get_model_card(name)
-st.dataframe(
-    views.split_rows(overview, card["data"]["splits"], card["data"]["split_rule"]),
-    hide_index=True,
-)
+st.table(pd.DataFrame(views.split_rows(overview, card["data"]["splits"])).set_index("split"))
 st.caption(
     "The app's validation figures (Predict's operating point, the model card, Compare) come "
-    "from the model's own validation split, carved by patient from the official train split. "
-    f"Model shown: {name} (sidebar)."
+    "from the model's own validation split, carved from the official train split "
+    f"({card['data']['split_rule']}). Model shown: {name} (sidebar)."
 )
 
 st.subheader(f"Samples per class ({first_split} split)")

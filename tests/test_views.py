@@ -62,16 +62,16 @@ def test_split_rows_name_every_source():
         "train": {"n": 8, "classes": {"NORMAL": 2, "PNEUMONIA": 6}, "patients": 7},
         "validation": {"n": 2, "classes": {"NORMAL": 1, "PNEUMONIA": 1}, "patients": 2},
     }
-    rows = views.split_rows(overview, card, "patient-level")
+    rows = views.split_rows(overview, card)
     names = [r["split"] for r in rows]
     assert names == [
         "official train",
         "official val",
         "model train",
-        "model validation (patient-level)",
+        "model validation",
         "official test",
     ]
     val = rows[3]
-    assert val["images"] == 2 and "every figure" in val["used for"]
+    assert val["images"] == 2 and "the app's figures" in val["used for"]
     assert rows[2]["images"] + val["images"] == rows[0]["images"]
-    assert "withheld" in rows[-1]["used for"]
+    assert "withheld" in rows[-1]["used for"] and rows[-1]["images"] == "—"

@@ -6,7 +6,11 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 COLOURS = {"NORMAL": "#2b8cbe", "PNEUMONIA": "#e6550d", "point": "#d62728"}
-LAYOUT = dict(margin=dict(l=10, r=10, t=40, b=10), height=360, template="plotly_white")
+# Okabe-Ito: distinguishable with colour-blindness (no red/green pair between traces).
+OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"]
+LAYOUT = dict(
+    margin=dict(l=10, r=10, t=40, b=10), height=360, template="plotly_white", colorway=OKABE_ITO
+)
 
 
 def roc_figure(roc: dict, op: dict, title: str = "ROC (validation)") -> go.Figure:
@@ -165,7 +169,10 @@ def class_balance(overview: dict) -> go.Figure:
                 row=1,
                 col=i,
             )
-    fig.update_layout(title="Images per class in each official split (own scale each)", **LAYOUT)
+    fig.update_layout(
+        title="Images per class in each official split (own scale each)",
+        **{**LAYOUT, "margin": dict(l=10, r=10, t=70, b=10)},
+    )
     return fig
 
 

@@ -113,10 +113,11 @@ def sample_picker() -> None:
     st.session_state[SAMPLE_KEY] = source.get("path") if source.get("kind") == "sample" else None
     st.selectbox(
         "…or pick a sample X-ray",
-        [None, *found],
+        list(found),
         key=SAMPLE_KEY,
         on_change=on_sample,
-        format_func=lambda p: "—" if p is None else found[p].name,
+        format_func=lambda p: found[p].name,
+        placeholder="Choose a training X-ray",
         help=ORIGIN,
     )
     st.caption(ORIGIN)

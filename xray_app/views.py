@@ -49,7 +49,7 @@ def model_verdict_rows(assessments: dict) -> list[dict]:
     return rows
 
 
-def split_rows(overview: dict, card_splits: dict, split_rule: str) -> list[dict]:
+def split_rows(overview: dict, card_splits: dict) -> list[dict]:
     """Where every figure comes from: the folder's official splits and the model's own
     training / validation split of the official train split.
 
@@ -67,23 +67,25 @@ def split_rows(overview: dict, card_splits: dict, split_rule: str) -> list[dict]
         rows.append(_row(f"official {split}", s["n"], s["classes"], s["patients"], use))
     for split, use in (
         ("train", "what the model learned from"),
-        ("validation", "every figure in the app: threshold, metrics, calibration, Compare"),
+        ("validation", "the app's figures: threshold, metrics, calibration, Compare"),
     ):
         s = card_splits.get(split)
         if s:
-            name = f"model {split} ({split_rule})" if split == "validation" else f"model {split}"
-            rows.append(_row(name, s["n"], s["classes"], s.get("patients"), use))
+            rows.append(_row(f"model {split}", s["n"], s["classes"], s.get("patients"), use))
     if "test" not in overview["splits"]:
         rows.append(_row("official test", None, {}, None, "withheld: scored outside the app"))
     return rows
 
 
 def _row(split: str, n, classes: dict, patients, use: str) -> dict:
+    def shown(v):
+        return "—" if v is None else v
+
     return {
         "split": split,
-        "images": n,
-        "NORMAL": classes.get("NORMAL"),
-        "PNEUMONIA": classes.get("PNEUMONIA"),
-        "patients": patients,
+        "images": shown(n),
+        "NORMAL": shown(classes.get("NORMAL")),
+        "PNEUMONIA": shown(classes.get("PNEUMONIA")),
+        "patients": shown(patients),
         "used for": use,
     }
