@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from xray_core import metrics
 from xray_core.wording import count_is, per_hundred
 
 
@@ -15,6 +14,10 @@ def operating_point_at(scores: dict | None, card: dict, threshold: float) -> dic
     figures from the card are known (other thresholds give None values).
     """
     if scores is not None:
+        # Imported here: metrics pulls in scikit-learn (seconds on a busy CPU), and the Predict
+        # page imports this module before it draws its frame.
+        from xray_core import metrics
+
         op = metrics.operating_point(scores["labels"], scores["probabilities"], threshold)
         return {
             **op,
