@@ -108,3 +108,12 @@ def test_rescore_keeps_card_and_compare_in_agreement(tiny_store, tmp_path, capsy
     assert row["specificity"] == card["validation"]["specificity"]
     assert row["threshold"] == card["threshold"]
     assert "threshold" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("command", ["train", "predict", "rescore", "fit-gate", "models"])
+def test_every_flag_says_what_it_does(command):
+    from xray_core.cli import build_parser
+
+    sub = build_parser()._subparsers._group_actions[0].choices[command]
+    silent = [a.option_strings or a.dest for a in sub._actions if not a.help]
+    assert not silent, f"{command}: flags without help text: {silent}"
