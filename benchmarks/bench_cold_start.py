@@ -1,6 +1,7 @@
 """Cold start as a user sees it: `streamlit run`, then a real browser (Chromium) on the app.
 
     python -m benchmarks.bench_cold_start [--repeats 2] [--json artifacts/cold_start.json]
+        [--projects . OTHER_CHECKOUT]   # alternate runs between checkouts (same load)
 
 Each repeat starts a fresh server (new process: imports, no cached model) and measures from the
 launch: the port answering, the page frame visible (the Predict title and the uploader), and
@@ -37,8 +38,9 @@ CHROMIUM_ARGS = [
 SAMPLE = config.FULLRES_SAMPLES_DIR / "PNEUMONIA" / "person1177_bacteria_3125.jpeg"
 FRAME_JS = """() => [...document.querySelectorAll('h1')].some(h => h.innerText.includes('Predict'))
     && !!document.querySelector('input[type=file]')"""
-LOADING_JS = "() => document.body.innerText.includes('Loading the model')"
-VERDICT_JS = "() => /Verdict:\\s*(NORMAL|PNEUMONIA)\\b/.test(document.body.innerText)"
+LOADING_JS = "() => !!document.body && /Loading (the )?model/.test(document.body.innerText)"
+VERDICT_JS = """() => !!document.body
+    && /Verdict:\\s*(NORMAL|PNEUMONIA)\\b/.test(document.body.innerText)"""
 
 
 def free_port() -> int:
@@ -47,7 +49,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int) -> subprocess.Popen:
+def start_server(port: int, project: Path) -> subprocess.Popen:
     cmd = [
         sys.executable,
         "-m",
@@ -64,7 +66,7 @@ def start_server(port: int) -> subprocess.Popen:
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
     return subprocess.Popen(
         cmd,
-        cwd=config.PROJECT_ROOT,
+        cwd=project,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -95,11 +97,11 @@ def poll(page, js: str, timeout_s: float, also: str | None = None) -> tuple[floa
     raise TimeoutError(f"not seen within {timeout_s} s: {js}")
 
 
-def one_run(browser) -> dict:
+def one_run(browser, project: Path) -> dict:
     port = free_port()
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     t0 = time.perf_counter()
-    proc = start_server(port)
+    proc = start_server(port, project)
     try:
         wait_port(port)
         t_port = time.perf_counter()
@@ -125,18 +127,28 @@ def main(argv=None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=2, help="fresh server starts to time")
     ap.add_argument("--json", help="also write the results to this JSON file")
+    ap.add_argument(
+        "--projects",
+        nargs="+",
+        type=Path,
+        default=[config.PROJECT_ROOT],
+        help="checkouts to time, alternating (default: this one)",
+    )
     args = ap.parse_args(argv)
     load_before = os.getloadavg()
+    runs: dict[str, list] = {str(p): [] for p in args.projects}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            runs = [one_run(browser) for _ in range(args.repeats)]
+            for _ in range(args.repeats):
+                for project in args.projects:
+                    runs[str(project)].append(one_run(browser, project.resolve()))
         finally:
             browser.close()
     r = {
         "runs": runs,
-        "best_frame_visible_s": min(x["frame_visible_s"] for x in runs),
-        "best_first_verdict_s": min(x["first_verdict_s"] for x in runs),
+        "best_frame_visible_s": {k: min(x["frame_visible_s"] for x in v) for k, v in runs.items()},
+        "best_first_verdict_s": {k: min(x["first_verdict_s"] for x in v) for k, v in runs.items()},
         "cpu_cores": os.cpu_count(),
         "load_average_1min_before_after": [round(load_before[0], 1), round(os.getloadavg()[0], 1)],
         "image": f"{SAMPLE.name} (full resolution JPEG)",
