@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from xray_app import explanations, frame, state, widgets
-from xray_core.config import CLASS_NAMES, NEGATIVE_CLASS, POSITIVE_CLASS
+from xray_app import current, explanations, frame, state, widgets
+from xray_core.config import CLASS_NAMES, POSITIVE_CLASS
 from xray_core.explain import lime_explain, overlay
+from xray_core.wording import method_name
 
 frame.route_through_entry()
 
@@ -12,28 +13,30 @@ st.title("Explain")
 model, (study, assessment) = state.current_model(), widgets.require_study()
 display = study.display(model.contract)
 verdict = assessment.prediction.label
+st.markdown(f"{current.source_line()}  \n{current.verdict_line(assessment)} · model {model.name}")
+target = st.radio(
+    "Explain the evidence for",
+    CLASS_NAMES,
+    index=CLASS_NAMES.index(verdict),
+    horizontal=True,
+    key=f"explain_target_{study.digest[:8]}",
+    help="Defaults to the current verdict; both methods below explain this class.",
+)
+st.info(overlay.LEGEND, icon=":material/palette:")
 
 st.subheader("Grad-CAM: where the network looked")
 if model.last_conv is None:
     st.info(f"{model.name} has no convolutional layer, so Grad-CAM does not apply; use LIME below.")
 else:
-    c1, c2, c3 = st.columns(3)
-    target = c2.radio(
-        "Evidence for",
-        CLASS_NAMES,
-        index=CLASS_NAMES.index(verdict),
-        horizontal=True,
-        key=f"explain_target_{study.digest[:8]}",
-        help="Defaults to the current verdict.",
-    )
+    c1, c3 = st.columns(2)
     method = c1.radio(
         "Method",
         ["gradcam", "gradcam++"],
         horizontal=True,
         key="explain_method",
-        format_func={"gradcam": "Grad-CAM", "gradcam++": "Grad-CAM++"}.get,
+        format_func=method_name,
     )
-    alpha = c3.slider("Heatmap opacity", 0.0, 1.0, 0.45, 0.05, key="explain_alpha")
+    alpha = c3.slider("Heatmap opacity", 0.0, 1.0, 0.7, 0.05, key="explain_alpha")
     heat = explanations.cached_gradcam(model.name, method, target, study.digest, study)
     left, right = st.columns(2)
     left.image(
@@ -42,12 +45,12 @@ else:
     right.image(
         overlay.blend_heatmap(display, heat, alpha),
         width="stretch",
-        caption=f"{method} on layer {model.last_conv}: warm = pushes toward {target}",
+        caption=f"{method_name(method)} on layer {model.last_conv}: evidence for {target}",
     )
     if heat.max() == 0:
         st.caption(f"No region pushed the score toward {target} (the heatmap is empty).")
 
-st.subheader("LIME: which regions argue for and against pneumonia")
+st.subheader(f"LIME: which regions argue for and against {target}")
 c1, c2, c3 = st.columns(3)
 top_k = c1.slider("Regions to show (top k)", 1, 10, 4, key="explain_topk")
 samples = c2.select_slider(
@@ -65,10 +68,13 @@ result = explanations.cached_lime(
 bar.empty()
 left, right = st.columns(2)
 left.image(display, caption="Original (model input)", width="stretch")
+sign = 1 if target == POSITIVE_CLASS else -1  # LIME's weights are toward PNEUMONIA
 right.image(
-    overlay.draw_lime(display, result.segments, result.mask(top_k, +1), result.mask(top_k, -1)),
+    overlay.draw_lime(
+        display, result.segments, result.mask(top_k, sign), result.mask(top_k, -sign)
+    ),
     width="stretch",
-    caption=f"Green: for {POSITIVE_CLASS} · Red: against (toward {NEGATIVE_CLASS})",
+    caption=f"LIME: orange = for {target}, blue = against {target}",
 )
 st.caption(
     f"Local surrogate fit R² = {result.score:.2f}. LIME explains this one prediction by "

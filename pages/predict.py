@@ -2,53 +2,45 @@
 
 import streamlit as st
 
-from xray_app import frame, loaders, state, widgets
+from xray_app import current, frame, loaders, state, widgets
 from xray_core.config import POSITIVE_CLASS
 from xray_core.intended_use import POPULATION_SHORT
 from xray_core.reporting import confidence_words, explain_operating_point, operating_point_at
+from xray_core.wording import percent
 
 frame.route_through_entry()
 
 st.title("Predict")
 widgets.intended_use_banner()
-model, threshold = state.current_model(), state.current_threshold()
 
 left, right = st.columns([1, 1], gap="large")
 with left:
-    upload = st.file_uploader(
-        "Upload a frontal chest X-ray (PNG, JPEG or DICOM)",
-        type=["png", "jpg", "jpeg", "dcm", "dicom"],
-        key="predict_upload",
+    upload_key = current.upload_key()
+    st.file_uploader(
+        current.UPLOAD_LABEL,
+        type=current.UPLOAD_TYPES,
+        key=upload_key,
+        on_change=current.on_upload,
+        args=(upload_key,),
+        help="A new upload or sample pick replaces the current image.",
     )
-    samples = widgets.sample_files()
-    if samples:
-        pick = st.selectbox(
-            "…or pick a sample X-ray",
-            [None, *samples],
-            key="predict_sample",
-            format_func=lambda p: (
-                "—" if p is None else f"{p.parent.name.title()} sample {samples.index(p) + 1}"
-            ),
-        )
-    else:
-        pick = None
-        st.caption("No sample folder configured (../shared/data/fullres_samples).")
-    if upload is not None:
-        if st.session_state.get("predict_source") != upload.file_id:
-            st.session_state["predict_source"] = upload.file_id
-            widgets.load_upload(upload.getvalue(), upload.name)
-    elif pick is not None and st.session_state.get("predict_source") != str(pick):
-        st.session_state["predict_source"] = str(pick)
-        widgets.load_upload(pick.read_bytes(), pick.name)
+    current.sample_picker()
+    if st.session_state.get(current.REFUSED_KEY):
+        st.error(st.session_state[current.REFUSED_KEY], icon=":material/error:")
 
 study = st.session_state.get(state.STUDY_KEY)
 if study is None:
     right.info("Upload an X-ray or pick a sample to get a prediction.")
+    with right:
+        state.current_model()  # on a cold start: load now, with a spinner, under the frame
     st.stop()
 
+model, threshold = state.current_model(), state.current_threshold()
 result = widgets.current_assessment(study)
 pred = result.prediction
 with left:
+    st.markdown(current.source_line())
+    current.reveal_label()
     st.image(
         study.gray, caption=f"{study.kind}, {study.size[0]}×{study.size[1]} px", width="stretch"
     )
@@ -60,7 +52,7 @@ with left:
 if not result.ok:
     right.error(
         f"**No verdict.** The input check refused this image: {result.gate.reason}. "
-        "Upload a frontal chest X-ray (PNG, JPEG or DICOM).",
+        "Upload a frontal chest X-ray (PNG, JPEG, BMP, TIFF or DICOM).",
         icon=":material/block:",
     )
     st.stop()
@@ -69,8 +61,9 @@ with right:
     st.markdown(f"### Verdict: :{colour}[**{pred.label}**]")
     st.metric(
         "Calibrated probability of pneumonia",
-        f"{pred.probability:.1%}",
-        help="Platt-calibrated on the validation split.",
+        percent(pred.probability),
+        help="Platt-calibrated on the validation split; whole percentages, and beyond 99% or "
+        "below 1% only the bound, because a few hundred validation images support no more.",
     )
     st.progress(
         pred.probability,

@@ -13,6 +13,7 @@ from xray_core.decode import load_image
 from xray_core.explain.feature_maps import conv_layers
 from xray_core.inference import assess
 from xray_core.study import load_study
+from xray_core.wording import percent
 
 APP = str(config.PROJECT_ROOT / "streamlit_app.py")
 TIMEOUT = 180
@@ -55,7 +56,7 @@ def uploaded(xray) -> AppTest:
 def test_predict_shows_calibrated_probability_and_verdict(uploaded, xray):
     expected = assess(store.load_model(), load_study(xray[0])).prediction
     metric = uploaded.metric[0]
-    assert metric.value == f"{expected.probability:.1%}"
+    assert metric.value == percent(expected.probability)
     assert verdict(uploaded) == expected.label
     assert any("Sensitivity" == m.label for m in uploaded.metric)
     assert any("Of 100 children with pneumonia" in m.value for m in uploaded.markdown)
@@ -98,7 +99,7 @@ def test_bad_upload_gives_message_and_app_keeps_working(xray):
     at.file_uploader(key="predict_upload").set_value(("notes.png", b"hello", "image/png")).run()
     no_exceptions(at)
     assert any("Cannot use this file" in e.value for e in at.error)
-    at.file_uploader(key="predict_upload").set_value((xray[0].name, xray[1], "image/jpeg")).run()
+    at.get("file_uploader")[0].set_value((xray[0].name, xray[1], "image/jpeg")).run()
     no_exceptions(at)
     assert verdict(at) in ("NORMAL", "PNEUMONIA") and not at.error
 
@@ -107,10 +108,10 @@ def test_explain_renders_gradcam_and_lime(uploaded):
     uploaded.switch_page("pages/explain.py").run()
     no_exceptions(uploaded)
     captions = image_captions(uploaded)
-    assert "gradcam on layer" in captions and "Green: for PNEUMONIA" in captions
+    assert "Grad-CAM on layer" in captions and "LIME: orange = for" in captions
     uploaded.radio(key="explain_method").set_value("gradcam++").run()
     no_exceptions(uploaded)
-    assert "gradcam++ on layer" in image_captions(uploaded)
+    assert "Grad-CAM++ on layer" in image_captions(uploaded)
 
 
 def test_feature_maps_grid_for_a_chosen_layer(uploaded):
@@ -122,7 +123,7 @@ def test_feature_maps_grid_for_a_chosen_layer(uploaded):
     box.set_value(first).run()
     assert uploaded.selectbox(key="fm_layer").value == first
     no_exceptions(uploaded)
-    assert any("Showing" in c.value for c in uploaded.caption)
+    assert any("channels shown" in c.value for c in uploaded.caption)
     assert len(uploaded.get("image")) > 8  # the channel grid plus the enlarged pair
 
 

@@ -169,3 +169,12 @@ def test_feature_modules_register_their_commands(monkeypatch, capsys):
     monkeypatch.setattr(cli, "FEATURE_MODULES", ("xray_core_cli_demo",))
     assert main(["demo", "--times", "2"]) == 0
     assert capsys.readouterr().out.split() == ["demo", "demo"]
+
+
+@pytest.mark.parametrize("command", ["train", "predict", "rescore", "fit-gate", "models"])
+def test_every_flag_says_what_it_does(command):
+    from xray_core.cli import build_parser
+
+    sub = build_parser()._subparsers._group_actions[0].choices[command]
+    silent = [a.option_strings or a.dest for a in sub._actions if not a.help]
+    assert not silent, f"{command}: flags without help text: {silent}"

@@ -8,5 +8,7 @@ Modules:
     explanations: per-image explanation results (Grad-CAM in st.cache_data, LIME in a
         locked, bounded cache so it can drive a progress bar).
     widgets: small widgets and guards shared by pages (banner, upload, require_study).
+    current: the current image (upload or sample, the last action wins) and where it came from.
+    views: plain-data helpers for pages (rows, captions, the feature-map layer to open on).
     charts: plotly figures from core results (no computation).
 """

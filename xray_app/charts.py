@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 from xray_core.config import CLASS_NAMES, NEGATIVE_CLASS, POSITIVE_CLASS
 
 COLOURS = {NEGATIVE_CLASS: "#2b8cbe", POSITIVE_CLASS: "#e6550d", "point": "#d62728"}
-LAYOUT = dict(margin=dict(l=10, r=10, t=40, b=10), height=360, template="plotly_white")
+# Okabe-Ito: distinguishable with colour-blindness (no red/green pair between traces).
+OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"]
+LAYOUT = dict(
+    margin=dict(l=10, r=10, t=40, b=10), height=360, template="plotly_white", colorway=OKABE_ITO
+)
 
 
 def roc_figure(roc: dict, op: dict, title: str = "ROC (validation)") -> go.Figure:
@@ -120,7 +125,11 @@ def learning_curves(history: dict, metric: str) -> go.Figure:
     return fig
 
 
-def overlaid_rocs(curves: dict[str, dict]) -> go.Figure:
+ROC_ZOOM = {"fpr": (0.0, 0.3), "tpr": (0.7, 1.0)}  # the top-left corner, where models differ
+
+
+def overlaid_rocs(curves: dict[str, dict], zoom: bool = False) -> go.Figure:
+    """ROC curves on one plot; `zoom` shows only the top-left corner (ROC_ZOOM)."""
     fig = go.Figure(
         go.Scatter(
             x=[0, 1], y=[0, 1], mode="lines", name="chance", line=dict(dash="dot", color="grey")
@@ -129,50 +138,82 @@ def overlaid_rocs(curves: dict[str, dict]) -> go.Figure:
     for name, roc in curves.items():
         fig.add_trace(go.Scatter(x=roc["fpr"], y=roc["tpr"], mode="lines", name=name))
     fig.update_layout(
-        title="ROC curves (same validation split)",
+        title="ROC curves (same validation split)" + (", top-left corner" if zoom else ""),
         xaxis_title="1 − specificity",
         yaxis_title="sensitivity",
+        **LAYOUT,
+    )
+    if zoom:
+        fig.update_xaxes(range=list(ROC_ZOOM["fpr"]))
+        fig.update_yaxes(range=list(ROC_ZOOM["tpr"]))
+    return fig
+
+
+def class_balance(overview: dict) -> go.Figure:
+    """Images per class, one panel per split with its own y scale (16 val images stay visible
+    beside 5,216 train images), counts written on the bars."""
+    splits = list(overview["splits"])
+    fig = make_subplots(rows=1, cols=len(splits), subplot_titles=[f"{s} split" for s in splits])
+    for i, s in enumerate(splits, start=1):
+        counts = overview["splits"][s]["summary"]["classes"]
+        for cls in CLASS_NAMES:
+            fig.add_trace(
+                go.Bar(
+                    x=[cls],
+                    y=[counts[cls]],
+                    name=cls,
+                    marker_color=COLOURS[cls],
+                    text=[counts[cls]],
+                    textposition="auto",
+                    showlegend=i == 1,
+                    legendgroup=cls,
+                ),
+                row=1,
+                col=i,
+            )
+    fig.update_layout(
+        title="Images per class in each official split (own scale each)",
+        **{**LAYOUT, "margin": dict(l=10, r=10, t=70, b=10)},
+    )
+    return fig
+
+
+def size_scatter(points: list[dict], model_size: int = 224) -> go.Figure:
+    """Full-resolution sizes [{"width", "height", "label"}] per class, and the one size of the
+    dataset copies the models use (every one squash-resized to model_size × model_size)."""
+    fig = go.Figure()
+    for cls in CLASS_NAMES:
+        pts = [p for p in points if p["label"] == cls]
+        fig.add_trace(
+            go.Scatter(
+                x=[p["width"] for p in pts],
+                y=[p["height"] for p in pts],
+                mode="markers",
+                name=f"{cls} (full resolution)",
+                marker=dict(color=COLOURS[cls], size=9, opacity=0.75),
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=[model_size],
+            y=[model_size],
+            mode="markers+text",
+            name=f"every dataset copy ({model_size}×{model_size})",
+            marker=dict(color="black", symbol="x", size=11),
+            text=[f"{model_size}×{model_size}"],
+            textposition="top right",
+        )
+    )
+    fig.update_layout(
+        title=f"Image sizes: {len(points)} full-resolution train images vs the copies used",
+        xaxis_title="width (px)",
+        yaxis_title="height (px)",
         **LAYOUT,
     )
     return fig
 
 
-def class_balance(overview: dict) -> go.Figure:
-    splits = list(overview["splits"])
-    fig = go.Figure(
-        [
-            go.Bar(
-                name=cls,
-                x=splits,
-                marker_color=COLOURS[cls],
-                y=[overview["splits"][s]["summary"]["classes"][cls] for s in splits],
-            )
-            for cls in CLASS_NAMES
-        ]
-    )
-    fig.update_layout(barmode="group", title="Images per class and split", **LAYOUT)
-    return fig
-
-
-def size_scatter(overview: dict) -> go.Figure:
-    fig = go.Figure()
-    for split, d in overview["splits"].items():
-        fig.add_trace(
-            go.Scatter(
-                x=[w for w, _ in d["sizes"]],
-                y=[h for _, h in d["sizes"]],
-                mode="markers",
-                name=split,
-                opacity=0.6,
-            )
-        )
-    fig.update_layout(
-        title="Image sizes (sampled)", xaxis_title="width (px)", yaxis_title="height (px)", **LAYOUT
-    )
-    return fig
-
-
-def subtype_bars(summary: dict) -> go.Figure:
+def subtype_bars(summary: dict, split: str = "train") -> go.Figure:
     sub = summary["subtypes"]
     fig = go.Figure(
         go.Bar(
@@ -183,5 +224,7 @@ def subtype_bars(summary: dict) -> go.Figure:
             ],
         )
     )
-    fig.update_layout(title="Normal, bacterial and viral (from file names)", **LAYOUT)
+    fig.update_layout(
+        title=f"Normal, bacterial and viral: {split} split (from file names)", **LAYOUT
+    )
     return fig

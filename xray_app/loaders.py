@@ -15,10 +15,17 @@ from xray_core.scores import load_scores
 from xray_core.study import Study
 
 
-@st.cache_resource(show_spinner="Loading model…")
+@st.cache_resource(show_spinner="Loading the model (first use after a start: a few seconds)…")
 def get_model(name: str) -> store.StoredModel:
     """The stored model `name` (loaded once per process; shared, read-only)."""
     return store.load_model(name)
+
+
+@st.cache_data(show_spinner=False)
+def get_shipped_threshold(name: str) -> float:
+    """Model `name`'s shipped threshold, read from its card without loading the model (so
+    the sidebar and the page frame draw at once on a cold start)."""
+    return float(store.read_card(name)["threshold"])
 
 
 @st.cache_resource(show_spinner=False)
@@ -72,3 +79,18 @@ def get_sample_grid(root: str, per_class: int, seed: int) -> dict:
     from xray_core.overview import sample_grid
 
     return sample_grid(root, per_class=per_class, seed=seed)
+
+
+@st.cache_data(show_spinner=False)
+def get_model_card(name: str) -> dict:
+    """Model `name`'s card, read without loading the model."""
+    return store.read_card(name)
+
+
+@st.cache_data(show_spinner=False)
+def get_fullres_sizes() -> list[dict]:
+    """Sizes of the full-resolution samples (xray_core.overview.fullres_sizes)."""
+    from xray_core import config
+    from xray_core.overview import fullres_sizes
+
+    return fullres_sizes(config.samples_dir())

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from xray_app.loaders import get_model, model_names
+from xray_app.loaders import get_model, get_shipped_threshold, model_names
 from xray_core import store
 from xray_core.config import POSITIVE_CLASS
 from xray_core.intended_use import INTENDED_USE, POPULATION
@@ -39,8 +39,8 @@ def current_threshold() -> float:
 
 
 def reset_threshold() -> None:
-    """Set the threshold back to the current model's shipped one."""
-    st.session_state[THRESHOLD_KEY] = float(current_model().threshold)
+    """Set the threshold back to the current model's shipped one (from its card)."""
+    st.session_state[THRESHOLD_KEY] = get_shipped_threshold(st.session_state[MODEL_KEY])
     st.session_state[widget_key(THRESHOLD_KEY)] = st.session_state[THRESHOLD_KEY]
 
 
@@ -87,7 +87,7 @@ def sidebar() -> None:
         key=widget_key(THRESHOLD_KEY),
         on_change=_pick_threshold,
     )
-    shipped = current_model().threshold
+    shipped = get_shipped_threshold(st.session_state[MODEL_KEY])
     st.sidebar.button(
         f"Reset to shipped ({shipped:.3f})",
         on_click=reset_threshold,

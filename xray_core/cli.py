@@ -175,22 +175,37 @@ def add_train_parser(sub) -> None:
     from xray_core.models.registry import ARCHITECTURES
 
     t = sub.add_parser("train", help="train a model into the store")
-    t.add_argument("--arch", required=True, choices=ARCHITECTURES)
+    t.add_argument("--arch", required=True, choices=ARCHITECTURES, help="architecture to build")
     t.add_argument("--out", required=True, help="store entry, e.g. model_store/resnet_clahe")
     t.add_argument("--data", help="dataset root (Kaggle layout); default ../shared/data/chest_xray")
-    t.add_argument("--epochs", type=int, default=14)
-    t.add_argument("--finetune-epochs", type=int, default=4)
-    t.add_argument("--batch-size", type=int, default=32)
-    t.add_argument("--lr", type=float, default=2e-3)
-    t.add_argument("--patience", type=int, default=4)
-    t.add_argument("--val-fraction", type=float, default=0.15)
-    t.add_argument("--seed", type=int, default=42)
+    t.add_argument("--epochs", type=int, default=14, help="at most this many epochs (default 14)")
+    t.add_argument(
+        "--finetune-epochs",
+        type=int,
+        default=4,
+        help="transfer models: epochs with the last backbone blocks unfrozen (default 4)",
+    )
+    t.add_argument("--batch-size", type=int, default=32, help="images per step (default 32)")
+    t.add_argument("--lr", type=float, default=2e-3, help="Adam learning rate (default 2e-3)")
+    t.add_argument(
+        "--patience",
+        type=int,
+        default=4,
+        help="stop after this many epochs without a better validation AUC (default 4)",
+    )
+    t.add_argument(
+        "--val-fraction",
+        type=float,
+        default=0.15,
+        help="share of patients held out for validation (default 0.15)",
+    )
+    t.add_argument("--seed", type=int, default=42, help="split, initialisation (default 42)")
     t.add_argument("--sensitivity", type=float, default=0.97, help="threshold's sensitivity target")
     t.add_argument("--limit", type=int, help="at most N training images per class (smoke runs)")
     t.add_argument("--options", help="builder options as JSON, e.g. '{\"dilation\": 2}'")
-    t.add_argument("--no-augment", action="store_true")
-    t.add_argument("--no-clahe", action="store_true")
-    t.add_argument("--no-class-weights", action="store_true")
+    t.add_argument("--no-augment", action="store_true", help="train without augmentation")
+    t.add_argument("--no-clahe", action="store_true", help="inputs without CLAHE equalisation")
+    t.add_argument("--no-class-weights", action="store_true", help="ignore the 1:3 class imbalance")
     t.add_argument("--set-default", action="store_true", help="make this the store's default")
     t.set_defaults(func=cmd_train)
 
@@ -211,9 +226,11 @@ def add_evaluate_parser(sub) -> None:
 
 def add_predict_parser(sub) -> None:
     r = sub.add_parser("predict", help="score image files")
-    r.add_argument("files", nargs="+", help="PNG, JPEG or DICOM files")
+    r.add_argument("files", nargs="+", help="PNG, JPEG, BMP, TIFF or DICOM files")
     r.add_argument("--model", help="stored model name (default: the store's default)")
-    r.add_argument("--threshold", type=float, help="decision threshold (default: the card's)")
+    r.add_argument(
+        "--threshold", type=float, help="decision threshold (default: the model's shipped one)"
+    )
     r.add_argument("--json", action="store_true", help="one JSON object per line")
     r.add_argument(
         "--no-gate",
@@ -227,14 +244,14 @@ def add_rescore_parser(sub) -> None:
     s = sub.add_parser(
         "rescore", help="recompute validation scores and the card's operating point (all models)"
     )
-    s.add_argument("--model", help="only this model (default: all)")
+    s.add_argument("--model", help="only this stored model (default: all)")
     s.add_argument("--data", help="dataset root; default ../shared/data/chest_xray")
     s.set_defaults(func=cmd_rescore)
 
 
 def add_fit_gate_parser(sub) -> None:
     g = sub.add_parser("fit-gate", help="fit the out-of-distribution gate (all models)")
-    g.add_argument("--model", help="only this model (default: all)")
+    g.add_argument("--model", help="only this stored model (default: all)")
     g.add_argument("--data", help="dataset root; default ../shared/data/chest_xray")
     g.set_defaults(func=cmd_fit_gate)
 
