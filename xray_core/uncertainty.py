@@ -121,6 +121,24 @@ def metric_intervals(
         bootstrap is degenerate (all resamples equal, e.g. sensitivity 1.0) or undefined gets
         its Wilson interval instead. None where the figure itself is undefined (one class).
     """
+    return bootstrap_figures(y, p, threshold, n_resamples, seed, confidence)[0]
+
+
+def bootstrap_figures(
+    y,
+    p,
+    threshold: float | None = None,
+    n_resamples: int = N_RESAMPLES,
+    seed: int = 0,
+    confidence: float = CONFIDENCE,
+) -> tuple[dict[str, list[float] | None], dict[str, np.ndarray]]:
+    """`metric_intervals` plus the per-resample values behind it.
+
+    Returns:
+        (intervals, rows): intervals as `metric_intervals`; rows maps "auc" and (given a
+        threshold) each of PROPORTIONS to a (n_resamples,) float64 array (NaN where undefined
+        in a resample), e.g. to carry sensitivity and specificity to another prevalence.
+    """
     y = np.asarray(y).astype(int).ravel()
     p = np.asarray(p, dtype=np.float64).ravel()
     if y.shape != p.shape:
@@ -128,20 +146,21 @@ def metric_intervals(
     idx = stratified_indices(y, n_resamples, seed)
     y_rows, p_rows = y[idx], p[idx]
     two_classes = 0 < y.sum() < len(y)
+    rows = {"auc": auc_rows(y_rows, p_rows) if two_classes else np.full(n_resamples, np.nan)}
     out: dict[str, list[float] | None] = {
-        "auc": list(_percentile(auc_rows(y_rows, p_rows), confidence)) if two_classes else None
+        "auc": list(_percentile(rows["auc"], confidence)) if two_classes else None
     }
     if threshold is None:
-        return out
-    rates = _rates(y_rows, p_rows >= threshold)
+        return out, rows
+    rows.update(_rates(y_rows, p_rows >= threshold))
     counts = _counts(y, p >= threshold)
     for name in PROPORTIONS:
         k, n = counts[name]
-        interval = _percentile(rates[name], confidence)
+        interval = _percentile(rows[name], confidence)
         if interval is None or interval[0] == interval[1]:
             interval = wilson_interval(k, n, confidence)
         out[name] = list(interval) if interval is not None else None
-    return out
+    return out, rows
 
 
 def format_interval(value: float | None, interval, digits: int = 2) -> str:
