@@ -20,6 +20,7 @@ pages = st.navigation(
             st.Page("pages/feature_maps.py", title="Feature maps", icon=":material/grid_view:"),
         ],
         "The model": [
+            st.Page("pages/present.py", title="Present", icon=":material/co_present:"),
             st.Page("pages/model_card.py", title="Model card", icon=":material/description:"),
             st.Page("pages/compare.py", title="Compare models", icon=":material/compare:"),
             st.Page("pages/dataset.py", title="Dataset", icon=":material/folder_open:"),

@@ -6,6 +6,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from xray_core.config import CLASS_NAMES, NEGATIVE_CLASS, POSITIVE_CLASS
+from xray_core.prevalence import CATEGORIES
 
 COLOURS = {NEGATIVE_CLASS: "#2b8cbe", POSITIVE_CLASS: "#e6550d", "point": "#d62728"}
 # Okabe-Ito: distinguishable with colour-blindness (no red/green pair between traces).
@@ -227,4 +228,59 @@ def subtype_bars(summary: dict, split: str = "train") -> go.Figure:
     fig.update_layout(
         title=f"Normal, bacterial and viral: {split} split (from file names)", **LAYOUT
     )
+    return fig
+
+
+def icon_array_figure(icons: dict, height: int = 470, size: int = 12) -> go.Figure:
+    """One square per child (xray_core.prevalence.icon_array), coloured by outcome."""
+    fig = go.Figure()
+    for key, label, colour in CATEGORIES:
+        idx = [i for i, c in enumerate(icons["category"]) if c == key]
+        fig.add_trace(
+            go.Scatter(
+                x=[icons["x"][i] for i in idx],
+                y=[-icons["y"][i] for i in idx],
+                mode="markers",
+                marker=dict(symbol="square", size=size, color=colour),
+                name=f"{icons['counts'][key]:,} {label}",
+                hoverinfo="name",
+            )
+        )
+    hidden = dict(visible=False, fixedrange=True)
+    fig.update_layout(
+        template="plotly_white",
+        height=height,
+        margin=dict(l=0, r=0, t=10, b=0),
+        xaxis=hidden,
+        yaxis={**hidden, "scaleanchor": "x"},
+        legend=dict(
+            orientation="h",
+            y=-0.02,
+            yanchor="top",
+            font=dict(size=17),
+            entrywidth=0.5,
+            entrywidthmode="fraction",
+        ),
+    )
+    return fig
+
+
+def interval_figure(rows: list[dict], title: str = "Validation figures with 95% intervals"):
+    """Each figure as a dot with its 95% interval (rows: validation_figures.figures_table)."""
+    shown = [r for r in rows if r["value"] is not None]
+    lo = [r["value"] - (r["interval"] or [r["value"]] * 2)[0] for r in shown]
+    hi = [(r["interval"] or [r["value"]] * 2)[1] - r["value"] for r in shown]
+    fig = go.Figure(
+        go.Scatter(
+            x=[r["value"] for r in shown],
+            y=[f"{r['figure']} (n = {r['n']:,})" for r in shown],
+            mode="markers",
+            marker=dict(size=12, color=COLOURS["point"]),
+            error_x=dict(type="data", symmetric=False, array=hi, arrayminus=lo, thickness=3),
+            customdata=[r["text"] for r in shown],
+            hovertemplate="%{y}: %{customdata}<extra></extra>",
+        )
+    )
+    fig.update_layout(title=title, xaxis_title="value (95% interval)", **LAYOUT)
+    fig.update_yaxes(autorange="reversed")
     return fig

@@ -9,14 +9,14 @@ from xray_core import prevalence
 from xray_core.validation_figures import Figures, figures_table
 
 WHAT = (
-    "Reads one frontal chest X-ray of a child and gives a calibrated probability of "
-    "pneumonia; at or above the decision threshold it flags PNEUMONIA, and it shows where on "
-    "the image the evidence lies (Grad-CAM)."
+    "Reads a child's frontal chest X-ray: a calibrated probability of pneumonia, a verdict at "
+    "the decision threshold, and where on the image the evidence lies (Grad-CAM)."
 )
 FOR_WHOM = (
     "For research and teaching: clinicians, managers and funders judging what such a tool "
     "could do and where it fails. Not for patient care."
 )
+POPULATION = "Children aged 1–5, one hospital (Guangzhou), frontal views only."
 REFERENCE_PREVALENCES = (0.05, 0.10, 0.20, 0.40)  # the PPV/NPV table of the report
 SHA_PREFIX = 12
 
