@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from xray_app import charts, frame, loaders, state, views
+from xray_app import charts, frame, loaders, present, state, views
 from xray_core.compare import compare_models, roc_curves, same_validation_data
 from xray_core.wording import speed_label
 
@@ -11,17 +11,29 @@ frame.route_through_entry()
 st.title("Compare models")
 names = loaders.model_names()
 rows = compare_models(names)
+for row in rows:  # 95% intervals at each model's own threshold (stratified bootstrap)
+    fig = present.get_figures(row["model"], row["threshold"])
+    for key in ("auc", "sensitivity", "specificity") if fig is not None else ():
+        row[f"{key}_ci"] = fig.text(key, 3 if key == "auc" else 2)
 if not same_validation_data(rows):
     st.warning("These models were not all scored on the same validation files: compare with care.")
 st.dataframe(
     rows,
     hide_index=True,
-    column_order=["model", "auc", "sensitivity", "specificity", "threshold", "ms_per_image", "n"],
+    column_order=[
+        "model",
+        "auc_ci",
+        "sensitivity_ci",
+        "specificity_ci",
+        "threshold",
+        "ms_per_image",
+        "n",
+    ],
     width="stretch",
     column_config={
-        "auc": st.column_config.NumberColumn("AUC", format="%.4f"),
-        "sensitivity": st.column_config.NumberColumn("Sensitivity", format="%.3f"),
-        "specificity": st.column_config.NumberColumn("Specificity", format="%.3f"),
+        "auc_ci": st.column_config.TextColumn("AUC (95% CI)"),
+        "sensitivity_ci": st.column_config.TextColumn("Sensitivity (95% CI)"),
+        "specificity_ci": st.column_config.TextColumn("Specificity (95% CI)"),
         "threshold": st.column_config.NumberColumn("Threshold", format="%.3f"),
         "size_mb": st.column_config.NumberColumn("Size (MB)", format="%.1f"),
         "ms_per_image": st.column_config.NumberColumn(
@@ -50,7 +62,8 @@ with st.expander("Size, parameters and training of each model"):
 zoom = st.toggle("Zoom to the top-left corner", key="compare_zoom", value=True)
 st.plotly_chart(charts.overlaid_rocs(roc_curves(names), zoom=zoom), width="stretch")
 st.caption(
-    "Each model at its own shipped threshold (chosen on validation for sensitivity ≥ 0.97). "
+    "Each model at its own shipped threshold (chosen on validation for sensitivity ≥ 0.97); "
+    "95% intervals by stratified bootstrap, n = the validation column. "
     "Validation is a patient-level split of the official train split; the official test "
     "split is harder for every model (see each model card's limitations)."
 )

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from xray_app import current, frame, loaders, state, widgets
+from xray_app import current, frame, loaders, present, state, widgets
 from xray_core.config import POSITIVE_CLASS
 from xray_core.intended_use import POPULATION_SHORT
 from xray_core.reporting import confidence_words, explain_operating_point, operating_point_at
@@ -70,6 +70,7 @@ with right:
         text=f"threshold {threshold:.3f}: {confidence_words(pred.probability, threshold)}",
     )
     op = operating_point_at(loaders.get_scores(model.name), model.card, threshold)
+    fig = present.get_figures(model.name, threshold)
     st.markdown(f"#### What threshold {threshold:.3f} means (validation, n = {op['n']})")
     cols = [c for _ in range(2) for c in st.columns(2)]
     for col, key, label in zip(
@@ -77,7 +78,10 @@ with right:
         ("sensitivity", "specificity", "ppv", "npv"),
         ("Sensitivity", "Specificity", "PPV", "NPV"),
     ):
-        col.metric(label, "n/a" if op[key] is None else f"{op[key]:.1%}")
+        col.metric(label, "n/a" if op[key] is None else f"{op[key]:.2f}")
+        if fig is not None and fig.intervals[key]:
+            lo, hi = fig.intervals[key]
+            col.caption(f"95% CI {lo:.2f}–{hi:.2f} · {present.rests_on(fig, key)}")
     for line in explain_operating_point(op):
         st.markdown(f"- {line}")
     st.caption(

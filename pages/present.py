@@ -23,17 +23,15 @@ st.markdown(f"{WHAT} {FOR_WHOM}")
 st.warning(f"**Not a medical device.** {POPULATION}", icon=":material/warning:")
 
 st.header(f"How well: {fig.n:,} validation X-rays")
-cols = st.columns(4)
-for col, key, label, rests_on in zip(
-    cols,
+for col, key, label in zip(
+    st.columns(4),
     ("auc", "sensitivity", "specificity", "accuracy"),
     ("AUC", "Sensitivity", "Specificity", "Accuracy"),
-    (f"{fig.n:,} X-rays", f"{fig.n_pos:,} with pneumonia", f"{fig.n_neg:,} normal", f"{fig.n:,}"),
 ):
     value, (lo, hi) = fig.values[key], fig.intervals[key]
     digits = 3 if key == "auc" else 2
     col.metric(label, f"{value:.{digits}f}")
-    col.markdown(f"95% CI {lo:.{digits}f}–{hi:.{digits}f}  \nn = {rests_on}")
+    col.markdown(f"95% CI {lo:.{digits}f}–{hi:.{digits}f}  \n{present.rests_on(fig, key)}")
 st.caption(
     f"Model {model.name} at threshold {threshold:.3f}. {fig.note} 95% intervals: stratified "
     f"bootstrap ({fig.n_resamples:,} resamples)."

@@ -231,8 +231,11 @@ def subtype_bars(summary: dict, split: str = "train") -> go.Figure:
     return fig
 
 
-def icon_array_figure(icons: dict, height: int = 470, size: int = 12) -> go.Figure:
-    """One square per child (xray_core.prevalence.icon_array), coloured by outcome."""
+def icon_array_figure(
+    icons: dict, height: int = 470, size: int = 12, legend_size: int = 17
+) -> go.Figure:
+    """One square per child (xray_core.prevalence.icon_array), coloured by outcome; sizes
+    in pixels (icons, legend text)."""
     fig = go.Figure()
     for key, label, colour in CATEGORIES:
         idx = [i for i, c in enumerate(icons["category"]) if c == key]
@@ -257,7 +260,7 @@ def icon_array_figure(icons: dict, height: int = 470, size: int = 12) -> go.Figu
             orientation="h",
             y=-0.02,
             yanchor="top",
-            font=dict(size=17),
+            font=dict(size=legend_size),
             entrywidth=0.5,
             entrywidthmode="fraction",
         ),

@@ -13,7 +13,7 @@ import streamlit as st
 from xray_app import explanations
 from xray_app.loaders import get_model, get_scores
 from xray_app.state import STUDY_KEY
-from xray_core import config, gallery
+from xray_core import config, gallery, store
 from xray_core.explain import overlay
 from xray_core.report.pdf import render_pdf
 from xray_core.report.story import build_story, prevalence_range
@@ -40,7 +40,21 @@ LARGE_TYPE_CSS = """<style>
 def get_figures(name: str, threshold: float) -> Figures | None:
     """Validation figures of model `name` at `threshold` with 95% intervals; None when the
     model has no stored validation scores."""
-    return validation_figures(get_model(name).card, get_scores(name), threshold)
+    return validation_figures(store.read_card(name), get_scores(name), threshold)
+
+
+def rests_on(fig: Figures, key: str) -> str:
+    """What a figure's n is: 'n = 581 with pneumonia' for sensitivity, etc."""
+    c = fig.confusion
+    n = {
+        "auc": (fig.n, "X-rays"),
+        "accuracy": (fig.n, "X-rays"),
+        "sensitivity": (fig.n_pos, "with pneumonia"),
+        "specificity": (fig.n_neg, "normal"),
+        "ppv": (c["tp"] + c["fp"], "flagged"),
+        "npv": (c["tn"] + c["fn"], "cleared"),
+    }[key]
+    return f"n = {n[0]:,} {n[1]}"
 
 
 def story(name: str, fig: Figures, prevalence: float) -> dict:
