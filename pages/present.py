@@ -5,7 +5,7 @@ import streamlit as st
 from xray_app import charts, frame, present, state
 from xray_core.gallery import KINDS
 from xray_core.prevalence import icon_array
-from xray_core.report.story import FOR_WHOM, POPULATION, WHAT
+from xray_core.report.story import FOR_WHOM, POPULATION, WHAT, version_text
 from xray_core.uncertainty import format_interval
 
 frame.route_through_entry()
@@ -33,8 +33,8 @@ for col, key, label in zip(
     col.metric(label, f"{value:.{digits}f}")
     col.markdown(f"95% CI {lo:.{digits}f}–{hi:.{digits}f}  \n{present.rests_on(fig, key)}")
 st.caption(
-    f"Model {model.name} at threshold {threshold:.3f}. {fig.note} 95% intervals: stratified "
-    f"bootstrap ({fig.n_resamples:,} resamples)."
+    f"Model {model.name} ({version_text(model.card)}) at threshold {threshold:.3f}. "
+    f"{fig.note} 95% intervals: stratified bootstrap ({fig.n_resamples:,} resamples)."
 )
 
 st.header("What it means where you work")

@@ -282,3 +282,52 @@ def test_one_blinded_review_read_in_real_browser(app_url, data_root, tmp_path):
         saved = reads.session_reads(con, sessions.get_session(con, "e2e").id, "drE")
     assert [(r.phase, r.verdict, r.confidence) for r in saved] == [("unaided", "PNEUMONIA", 4)]
     assert saved[0].seconds is not None and saved[0].seconds > 0
+
+
+PRESENT_SCREENSHOT = PROJECT_ROOT / "artifacts" / "e2e" / "present.png"
+PRESENT_FULL_SCREENSHOT = PROJECT_ROOT / "artifacts" / "e2e" / "present_full.png"
+GALLERY_READY_JS = """() => document.body.innerText.includes('What it gets right and wrong')
+    && [...document.querySelectorAll('[data-testid="stImage"] img')]
+        .filter(img => img.complete && img.naturalWidth > 0).length >= 6"""
+
+
+def test_presentation_page_at_projector_size(app_url):
+    """The presentation page at 1280x720 in present mode: sidebar hidden, headline figures
+    with their intervals on the first screen; screenshots in artifacts/e2e/present*.png."""
+    from playwright.sync_api import Error as PlaywrightError
+    from playwright.sync_api import sync_playwright
+
+    PRESENT_SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 720})
+            stage = "opening the presentation page"
+            try:
+                page.goto(app_url + "present", wait_until="domcontentloaded",
+                          timeout=PAGE_TIMEOUT_S * 1000)
+                stage = "waiting for the gallery (Grad-CAM of six validation images)"
+                page.wait_for_function(GALLERY_READY_JS, timeout=PAGE_TIMEOUT_S * 2000,
+                                       polling=500)
+                stage = "switching to present mode"
+                page.locator('[data-testid="stCheckbox"]').filter(has_text="Present").click()
+                page.wait_for_selector('[data-testid="stSidebar"]', state="hidden",
+                                       timeout=30_000)
+                settle(page)
+                first_screen = page.inner_text("body")
+                page.screenshot(path=str(PRESENT_SCREENSHOT))
+                page.set_viewport_size({"width": 1280, "height": 2400})
+                settle(page)
+                page.screenshot(path=str(PRESENT_FULL_SCREENSHOT), full_page=True)
+            except PlaywrightError as exc:
+                page.screenshot(path=str(PRESENT_SCREENSHOT), full_page=True)
+                pytest.fail(f"Failed while {stage}: {exc}\n--- page text ---\n{page_text(page)}"
+                            f"\n--- streamlit log ---\n{log_tail()}", pytrace=False)
+        finally:
+            browser.close()
+
+    print(f"\nscreenshots: {PRESENT_SCREENSHOT}, {PRESENT_FULL_SCREENSHOT}")
+    assert "Pneumonia on children's chest X-rays" in first_screen
+    assert re.search(r"95% CI 0\.\d\d\d?–\d\.\d\d", first_screen), "no interval on the page"
+    assert "Not a medical device" in first_screen
+    assert PRESENT_SCREENSHOT.stat().st_size > 0

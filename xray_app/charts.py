@@ -232,7 +232,7 @@ def subtype_bars(summary: dict, split: str = "train") -> go.Figure:
 
 
 def icon_array_figure(
-    icons: dict, height: int = 470, size: int = 12, legend_size: int = 17
+    icons: dict, height: int = 470, size: int = 12, legend_size: int = 15
 ) -> go.Figure:
     """One square per child (xray_core.prevalence.icon_array), coloured by outcome; sizes
     in pixels (icons, legend text)."""
