@@ -1,5 +1,7 @@
 """Tests for xray_core.uncertainty: values recomputed from their definitions."""
 
+import time
+
 import numpy as np
 import pytest
 from scipy.stats import norm
@@ -118,3 +120,25 @@ def test_bootstrap_figures_rows_are_the_resamples_behind_the_intervals():
     idx = uncertainty.stratified_indices(y, 300, 2)
     yr, pr = y[idx[0]], p[idx[0]]
     assert rows["specificity"][0] == pytest.approx(np.mean(pr[yr == 0] < 0.5))
+
+
+def test_auc_from_counts_equals_ranks_on_the_same_resamples():
+    rng = np.random.default_rng(4)
+    y = np.r_[np.ones(30, int), np.zeros(20, int)]
+    p = rng.integers(0, 8, size=50) / 7  # heavy ties
+    idx = uncertainty.stratified_indices(y, 40, seed=1)
+    w = uncertainty.multiplicities(idx, len(y))
+    assert (w.sum(axis=1) == 50).all() and (w[:, y == 1].sum(axis=1) == 30).all()
+    got = uncertainty.auc_from_counts(w[:, y == 1], w[:, y == 0], p[y == 1], p[y == 0])
+    np.testing.assert_allclose(got, uncertainty.auc_rows(y[idx], p[idx]))
+
+
+def test_bootstrap_of_1000_cases_is_fast():
+    """2,000 resamples of 1,000 cases: ~0.2 s here; the bound leaves room for a busy CPU."""
+    y, p = _scores(n_pos=740, n_neg=260)
+    times = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        uncertainty.metric_intervals(y, p, threshold=0.5)
+        times.append(time.perf_counter() - t0)
+    assert min(times) < 2.0, f"bootstrap took {min(times):.2f} s"
