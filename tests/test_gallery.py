@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from xray_core import gallery
+from xray_core import config, gallery
 from xray_core.scores import load_scores, validation_samples
 from xray_core.store import default_model, read_card
 
@@ -59,3 +59,28 @@ def test_a_different_data_folder_is_refused(shipped, small_eval_dir):
     tampered = {**scores, "files_digest": "0" * 16}
     with pytest.raises(gallery.GalleryError):
         gallery.gallery_cases(card, tampered, shipped[2], card["threshold"])
+
+
+@pytest.mark.parametrize(
+    "tile,note",
+    [
+        ({"target": "PNEUMONIA", "explained": True, "empty": False}, "Grad-CAM toward PNEUMONIA"),
+        (
+            {"target": "NORMAL", "explained": True, "empty": True},
+            "Grad-CAM: no region toward NORMAL",
+        ),
+        ({"target": "NORMAL", "explained": False, "empty": True}, "no Grad-CAM"),
+    ],
+)
+def test_tile_note_says_what_the_tile_shows(tile, note):
+    assert gallery.tile_note(tile).startswith(note)
+
+
+def test_explain_target_is_the_verdict():
+    cases = [gallery.GalleryCase(k, config.DEFAULT_DATA_DIR, 1, 0.5) for k in gallery.KINDS]
+    assert [gallery.explain_target(c) for c in cases] == [
+        "PNEUMONIA",
+        "PNEUMONIA",
+        "NORMAL",
+        "NORMAL",
+    ]

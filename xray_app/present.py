@@ -87,17 +87,19 @@ def gallery_tile(name: str, case: gallery.GalleryCase) -> dict:
     "target", "empty"}; models without a convolutional layer get the plain image."""
     model, study = get_model(name), case_study(str(case.path))
     display, target = study.display(model.contract), gallery.explain_target(case)
+    plain = {"image": overlay.gray_to_rgb(display), "target": target, "empty": True}
     if model.last_conv is None:
-        return {"image": overlay.gray_to_rgb(display), "target": target, "empty": True}
+        return {**plain, "explained": False}
     heat = explanations.cached_gradcam(name, "gradcam", target, study.digest, study)
-    empty = float(heat.max()) == 0.0
-    image = overlay.gray_to_rgb(display) if empty else overlay.blend_heatmap(display, heat, 0.45)
-    return {"image": image, "target": target, "empty": empty}
+    if float(heat.max()) == 0.0:
+        return {**plain, "explained": True}
+    image = overlay.blend_heatmap(display, heat, 0.45)
+    return {"image": image, "target": target, "explained": True, "empty": False}
 
 
 def tile_caption(case: gallery.GalleryCase, tile: dict) -> str:
-    toward = f"no region toward {tile['target']}" if tile["empty"] else f"toward {tile['target']}"
-    return f"P(pneumonia) {case.probability:.2f} · Grad-CAM {toward} · {case.path.stem}"
+    """'P(pneumonia) 0.94 · Grad-CAM toward PNEUMONIA · NORMAL2-IM-0730-0001'."""
+    return f"P(pneumonia) {case.probability:.2f} · {gallery.tile_note(tile)} · {case.path.stem}"
 
 
 def open_in_explain(case: gallery.GalleryCase) -> None:

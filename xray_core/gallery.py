@@ -120,6 +120,16 @@ def kind_counts(labels, probabilities, threshold: float) -> dict[str, int]:
     return {k: int(np.sum(found == k)) for k in KINDS}
 
 
+def tile_note(tile: dict) -> str:
+    """What the tile shows: 'Grad-CAM toward PNEUMONIA', '... no region toward NORMAL', or that
+    the model has no convolutional layer. tile: one item of `gradcam_overlays`."""
+    if not tile.get("explained", True):
+        return "no Grad-CAM (no convolutional layer)"
+    if tile["empty"]:
+        return f"Grad-CAM: no region toward {tile['target']}"
+    return f"Grad-CAM toward {tile['target']}"
+
+
 def explain_target(case: GalleryCase) -> str:
     """The class whose evidence is drawn: the model's verdict (as the Explain page defaults)."""
     return "PNEUMONIA" if case.kind in ("tp", "fp") else "NORMAL"
@@ -129,8 +139,8 @@ def gradcam_overlays(stored, cases: list[GalleryCase], alpha: float = 0.45) -> l
     """Grad-CAM toward each case's verdict, drawn over what the model sees.
 
     Returns one {"image": (H, W, 3) uint8 at the model's input size, "target": class name,
-    "empty": True when no region pushed toward the target (plain image)} per case. Loads
-    TensorFlow (one explainer); models without a convolutional layer get plain images.
+    "explained": False for a model without a convolutional layer (plain image), "empty": True
+    when no region pushed toward the target (plain image)} per case. Loads TensorFlow.
     """
     from xray_core.contract import preprocess, to_display
     from xray_core.decode import load_image
@@ -149,5 +159,5 @@ def gradcam_overlays(stored, cases: list[GalleryCase], alpha: float = 0.45) -> l
         image = (
             overlay.gray_to_rgb(display) if empty else overlay.blend_heatmap(display, heat, alpha)
         )
-        out.append({"image": image, "target": target, "empty": empty})
+        out.append({"image": image, "target": target, "explained": cam is not None, "empty": empty})
     return out

@@ -27,8 +27,8 @@ def gallery_tiles(stored, scores: dict, data_root: Path | None, threshold: float
     flat = [c for kind in cases.values() for c in kind]
     tiles = []
     for case, cam in zip(flat, gallery.gradcam_overlays(stored, flat)):
-        note = f"no region toward {cam['target']}" if cam["empty"] else f"toward {cam['target']}"
-        caption = f"P(pneumonia) {case.probability:.2f}; Grad-CAM {note}\n{case.path.stem}"
+        note = gallery.tile_note(cam)
+        caption = f"P(pneumonia) {case.probability:.2f}\n{note}\n{case.path.stem}"
         tiles.append((case.title.split(":")[0], caption, cam["image"]))
     return tiles
 
