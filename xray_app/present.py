@@ -110,12 +110,12 @@ def open_in_explain(case: gallery.GalleryCase) -> None:
 
 def prevalence_slider(key: str, fig: Figures, label: str = "Prevalence of pneumonia") -> float:
     """A 1%-60% control (widened to hold the validation prevalence, its default); fraction."""
-    lo, hi = prevalence_range(fig.prevalence)
-    default = round(100 * fig.prevalence)
+    lo, hi = (int(round(100 * x)) for x in prevalence_range(fig.prevalence))
+    default = min(max(round(100 * fig.prevalence), lo), hi)
     percent = st.slider(
         label,
-        int(round(100 * lo)),
-        int(round(100 * hi)),
+        lo,
+        hi,
         default,
         format="%d%%",
         key=key,
