@@ -245,7 +245,7 @@ def icon_array_figure(
                 y=[-icons["y"][i] for i in idx],
                 mode="markers",
                 marker=dict(symbol="square", size=size, color=colour),
-                name=f"{icons['counts'][key]:,} {label}",
+                name=f"{label}: {icons['counts'][key]:,}",
                 hoverinfo="name",
             )
         )

@@ -17,7 +17,7 @@ PER = 1000  # natural frequencies are per 1,000 children X-rayed
 CATEGORIES = (
     ("tp", "pneumonia, flagged", "#c0392b"),
     ("fn", "pneumonia, missed", "#f5b041"),
-    ("fp", "no pneumonia, flagged (false alarm)", "#5dade2"),
+    ("fp", "false alarm", "#5dade2"),
     ("tn", "no pneumonia, cleared", "#d5d8dc"),
 )
 

@@ -73,7 +73,7 @@ def icon_array_png(freq: dict, columns: int = 40, size=(3.6, 2.5)) -> bytes:
     ax.set_aspect("equal")
     ax.axis("off")
     handles = [
-        Rectangle((0, 0), 1, 1, color=colour, label=f"{icons['counts'][key]:,} {label}")
+        Rectangle((0, 0), 1, 1, color=colour, label=f"{label}: {icons['counts'][key]:,}")
         for key, label, colour in CATEGORIES
     ]
     fig.legend(handles=handles, loc="outside lower center", ncols=2, fontsize=6.5, frameon=False)
