@@ -77,3 +77,14 @@ def test_cli_report_with_gallery(tmp_path, data_root):
         ["pdftoppm", "-png", "-r", "40", str(out), str(tmp_path / "page")], check=True
     )
     assert png.returncode == 0 and (tmp_path / "page-1.png").stat().st_size > 10_000
+
+
+def test_report_says_why_the_gallery_is_missing(tmp_path, small_eval_dir):
+    from xray_core.report.make import make_report
+    from xray_core.store import load_model
+
+    out = tmp_path / "r.pdf"
+    make_report(load_model(), small_eval_dir, prevalence=0.05, out=out)
+    text = pdf_text(out)
+    assert "Gallery not drawn:" in text and "rescore" in text
+    assert "prevalence of 5%" in text

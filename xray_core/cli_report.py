@@ -30,7 +30,6 @@ def cmd_report(args) -> int:
     stored = load_model(args.model, args.store)
     data = config.data_dir(args.data)
     out = Path(args.pdf)
-    data_bytes = make_report(stored, data, args.threshold, args.prevalence, out, args.store)
-    gallery = "with" if data is not None else "without (no data folder)"
-    print(f"wrote {out} ({len(data_bytes) / 1024:.0f} KiB, model {stored.name}, {gallery} gallery)")
+    pdf = make_report(stored, data, args.threshold, args.prevalence, out, args.store)
+    print(f"wrote {out} ({len(pdf) / 1024:.0f} KiB, model {stored.name}, images from {data})")
     return 0

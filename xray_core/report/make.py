@@ -13,24 +13,24 @@ from xray_core.validation_figures import validation_figures
 GALLERY_PER_KIND = 2  # 2 true positives, 2 false positives, 2 false negatives
 
 
-def gallery_tiles(stored, scores: dict, data_root: Path | None, threshold: float) -> list:
-    """(title, caption, RGB uint8) per gallery case with its Grad-CAM; [] without data.
-
-    Loads TensorFlow for the explainer. A data folder that is not the scored one gives [].
-    """
+def gallery_tiles(
+    stored, scores: dict, data_root: Path | None, threshold: float
+) -> tuple[list, str | None]:
+    """([(title, caption, RGB uint8)] per gallery case with its Grad-CAM, None), or ([], why)
+    when the validation images are not available. Loads TensorFlow for the explainer."""
     if data_root is None:
-        return []
+        return [], "no data folder given (--data or $XRAY_DATA_DIR)"
     try:
         cases = gallery.gallery_cases(stored.card, scores, data_root, threshold, GALLERY_PER_KIND)
-    except (gallery.GalleryError, OSError, ValueError):
-        return []
+    except (gallery.GalleryError, OSError, ValueError) as exc:
+        return [], str(exc)
     flat = [c for kind in cases.values() for c in kind]
     tiles = []
     for case, cam in zip(flat, gallery.gradcam_overlays(stored, flat)):
         note = gallery.tile_note(cam)
         caption = f"P(pneumonia) {case.probability:.2f}\n{note}\n{case.path.stem}"
         tiles.append((case.title.split(":")[0], caption, cam["image"]))
-    return tiles
+    return tiles, None
 
 
 def make_report(
@@ -50,6 +50,7 @@ def make_report(
             natural frequencies (default the validation prevalence).
     Raises:
         ValueError when the model has no stored validation scores.
+    Without the validation images the PDF says why the gallery is missing.
     """
     scores = load_scores(stored.name, store_root)
     fig = validation_figures(stored.card, scores, threshold)
@@ -58,5 +59,7 @@ def make_report(
             f"{stored.name} has no validation scores: run `python -m xray_core rescore`"
         )
     story = build_story(stored.card, fig, prevalence, today)
-    tiles = gallery_tiles(stored, scores, data_root, fig.threshold)
+    tiles, why = gallery_tiles(stored, scores, data_root, fig.threshold)
+    if why:
+        story["gallery_note"] = f"Gallery not drawn: {why}"
     return render_pdf(story, tiles, out)

@@ -144,7 +144,8 @@ def _gallery(pdf: FPDF, s: dict, gallery: list[tuple[str, str, np.ndarray]]) -> 
     _heading(pdf, "What it gets right and wrong (validation images; Grad-CAM toward the verdict)")
     _text(pdf, s["errors_text"], 8)
     if not gallery:
-        _text(pdf, "Gallery not drawn: the validation images were not available.", 7.5, "I", MUTED)
+        note = s.get("gallery_note", "Gallery not drawn: the validation images were not available.")
+        _text(pdf, note, 7.5, "I", MUTED)
         return
     top, size, gap = pdf.get_y() + 1, 30.0, (WIDTH - 6 * 30.0) / 5
     for i, (title, caption, rgb) in enumerate(gallery[:6]):
