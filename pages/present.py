@@ -4,6 +4,7 @@ import streamlit as st
 
 from xray_app import charts, frame, present, state
 from xray_core.gallery import KINDS
+from xray_core.intended_use import INTENDED_USE_SHORT
 from xray_core.prevalence import icon_array
 from xray_core.report.story import FOR_WHOM, POPULATION, WHAT, version_text
 from xray_core.uncertainty import format_interval
@@ -20,7 +21,7 @@ if fig is None:
     st.info("This model has no stored validation scores: run `python -m xray_core rescore`.")
     st.stop()
 st.markdown(f"{WHAT} {FOR_WHOM}")
-st.warning(f"**Not a medical device.** {POPULATION}", icon=":material/warning:")
+st.warning(f"**{INTENDED_USE_SHORT}** {POPULATION}", icon=":material/warning:")
 
 st.header(f"How well: {fig.n:,} validation X-rays")
 for col, key, label in zip(
@@ -84,7 +85,7 @@ for col, (kind, items) in zip(st.columns(3, gap="medium"), cases.items()):
             present.open_in_explain(case)
 
 st.header("Intended use and limitations")
-for item in [model.card["intended_use"], *model.card["limitations"]]:
+for item in [model.card.intended_use, *model.card.limitations]:
     st.markdown(f"- {item}")
 st.download_button(
     "Download the one-page PDF report",

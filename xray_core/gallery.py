@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from xray_core.card import ModelCard
 from xray_core.scores import files_digest, validation_samples
 
 KINDS = {
@@ -76,7 +77,7 @@ def pick(kinds: np.ndarray, probabilities, kind: str, k: int) -> list[int]:
 
 
 def gallery_cases(
-    card: dict,
+    card: ModelCard,
     scores: dict,
     data_root: Path,
     threshold: float,
@@ -92,14 +93,14 @@ def gallery_cases(
         samples = validation_samples(card, Path(data_root))
     except (KeyError, OSError, ValueError) as exc:  # no train split, unreadable folder
         raise GalleryError(
-            f"{data_root} does not hold the training data {card['name']} was split from "
+            f"{data_root} does not hold the training data {card.name} was split from "
             f"({type(exc).__name__}: {exc}); point at the dataset root, or rescore."
         ) from None
     labels = np.asarray(scores["labels"]).astype(int)
     if len(samples) != len(labels) or files_digest(samples) != scores.get("files_digest"):
         raise GalleryError(
             f"the validation files under {data_root} ({len(samples)}) are not the ones "
-            f"{card['name']} was scored on ({len(labels)}); run `python -m xray_core rescore`."
+            f"{card.name} was scored on ({len(labels)}); run `python -m xray_core rescore`."
         )
     if not np.array_equal([s.label for s in samples], labels):
         raise GalleryError("validation labels differ from the stored scores' order.")

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from xray_core import metrics, prevalence, uncertainty
+from xray_core.card import ModelCard
 
 FIGURES = ("auc", "sensitivity", "specificity", "ppv", "npv", "accuracy")
 SOURCE_NOTE = (
@@ -116,7 +117,7 @@ def figures_from_scores(
 
 
 def validation_figures(
-    card: dict, scores: dict | None, threshold: float | None = None, **kwargs
+    card: ModelCard, scores: dict | None, threshold: float | None = None, **kwargs
 ) -> Figures | None:
     """The card's model on its stored validation scores at `threshold` (default: the card's).
 
@@ -124,8 +125,8 @@ def validation_figures(
     """
     if scores is None:
         return None
-    t = float(card["threshold"]) if threshold is None else float(threshold)
-    return figures_from_scores(card["name"], scores["labels"], scores["probabilities"], t, **kwargs)
+    t = float(card.threshold) if threshold is None else float(threshold)
+    return figures_from_scores(card.name, scores["labels"], scores["probabilities"], t, **kwargs)
 
 
 def figures_table(fig: Figures, digits: int = 2) -> list[dict]:

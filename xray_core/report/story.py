@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 from xray_core import prevalence
+from xray_core.card import ModelCard
+from xray_core.intended_use import HOSPITAL, POPULATION_SHORT
 from xray_core.validation_figures import Figures, figures_table
 
 WHAT = (
@@ -16,7 +18,7 @@ FOR_WHOM = (
     "For research and teaching: clinicians, managers and funders judging what such a tool "
     "could do and where it fails. Not for patient care."
 )
-POPULATION = "Children aged 1–5, one hospital (Guangzhou), frontal views only."
+POPULATION = f"Trained on {POPULATION_SHORT} ({HOSPITAL}); frontal views only."
 REFERENCE_PREVALENCES = (0.05, 0.10, 0.20, 0.40)  # the PPV/NPV table of the report
 SHA_PREFIX = 12
 
@@ -28,10 +30,10 @@ def prevalence_range(validation_prevalence: float) -> tuple[float, float]:
     return lo, max(hi, min(0.99, -(-round(validation_prevalence * 1000) // 10) / 100))
 
 
-def version_text(card: dict) -> str:
+def version_text(card: ModelCard) -> str:
     """'sha256 1a2b3c4d5e6f, trained 2026-11-22'."""
-    sha = str(card.get("model_sha256", ""))[:SHA_PREFIX] or "unknown"
-    return f"sha256 {sha}, trained {str(card.get('created', 'unknown'))[:10]}"
+    sha = card.model_sha256[:SHA_PREFIX] or "unknown"
+    return f"sha256 {sha}, trained {card.created[:10] or 'unknown'}"
 
 
 def prevalence_rows(fig: Figures, prevalences=REFERENCE_PREVALENCES) -> list[dict]:
@@ -56,7 +58,7 @@ def prevalence_rows(fig: Figures, prevalences=REFERENCE_PREVALENCES) -> list[dic
     return rows
 
 
-def build_story(card: dict, fig: Figures, prev: float | None = None, today=None) -> dict:
+def build_story(card: ModelCard, fig: Figures, prev: float | None = None, today=None) -> dict:
     """Everything the presentation page and the PDF show, as plain data.
 
     Args:
@@ -69,16 +71,16 @@ def build_story(card: dict, fig: Figures, prev: float | None = None, today=None)
     c = fig.confusion
     return {
         "title": "Pneumonia on children's chest X-rays",
-        "model": card["name"],
-        "architecture": card.get("description", card["architecture"]),
+        "model": card.name,
+        "architecture": card.description or card.architecture,
         "version": version_text(card),
         "date": today.isoformat(),
         "threshold": fig.threshold,
-        "shipped_threshold": float(card["threshold"]),
+        "shipped_threshold": float(card.threshold),
         "what": WHAT,
         "for_whom": FOR_WHOM,
-        "intended_use": card.get("intended_use", ""),
-        "population": card.get("population", ""),
+        "intended_use": card.intended_use,
+        "population": card.population,
         "figures": figures_table(fig),
         "roc": fig.roc,
         "n_text": fig.n_text(),
@@ -94,6 +96,6 @@ def build_story(card: dict, fig: Figures, prev: float | None = None, today=None)
             f"{c['tp']:,} pneumonias flagged, {c['fn']:,} missed; {c['fp']:,} of "
             f"{fig.n_neg:,} normal studies flagged (false alarms)."
         ),
-        "limitations": [card.get("population", ""), *card.get("limitations", [])],
-        "citation": card.get("citation", ""),
+        "limitations": [card.population, *card.limitations],
+        "citation": card.citation,
     }
