@@ -304,15 +304,16 @@ def test_presentation_page_at_projector_size(app_url):
             page = browser.new_page(viewport={"width": 1280, "height": 720})
             stage = "opening the presentation page"
             try:
-                page.goto(app_url + "present", wait_until="domcontentloaded",
-                          timeout=PAGE_TIMEOUT_S * 1000)
+                page.goto(
+                    app_url + "present",
+                    wait_until="domcontentloaded",
+                    timeout=PAGE_TIMEOUT_S * 1000,
+                )
                 stage = "waiting for the gallery (Grad-CAM of six validation images)"
-                page.wait_for_function(GALLERY_READY_JS, timeout=PAGE_TIMEOUT_S * 2000,
-                                       polling=500)
+                page.wait_for_function(GALLERY_READY_JS, timeout=PAGE_TIMEOUT_S * 2000, polling=500)
                 stage = "switching to present mode"
                 page.locator('[data-testid="stCheckbox"]').filter(has_text="Present").click()
-                page.wait_for_selector('[data-testid="stSidebar"]', state="hidden",
-                                       timeout=30_000)
+                page.wait_for_selector('[data-testid="stSidebar"]', state="hidden", timeout=30_000)
                 settle(page)
                 first_screen = page.inner_text("body")
                 page.screenshot(path=str(PRESENT_SCREENSHOT))
@@ -321,8 +322,11 @@ def test_presentation_page_at_projector_size(app_url):
                 page.screenshot(path=str(PRESENT_FULL_SCREENSHOT), full_page=True)
             except PlaywrightError as exc:
                 page.screenshot(path=str(PRESENT_SCREENSHOT), full_page=True)
-                pytest.fail(f"Failed while {stage}: {exc}\n--- page text ---\n{page_text(page)}"
-                            f"\n--- streamlit log ---\n{log_tail()}", pytrace=False)
+                pytest.fail(
+                    f"Failed while {stage}: {exc}\n--- page text ---\n{page_text(page)}"
+                    f"\n--- streamlit log ---\n{log_tail()}",
+                    pytrace=False,
+                )
         finally:
             browser.close()
 
