@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from xray_app import charts, frame, loaders, present, state
+from xray_app import charts, faithfulness_view, frame, loaders, present, state
 from xray_core import metrics
 from xray_core.config import CLASS_NAMES
 from xray_core.prevalence import icon_array
@@ -134,6 +134,8 @@ st.markdown(
     f"- **Augmentation:** `{card['training']['augmentation']}` (no flips: anatomy is "
     "not symmetric)."
 )
+faithfulness_view.card_section(card)
+
 st.subheader("Limitations and robustness")
 if card.get("robustness"):
     st.markdown(card["robustness"])

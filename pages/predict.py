@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from xray_app import current, frame, loaders, present, state, widgets
+from xray_app import cases_view, current, frame, loaders, present, state, widgets
 from xray_core.config import POSITIVE_CLASS
 from xray_core.intended_use import POPULATION_SHORT
 from xray_core.reporting import confidence_words, explain_operating_point, operating_point_at
@@ -88,3 +88,6 @@ with right:
         f"Model **{model.name}**. Validation figures come from {POPULATION_SHORT}; expect "
         "lower specificity elsewhere."
     )
+
+st.subheader("Cases like this one")
+cases_view.render(model.name, study)

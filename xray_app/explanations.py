@@ -1,8 +1,9 @@
-"""Per-image explanation results for the Explain page.
+"""Per-image explanation results for the Explain and Predict pages.
 
-Grad-CAM lives in `st.cache_data`. LIME reports progress to a bar on the page, which a
-`st.cache_data` function cannot do (it may not touch elements created outside it), so its
-results live in a bounded cache with a lock, shared by sessions.
+Explanations (any method of `xray_core.explain.registry`) and their faithfulness checks live
+in one bounded cache with a lock, shared by sessions: LIME reports progress to a bar on the
+page, which a `st.cache_data` function cannot do (it may not touch elements created outside
+it). The model handles and nearest-case indexes are `st.cache_resource` (read-only).
 """
 
 from __future__ import annotations
@@ -10,14 +11,14 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 
-import numpy as np
 import streamlit as st
 
-from xray_app.loaders import get_cam, get_model
-from xray_core.explain import gradcam, lime_explain
+from xray_app.loaders import get_model
+from xray_core.explain import nearest, registry
+from xray_core.explain.handle import ModelHandle
 from xray_core.study import Study
 
-LIME_ENTRIES = 32
+RESULT_ENTRIES = 64
 
 
 class ResultCache:
@@ -51,34 +52,60 @@ class ResultCache:
             return len(self._items)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def cached_gradcam(name: str, method: str, target: str, digest: str, _study: Study) -> np.ndarray:
-    """(H, W) float32 heatmap in [0, 1] of `method` toward `target` for one study (by digest)."""
-    m = get_model(name)
-    return gradcam.gradcam_heatmap(
-        get_cam(name, method), _study.model_input(m.contract), m.last_conv, target
-    )
+@st.cache_resource(show_spinner=False)
+def get_handle(name: str) -> ModelHandle:
+    """Model `name` with its explanation tools (Grad-CAM objects, probes, randomised twin),
+    each built once on first use; shared by sessions, read-only once built."""
+    return ModelHandle(get_model(name))
 
 
 @st.cache_resource(show_spinner=False)
-def _lime_cache() -> ResultCache:
-    return ResultCache(LIME_ENTRIES)
+def _results() -> ResultCache:
+    return ResultCache(RESULT_ENTRIES)
 
 
-def cached_lime(name: str, study: Study, samples: int, segments: int, progress=None):
-    """LIME for this model, image and settings, computed once per process (outside the lock:
-    two sessions asking at once may both compute; the results are identical, seed 0)."""
-    cache, key = _lime_cache(), (name, study.digest, samples, segments)
+def _key(kind: str, name: str, method: str, settings: dict, study: Study) -> tuple:
+    return (kind, name, study.digest, method, tuple(sorted(settings.items())))
+
+
+def explanation(name: str, method: str, settings: dict, study: Study, progress=None):
+    """The Explanation of `method` with `settings` for this model and image, computed once
+    per process (outside the lock: two sessions asking at once may both compute; the
+    results are identical, every method is deterministic)."""
+    cache, key = _results(), _key("map", name, method, settings, study)
     result = cache.get(key)
     if result is None:
-        m = get_model(name)
-        result = lime_explain.explain_lime(
-            m.probabilities,
-            study.display(m.contract),
-            m.contract,
-            num_samples=samples,
-            n_segments=segments,
-            progress=progress,
-        )
+        handle = get_handle(name)
+        x = study.model_input(handle.contract)
+        result = registry.explain(handle, x, method, settings, progress)
         cache.put(key, result)
     return result
+
+
+def faithfulness(name: str, exp, study: Study):
+    """The Faithfulness checks of an explanation from `explanation` (computed once)."""
+    cache, key = _results(), _key("checks", name, exp.method, exp.settings, study)
+    result = cache.get(key)
+    if result is None:
+        handle = get_handle(name)
+        result = exp.check(handle, study.model_input(handle.contract))
+        cache.put(key, result)
+    return result
+
+
+@st.cache_resource(show_spinner=False)
+def get_case_index(name: str):
+    """Model `name`'s nearest-case index (xray_core.explain.nearest.CaseIndex), or None."""
+    return nearest.load_index(get_model(name).path)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def nearest_cases(name: str, digest: str, k: int, _study: Study) -> tuple[list, float]:
+    """(k nearest training cases, lookup milliseconds) for one study (by digest)."""
+    import time
+
+    m, index = get_model(name), get_case_index(name)
+    features = m.score(_study.model_input(m.contract)[None])[1][0]
+    t0 = time.perf_counter()
+    cases = index.nearest(features, k)
+    return cases, (time.perf_counter() - t0) * 1000

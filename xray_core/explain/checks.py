@@ -35,6 +35,8 @@ class Faithfulness:
     """Figures for one map. Fields are None when the check does not apply to the method."""
 
     method: str
+    target: str = "PNEUMONIA"  # the class the map argues for; curves read P(target)
+    checks_run: tuple[str, ...] = ()
     randomisation: float | None = None  # |Spearman rho| in [0, 1]
     deletion: F.Curve | None = None
     insertion: F.Curve | None = None
@@ -79,6 +81,7 @@ class Faithfulness:
         curve = {k: getattr(self, k) for k in ("deletion", "insertion")}
         return {
             "method": self.method,
+            "target": self.target,
             "randomisation_abs_spearman": self.randomisation,
             **{k: c.to_dict() if c else None for k, c in curve.items()},
             "border": self.border,
@@ -116,7 +119,7 @@ def run_checks(explanation, handle, x: np.ndarray, seed: int = 0) -> Faithfulnes
         out["markers"] = F.mask_share(heat, markers) if markers.any() else None
     if "stability" in names:
         out.update(_stability(explanation, explainer, handle, x))
-    return Faithfulness(explanation.method, **out)
+    return Faithfulness(explanation.method, explanation.target, tuple(names), **out)
 
 
 def _stability(explanation, explainer, handle, x) -> dict:
