@@ -25,10 +25,11 @@ MAX_FRACTION = 0.5  # curves go up to half the image, as in the measured figures
 STEPS = 11
 RANDOM_ORDERS = 3
 BORDER = 0.08  # outer band: 8% of the side on each edge (about 18 px at 224)
-MARKER_LEVEL = 235  # near-saturated grey level (of 255)
-MARKER_MAX_AREA = 0.02  # a marker component covers at most 2% of the image
-MARKER_EDGE = 0.25  # ... and its centre lies in the outer quarter of the image
-MARKER_PAD = 3  # px added around each marker's box (map mass on the strokes' surroundings)
+MARKER_LEVEL = 215  # bright grey level (of 255): burned-in text is printed near white
+MARKER_MAX_SIDE = 0.08  # a marker's box is at most 8% of the side each way (18 px at 224)
+MARKER_EDGE = 0.25  # ... its centre lies in the outer quarter of the image
+MARKER_PAD = 4  # px around each marker's box (its surroundings, and map mass near the strokes)
+MARKER_DARK = 90  # ... and those surroundings are dark (median grey level at most this)
 
 
 @dataclass(frozen=True)
@@ -147,26 +148,31 @@ def mask_share(heatmap: np.ndarray, mask: np.ndarray) -> dict:
 
 
 def detect_markers(display: np.ndarray) -> np.ndarray:
-    """(H, W) bool mask of likely burned-in text and side markers ("R", "L", labels, rulers).
+    """(H, W) bool mask of likely burned-in text and side markers ("R", "L", labels).
 
-    Heuristic: markers are printed at full brightness while anatomy rarely is, they are small,
-    and they sit near the edges. So: pixels at or above MARKER_LEVEL, grouped into 8-connected
-    components; keep the components of at most MARKER_MAX_AREA of the image whose centre lies
-    in the outer MARKER_EDGE of either axis; mark each one's bounding box padded by MARKER_PAD.
-    It misses dim or large labels and can flag bright small anatomy near an edge (a shoulder
-    tip): read it as a warning, not a segmentation.
+    Heuristic: markers are printed at full brightness on a dark background, are small, and sit
+    near the edges; ribs and clavicles are bright too but long, and surrounded by mid-grey.
+    So: pixels at or above MARKER_LEVEL, grouped into 8-connected components; keep those whose
+    box is at most MARKER_MAX_SIDE of the side each way, whose centre lies in the outer
+    MARKER_EDGE of either axis, and whose surroundings (the box padded by MARKER_PAD, minus
+    the bright pixels) have a median at or below MARKER_DARK; mark each kept box, padded. It
+    misses dim labels and labels on bright film, and can flag a small bright artefact on the
+    background (a clip, an electrode): read it as a warning, not a segmentation.
     """
     import cv2
 
     h, w = display.shape
-    bright = (display >= MARKER_LEVEL).astype(np.uint8)
-    n, _, stats, centroids = cv2.connectedComponentsWithStats(bright, connectivity=8)
+    bright = display >= MARKER_LEVEL
+    n, _, stats, centroids = cv2.connectedComponentsWithStats(bright.astype(np.uint8), 8)
     out = np.zeros((h, w), bool)
+    p = MARKER_PAD
     for i in range(1, n):
-        x0, y0, bw, bh, area = stats[i]
+        x0, y0, bw, bh, _ = stats[i]
         cx, cy = centroids[i] / (w, h)
+        small = max(bw / w, bh / h) <= MARKER_MAX_SIDE
         near_edge = min(cx, 1 - cx) < MARKER_EDGE or min(cy, 1 - cy) < MARKER_EDGE
-        if area <= MARKER_MAX_AREA * h * w and near_edge:
-            p = MARKER_PAD
-            out[max(y0 - p, 0) : y0 + bh + p, max(x0 - p, 0) : x0 + bw + p] = True
+        box = (slice(max(y0 - p, 0), y0 + bh + p), slice(max(x0 - p, 0), x0 + bw + p))
+        ring = display[box][~bright[box]]
+        if small and near_edge and ring.size and np.median(ring) <= MARKER_DARK:
+            out[box] = True
     return out
