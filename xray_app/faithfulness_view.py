@@ -60,51 +60,43 @@ def curves_figure(faith) -> go.Figure:
     return fig
 
 
-def rows(faith) -> dict:
-    """The panel's table: check, figure, how to read it, passed."""
-    verdicts, table = faith.verdicts(), {"check": [], "figure": [], "reads": [], "ok": []}
+READS = {
+    "randomisation": "rank correlation with the same method's map from a randomly "
+    "re-initialised copy of the network; low is good",
+    "deletion": "P(target) while hiding the map's pixels first vs random pixels; below 1× is good",
+    "insertion": "P(target) while revealing the map's pixels first on a blurred copy; above 1× "
+    "is good",
+    "border": "share of the map on the outer 8% band; a shortcut warning when well above the "
+    "band's area",
+    "markers": "share of the map on detected burned-in text and side markers",
+    "stability": "overlap (Jaccard) of the top regions across random seeds; 1.0 = identical",
+}
 
-    def add(name, figure, reads):
+
+def rows(faith) -> dict:
+    """The panel's table: check, figure, passed (✅ / ⚠️; – when it cannot tell)."""
+    verdicts, table = faith.verdicts(), {"check": [], "figure": [], "ok": []}
+
+    def add(name, figure):
+        ok = verdicts.get(name)
         table["check"].append(CHECK_NAMES[name])
         table["figure"].append(figure)
-        table["reads"].append(reads)
-        table["ok"].append("✅" if verdicts.get(name) else "⚠️")
+        table["ok"].append("–" if ok is None else "✅" if ok else "⚠️")
 
     if faith.randomisation is not None:
-        add(
-            "randomisation",
-            f"|ρ| = {faith.randomisation:.2f}",
-            "vs the map of a random net; low is good",
-        )
-    if faith.deletion is not None:
-        d = faith.deletion
-        add(
-            "deletion",
-            f"area {d.area:.2f} vs {d.random_area:.2f} random (×{d.ratio:.2f})",
-            "hiding the map's pixels first; below 1× is good",
-        )
-    if faith.insertion is not None:
-        i = faith.insertion
-        add(
-            "insertion",
-            f"area {i.area:.2f} vs {i.random_area:.2f} random (×{i.ratio:.2f})",
-            "revealing the map's pixels first; above 1× is good",
-        )
+        add("randomisation", f"|ρ| = {faith.randomisation:.2f}")
+    for curve in (faith.deletion, faith.insertion):
+        if curve is not None:
+            add(
+                curve.kind, f"area {curve.area:.2f} vs {curve.random_area:.2f} (×{curve.ratio:.2f})"
+            )
     for name in ("border", "markers"):
         share = getattr(faith, name)
         if share is not None:
-            add(
-                name,
-                f"{share['mass']:.0%} of the map on {share['area']:.0%} of the image",
-                "a shortcut warning when well above the area share",
-            )
+            add(name, f"{share['mass']:.1%} of the map on {share['area']:.1%} of the image")
     if faith.stability is not None:
         s = faith.stability
-        add(
-            "stability",
-            f"top-{s['top_k']} overlap {s['mean']:.2f} (worst {s['worst']:.2f})",
-            f"seeds {s['seeds']}; 1.0 = identical regions",
-        )
+        add("stability", f"top-{s['top_k']}: {s['mean']:.2f} mean, {s['worst']:.2f} worst")
     return table
 
 
@@ -114,7 +106,10 @@ def faithfulness_panel(faith, display) -> None:
     (st.success if ok else st.warning)(faith.sentence())
     if "markers" in faith.checks_run and faith.markers is None:
         st.caption("No burned-in text or side markers detected on this image.")
-    st.dataframe(rows(faith), hide_index=True, width="stretch")
+    table = rows(faith)
+    st.dataframe(table, hide_index=True, width="stretch")
+    shown = [k for k, label in CHECK_NAMES.items() if label in table["check"]]
+    st.caption(" · ".join(f"**{CHECK_NAMES[k]}**: {READS[k]}." for k in shown))
     if faith.deletion is not None:
         st.plotly_chart(curves_figure(faith), width="stretch")
     if faith.consensus is not None:

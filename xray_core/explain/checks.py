@@ -21,7 +21,9 @@ from xray_core.explain.base import input_to_display
 RANDOMISATION_PASS = 0.3  # |rho| at or below: the map depends on what the model learned
 DELETION_PASS = 0.9  # deletion area ratio at or below: hiding the map's pixels hurts faster
 INSERTION_PASS = 1.1  # insertion area ratio at or above: revealing them helps faster
-SHORTCUT_EXCESS = 2.0  # mass share above twice the area share: the map dwells there
+SHORTCUT_EXCESS = 1.5  # mass share above 1.5x the area share ...
+SHORTCUT_MIN = 0.05  # ... and above 5% of the map: the map dwells there
+FLAT = 0.05  # both curves move less than this: the score ignores the hiding, no verdict
 STABILITY_PASS = 0.85  # mean top-k overlap across seeds at or above: a stable mask
 STABILITY_SEEDS = (1, 2)  # extra seeds beside the shown run's
 CAVEAT = (
@@ -50,14 +52,15 @@ class Faithfulness:
         out = {}
         if self.randomisation is not None:
             out["randomisation"] = self.randomisation <= RANDOMISATION_PASS
-        if self.deletion is not None:
+        if self.deletion is not None and not flat(self.deletion):
             out["deletion"] = self.deletion.ratio <= DELETION_PASS
-        if self.insertion is not None:
+        if self.insertion is not None and not flat(self.insertion):
             out["insertion"] = self.insertion.ratio >= INSERTION_PASS
         for key in ("border", "markers"):
             share = getattr(self, key)
             if share is not None and share["area"] > 0:
-                out[key] = share["mass"] <= SHORTCUT_EXCESS * share["area"]
+                m = share["mass"]
+                out[key] = m <= SHORTCUT_EXCESS * share["area"] or m <= SHORTCUT_MIN
         if self.stability is not None:
             out["stability"] = self.stability["mean"] >= STABILITY_PASS
         return out
@@ -66,15 +69,20 @@ class Faithfulness:
         """One plain sentence on what the figures mean."""
         v = self.verdicts()
         failed = [k for k, ok in v.items() if not ok]
+        flat_note = (
+            " The score hardly moves when half the image is hidden in any order, so deletion "
+            "and insertion cannot tell here."
+            if any(c is not None and flat(c) for c in (self.deletion, self.insertion))
+            else ""
+        )
         if not v:
-            return "No check applies to this map."
+            return "No check applies to this map." + flat_note
         if not failed:
-            return (
-                "This map passes every check: it depends on the trained weights, the pixels it "
-                "points to move the model's score more than random pixels do, and it does not "
-                "dwell on the border or on burned-in markers."
-            )
-        return f"Read this map with care: it fails {', '.join(failed)} ({_WHY[failed[0]]})."
+            return f"This map passes every check that could decide ({', '.join(v)})." + flat_note
+        return (
+            f"Read this map with care: it fails {', '.join(failed)} ({_WHY[failed[0]]})."
+            + flat_note
+        )
 
     def to_dict(self) -> dict:
         """JSON-ready figures (curves in full; consensus masks left out)."""
@@ -89,6 +97,12 @@ class Faithfulness:
             "stability": self.stability,
             "verdicts": self.verdicts(),
         }
+
+
+def flat(curve) -> bool:
+    """True when neither the map's curve nor the random one moves by FLAT or more."""
+    spread = [float(np.ptp(curve.scores)), float(np.ptp(curve.random))]
+    return max(spread) < FLAT
 
 
 _WHY = {

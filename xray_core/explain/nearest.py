@@ -15,7 +15,8 @@ a training image finds itself at distance 0.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -68,11 +69,22 @@ class CaseIndex:
             raise ValueError(f"expected features of width {self.mean.shape[0]}, got {f.shape[1]}")
         return ((f - self.mean) @ self.components).astype(np.float16).astype(np.float32)
 
+    @cached_property
+    def _search(self) -> tuple[np.ndarray, np.ndarray]:
+        """(N, d) float32 features and their (N,) squared norms, computed once."""
+        f = self.features.astype(np.float32)
+        return f, (f * f).sum(axis=1)
+
     def nearest(self, f: np.ndarray, k: int = DEFAULT_K) -> list[Case]:
         """The k nearest training images to one (D,) feature vector, nearest first."""
         q = self.project(f)[0]
-        d = np.sqrt(np.maximum(((self.features.astype(np.float32) - q) ** 2).sum(axis=1), 0))
-        idx = np.argsort(d, kind="stable")[:k]
+        feats, norms = self._search
+        d = np.sqrt(np.maximum(norms - 2.0 * (feats @ q) + q @ q, 0.0))
+        k = min(k, len(d))
+        idx = np.argpartition(d, k - 1)[:k] if k < len(d) else np.arange(len(d))
+        exact = np.sqrt(((feats[idx] - q) ** 2).sum(axis=1))  # the shortlist, exactly
+        order = np.argsort(exact, kind="stable")
+        idx, d = idx[order], dict(zip(idx[order], exact[order]))
         return [Case(str(self.paths[i]), CLASS_NAMES[self.labels[i]], float(d[i])) for i in idx]
 
 
@@ -93,7 +105,7 @@ def fit_index(features: np.ndarray, labels, paths, model_sha256: str, dims=DIMS)
         model_sha256,
     )
     stored = index.project(f).astype(np.float16)
-    return CaseIndex(**{**index.__dict__, "features": stored, "typical": _typical(stored)})
+    return replace(index, features=stored, typical=_typical(stored))
 
 
 def _typical(stored: np.ndarray, n: int = 500, seed: int = 0) -> float:
@@ -122,7 +134,8 @@ def build_index(stored, data_root: Path, dims: int = DIMS) -> CaseIndex:
 
 def save_index(entry: Path, index: CaseIndex) -> Path:
     path = Path(entry) / INDEX_FILE
-    np.savez_compressed(path, **{k: np.asarray(v) for k, v in index.__dict__.items()})
+    arrays = {f.name: np.asarray(getattr(index, f.name)) for f in fields(index)}
+    np.savez_compressed(path, **arrays)
     return path
 
 
