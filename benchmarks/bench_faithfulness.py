@@ -195,7 +195,7 @@ def main(argv=None) -> list[dict]:
         summary = {k: v for k, v in r.items() if k != "per_image"}
         print(json.dumps(summary, indent=1), flush=True)
         if args.write_card and not args.lime_only:
-            write_card(name, {**read_card(name), "faithfulness": summary})
+            write_card(name, read_card(name).updated(faithfulness=summary))
         if args.json:
             Path(args.json).parent.mkdir(parents=True, exist_ok=True)
             Path(args.json).write_text(json.dumps(results, indent=1, default=_short) + "\n")

@@ -51,7 +51,7 @@ def test_wrong_names_and_settings_are_refused(handle, x):
 
 
 def test_a_model_without_conv_layers_is_told_why(tiny_model, x):
-    flat = ModelHandle(replace(tiny_model, card={**tiny_model.card, "last_conv_layer": None}))
+    flat = ModelHandle(replace(tiny_model, card=tiny_model.card.updated(last_conv_layer=None)))
     reasons = registry.available(flat)
     assert reasons["lime"] is None and "no convolutional layer" in reasons["gradcam"]
     with pytest.raises(ValueError, match="no convolutional layer"):

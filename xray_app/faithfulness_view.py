@@ -21,19 +21,21 @@ CHECK_NAMES = {
 }
 
 
-def settings_widgets(params, key_prefix: str, defaults: dict, columns: int = 4) -> dict:
-    """One widget per explainer Param (radio for <= 3 choices, else select_slider) -> settings.
-    `defaults` overrides a param's default (e.g. the target class = the verdict)."""
-    cols, out = st.columns(columns), {}
-    for i, p in enumerate(params):
-        default = defaults.get(p.name, p.default)
+def settings_widgets(params, key_prefix: str, fixed: dict, columns: int = 4) -> dict:
+    """One widget per explainer Param not in `fixed` (radio for <= 3 choices, else
+    select_slider) -> the settings, with `fixed`'s values (e.g. the page's target class) for
+    the params it names."""
+    shown = [p for p in params if p.name not in fixed]
+    cols = st.columns(columns) if shown else []
+    out = {p.name: fixed[p.name] for p in params if p.name in fixed}
+    for i, p in enumerate(shown):
         col, key = cols[i % columns], f"{key_prefix}_{p.name}"
         if len(p.choices) <= 3:
-            index = list(p.choices).index(default)
+            index = list(p.choices).index(p.default)
             out[p.name] = col.radio(p.label, p.choices, index, key=key, help=p.help or None)
         else:
             out[p.name] = col.select_slider(
-                p.label, p.choices, default, key=key, help=p.help or None
+                p.label, p.choices, p.default, key=key, help=p.help or None
             )
     return out
 

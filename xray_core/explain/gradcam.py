@@ -92,7 +92,7 @@ class GradCamExplainer:
             heatmap=heat,
             target=s["target"],
             settings=s,
-            caption=f"{self.title} on layer {handle.last_conv}: warm = pushes toward {s['target']}",
+            caption=f"{self.title} on layer {handle.last_conv}: evidence for {s['target']}",
         )
 
 

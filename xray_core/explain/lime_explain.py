@@ -25,6 +25,7 @@ from itertools import combinations
 
 import numpy as np
 
+from xray_core.calibration import logit
 from xray_core.config import CLASS_NAMES, POSITIVE_CLASS
 from xray_core.contract import ImageContract, from_display
 from xray_core.explain import base, overlay
@@ -33,6 +34,7 @@ DEFAULT_SAMPLES = 300
 DEFAULT_SEGMENTS = 50
 DEFAULT_TOP_K = 4
 BATCH_SIZE = 100
+LOGIT_EPS = 1e-6  # probabilities clipped to [1e-6, 1 - 1e-6] before the logit
 RIDGE_ALPHA = 1.0
 SEGMENT_CHOICES = (25, 50, 75, 100)
 SAMPLE_CHOICES = (100, 200, 300, 400, 600, 1000)
@@ -100,9 +102,8 @@ def perturb(display: np.ndarray, segments: np.ndarray, keep: np.ndarray, fill: i
 
 
 def to_logit(p: np.ndarray) -> np.ndarray:
-    """(N,) probabilities -> (N,) float64 logits (clipped at 1e-6 from 0 and 1)."""
-    p = np.clip(np.asarray(p, np.float64).reshape(-1), 1e-6, 1.0 - 1e-6)
-    return np.log(p / (1.0 - p))
+    """(N,) probabilities -> (N,) float64 logits (clipped at LOGIT_EPS from 0 and 1)."""
+    return logit(np.asarray(p, np.float64).reshape(-1), eps=LOGIT_EPS)
 
 
 def fit_surrogate(keep: np.ndarray, z: np.ndarray, alpha: float = RIDGE_ALPHA):
@@ -190,7 +191,7 @@ def consensus(runs: list[LimeResult], k: int = DEFAULT_TOP_K, sign: int = +1):
 
 class LimeExplanation(base.Explanation):
     """LIME's Explanation: `extra['lime']` is the LimeResult. Drawn as the top-k superpixels
-    for the target class (green) and against it (red); its heatmap is the 'for target' weights."""
+    for the target class (orange) and against it (blue); its heatmap is the 'for' weights."""
 
     @property
     def sign(self) -> int:
@@ -242,14 +243,13 @@ class LimeExplainer:
             s["seed"],
             progress,
         )
-        other = CLASS_NAMES[1 - CLASS_NAMES.index(s["target"])]
         return LimeExplanation(
             method=self.name,
             title=self.title,
             heatmap=lime.heatmap(+1 if s["target"] == POSITIVE_CLASS else -1),
             target=s["target"],
             settings=s,
-            caption=f"Green: for {s['target']} · Red: against (toward {other})",
+            caption=f"LIME: orange = for {s['target']}, blue = against {s['target']}",
             checks=(*base.HEATMAP_CHECKS, "stability"),
             extra={"lime": lime},
         )
