@@ -5,10 +5,11 @@ on the model's own validation images (half NORMAL, half PNEUMONIA, seeded pick).
         [--json OUT] [--write-card] [--lime-only]
 
 Each map explains the model's verdict at its shipped threshold (its target class). Per method:
-    randomisation   mean |Spearman| to the same method on the re-initialised twin (low = good)
-    deletion        mean area ratio map / random order, mean-grey fill, up to half the image
+    randomisation   |Spearman| to the same method on the re-initialised twin (low = good)
+    deletion        area ratio map / random order, mean-grey fill, up to half the image
                     (below 1 = hiding the map's pixels lowers P(target) faster than random)
-    insertion       mean area ratio map / random order, revealing on a blurred copy (above 1)
+    insertion       area ratio map / random order, revealing on a blurred copy (above 1)
+(each the median over images: a ratio explodes when the random curve's area is near 0)
 LIME at the app defaults, `--seeds` runs per image: wall time (median, worst, with the 1-minute
 load average seen), process CPU seconds (which load inflates far less), and the top-4 overlap
 across seeds (mean pairwise Jaccard per image, averaged; worst pair over all images) of the
@@ -108,8 +109,14 @@ def _mean(values) -> float | None:
     return round(float(np.mean(values)), 4) if values else None
 
 
+def _median(values) -> float | None:
+    """Median over images: a ratio explodes when the random curve's area is near 0."""
+    values = [v for v in values if v is not None]
+    return round(float(np.median(values)), 4) if values else None
+
+
 def summarise(rows: list[dict], seeds: int) -> dict:
-    """Per-method means over images, and the LIME time and stability figures."""
+    """Per-method medians over images, and the LIME time and stability figures."""
     out = {
         "images": len(rows),
         "targets": {t: sum(r["target"] == t for r in rows) for t in ("NORMAL", "PNEUMONIA")},
@@ -118,7 +125,7 @@ def summarise(rows: list[dict], seeds: int) -> dict:
     for m in METHODS:
         got = [r[m] for r in rows if m in r]
         if got:
-            out["methods"][m] = {k: _mean(g[k] for g in got) for k in got[0]}
+            out["methods"][m] = {k: _median(g[k] for g in got) for k in got[0]}
     lime = [r["lime_runs"] for r in rows if "lime_runs" in r]
     if lime:
         secs = [s for r in lime for s in r["seconds"]]
@@ -127,9 +134,7 @@ def summarise(rows: list[dict], seeds: int) -> dict:
             "runs": len(secs),
             "seconds_median": round(statistics.median(secs), 2),
             "seconds_worst": round(max(secs), 2),
-            "cpu_seconds_median": round(
-                statistics.median(c for r in lime for c in r["cpu_seconds"]), 2
-            ),
+            "cpu_seconds_median": _median(c for r in lime for c in r.get("cpu_seconds", [])),
             "load_average_1min": [round(min(loads), 1), round(max(loads), 1)],
         }
         for key in ("stability_verdict", "stability_pneumonia") if seeds > 1 else ():
@@ -172,6 +177,11 @@ def _short(v):
     return round(v, 3) if isinstance(v, float) else str(v)
 
 
+def card_entry(result: dict) -> dict:
+    """What goes into card.json: the summary without the per-image rows."""
+    return {k: v for k, v in result.items() if k != "per_image"}
+
+
 def main(argv=None) -> list[dict]:
     from xray_core import config
     from xray_core.store import list_models, read_card, write_card
@@ -192,7 +202,7 @@ def main(argv=None) -> list[dict]:
     for name in [args.model] if args.model else list_models():
         r = bench_model(name, args.images, args.seeds, root, args.lime_only)
         results.append(r)
-        summary = {k: v for k, v in r.items() if k != "per_image"}
+        summary = card_entry(r)
         print(json.dumps(summary, indent=1), flush=True)
         if args.write_card and not args.lime_only:
             write_card(name, read_card(name).updated(faithfulness=summary))

@@ -165,5 +165,5 @@ def card_section(card: dict) -> None:
     st.caption(
         f"{f['images']} validation images ({f['targets']['NORMAL']} called NORMAL, "
         f"{f['targets']['PNEUMONIA']} PNEUMONIA), measured {f['measured']}; each map explains "
-        f"the model's verdict. Rerun: `{f['command']}`. {checks.CAVEAT}"
+        f"the model's verdict; medians over images. Rerun: `{f['command']}`. {checks.CAVEAT}"
     )
