@@ -76,14 +76,14 @@ READS = {
 
 
 def rows(faith) -> dict:
-    """The panel's table: check, figure, passed (✅ / ⚠️; – when it cannot tell)."""
-    verdicts, table = faith.verdicts(), {"check": [], "figure": [], "ok": []}
+    """The panel's table: check, figure, passes ("yes", "no", or "can't tell")."""
+    verdicts, table = faith.verdicts(), {"check": [], "figure": [], "passes": []}
 
     def add(name, figure):
         ok = verdicts.get(name)
         table["check"].append(CHECK_NAMES[name])
         table["figure"].append(figure)
-        table["ok"].append("–" if ok is None else "✅" if ok else "⚠️")
+        table["passes"].append("can't tell" if ok is None else "yes" if ok else "no")
 
     if faith.randomisation is not None:
         add("randomisation", f"|ρ| = {faith.randomisation:.2f}")

@@ -69,10 +69,10 @@ class Faithfulness:
         """One plain sentence on what the figures mean."""
         v = self.verdicts()
         failed = [k for k, ok in v.items() if not ok]
+        flats = [c.kind for c in (self.deletion, self.insertion) if c is not None and flat(c)]
         flat_note = (
-            " The score hardly moves when half the image is hidden in any order, so deletion "
-            "and insertion cannot tell here."
-            if any(c is not None and flat(c) for c in (self.deletion, self.insertion))
+            f" The score hardly moves in any order, so {' and '.join(flats)} cannot tell here."
+            if flats
             else ""
         )
         if not v:
