@@ -82,6 +82,14 @@ def explanation(name: str, method: str, settings: dict, study: Study, progress=N
     return result
 
 
+def cached_gradcam(name: str, method: str, target: str, digest: str, _study: Study):
+    """(H, W) float32 heatmap in [0, 1] of a Grad-CAM `method` toward `target` for one study
+    (by digest), from the same cache as `explanation` (used by the presentation gallery)."""
+    if digest != _study.digest:
+        raise ValueError("digest does not match the study")
+    return explanation(name, method, {"target": target}, _study).heatmap
+
+
 def faithfulness(name: str, exp, study: Study):
     """The Faithfulness checks of an explanation from `explanation` (computed once)."""
     cache, key = _results(), _key("checks", name, exp.method, exp.settings, study)
