@@ -26,6 +26,8 @@ FEATURE_MODULES: tuple[str, ...] = (
     "xray_core.cli_explain",
     "xray_core.cli_report",
     "xray_core.cli_review",
+    "xray_core.cli_score",
+    "xray_core.cli_site",
 )
 
 
@@ -86,11 +88,12 @@ def eval_folder(data: str | None, split: str | None) -> Path:
 
 
 def cmd_evaluate(args) -> int:
+    from xray_core.cli_site import with_site
     from xray_core.evaluation import evaluate_folder
     from xray_core.store import load_model
 
     folder = eval_folder(args.data, args.split)
-    stored = load_model(args.model, args.store)
+    stored = with_site(load_model(args.model, args.store), args.site)
     result = evaluate_folder(stored, folder, args.threshold)
     text = json.dumps(result, indent=2)
     if args.json:
@@ -101,12 +104,13 @@ def cmd_evaluate(args) -> int:
 
 
 def cmd_predict(args) -> int:
+    from xray_core.cli_site import with_site
     from xray_core.decode import ImageError
     from xray_core.inference import assess
     from xray_core.store import load_gatekeeper, load_model
     from xray_core.study import load_study
 
-    stored = load_model(args.model, args.store)
+    stored = with_site(load_model(args.model, args.store), args.site)
     keeper = load_gatekeeper(stored, args.store)
     refused = False
     for f in args.files:
@@ -225,6 +229,7 @@ def add_evaluate_parser(sub) -> None:
     e.add_argument("--model", help="stored model name (default: the store's default)")
     e.add_argument("--threshold", type=float, help="decision threshold (default: the card's)")
     e.add_argument("--json", help="write the full JSON report here")
+    e.add_argument("--site", help="apply a site profile (its threshold and calibration)")
     e.set_defaults(func=cmd_evaluate)
 
 
@@ -236,6 +241,7 @@ def add_predict_parser(sub) -> None:
         "--threshold", type=float, help="decision threshold (default: the model's shipped one)"
     )
     r.add_argument("--json", action="store_true", help="one JSON object per line")
+    r.add_argument("--site", help="apply a site profile (its threshold and calibration)")
     r.add_argument(
         "--no-gate",
         action="store_true",

@@ -1,0 +1,113 @@
+"""An archive run: INPUT -> rows in OUT, with resume, an engine, progress and a summary."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+
+from xray_core.archive.inputs import ArchiveInput, Entry
+from xray_core.archive.progress import Progress, Summary
+from xray_core.archive.scoring import Setting
+from xray_core.archive.sink import OutputError, Sink, check_out, read_rows
+
+ENGINES = ("local", "ray")
+
+
+def path_key(rel: str) -> int:
+    """64-bit digest of a row's path: resume keeps 8 bytes per done file, not the string."""
+    return int.from_bytes(hashlib.blake2b(rel.encode(), digest_size=8).digest(), "little")
+
+
+def done_keys(out: Path, setting: Setting) -> np.ndarray:
+    """Sorted uint64 keys of the paths already in OUT; refuses rows made another way."""
+    keys = []
+    for row in read_rows(out):
+        if not keys:
+            _check_same_run(row, setting, out)
+        keys.append(path_key(row["path"]))
+    return np.unique(np.asarray(keys, dtype=np.uint64))
+
+
+def _check_same_run(row: dict, setting: Setting, out: Path) -> None:
+    theirs = (row["model_sha256"], float(row["threshold"]), row.get("site") or "")
+    ours = (setting.model_sha256, setting.threshold, setting.site)
+    if theirs[0] != ours[0] or abs(theirs[1] - ours[1]) > 1e-12 or theirs[2] != ours[2]:
+        raise OutputError(
+            f"{out} was scored with model sha256 {theirs[0]}, threshold {theirs[1]:.4f}, site "
+            f"{theirs[2] or 'none'}; this run uses {ours[0]}, {ours[1]:.4f}, "
+            f"{ours[2] or 'none'}: resume with the same settings or write a new OUT."
+        )
+
+
+def is_done(keys: np.ndarray, rel: str) -> bool:
+    if len(keys) == 0:
+        return False
+    k = np.uint64(path_key(rel))
+    i = int(np.searchsorted(keys, k))
+    return i < len(keys) and keys[i] == k
+
+
+def pending(inp: ArchiveInput, keys: np.ndarray) -> Iterator[Entry]:
+    return (e for e in inp.entries() if not is_done(keys, e.rel))
+
+
+def _engine_rows(engine, entries, setting, spec, workers, batch_size):
+    if engine == "ray":
+        from xray_core.archive.ray_engine import iter_ray_rows  # noqa: PLC0415
+
+        return iter_ray_rows(entries, spec, workers, batch_size)
+    from xray_core.archive.local import iter_local_rows  # noqa: PLC0415
+    from xray_core.archive.scoring import load_models  # noqa: PLC0415
+
+    stored, keeper = load_models(spec["model"], spec["store"], spec["profile"])
+    return iter_local_rows(entries, stored, keeper, setting, workers, batch_size)
+
+
+def score_archive(
+    source,
+    out,
+    *,
+    card: dict,
+    spec: dict,
+    engine: str = "local",
+    resume: bool = False,
+    workers: int | None = None,
+    batch_size: int = 64,
+    progress: bool | None = None,
+) -> Summary:
+    """Score every file of INPUT into OUT; returns the run's Summary.
+
+    Args:
+        card: the model's card with the site profile applied (`profiles.site_card`).
+        spec: {"model", "store", "profile", "threshold"} (what an engine loads).
+        progress: draw the progress line (default: when stderr is a terminal).
+    Raises:
+        InputError, OutputError, SiteError, StoreError: one-line messages.
+    """
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
+    inp = ArchiveInput.open(source)
+    out = check_out(Path(out), resume)
+    setting = Setting.of(card, spec.get("threshold"))
+    keys = done_keys(out, setting) if resume else np.zeros(0, np.uint64)
+    _, skipped = inp.count()
+    summary = Summary(str(out), already_done=len(keys), skipped_suffix=skipped)
+    bar = Progress(sum(1 for _ in pending(inp, keys)), enabled=progress)
+    rows = _engine_rows(engine, pending(inp, keys), setting, spec, workers, batch_size)
+    t0 = time.perf_counter()
+    sink = Sink(out)
+    try:
+        for batch in rows:
+            for row in batch:
+                sink.write(row)
+                summary.count(row)
+            bar.update(len(batch))
+    finally:
+        sink.close()
+        bar.close()
+        summary.seconds = time.perf_counter() - t0
+    return summary

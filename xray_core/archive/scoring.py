@@ -1,0 +1,170 @@
+"""The one scoring function of an archive run: file -> row. Both engines call it.
+
+Two stages, so decoding can run in parallel with inference:
+    prepare(entry, ...)        one file: read, sha256, decode (`study.open_study`), resize +
+                               CLAHE with the model's contract (`Study.display`); CPU-bound,
+                               thread-safe; keeps only the (size, size) display images.
+    score_prepared(batch, ...) a batch: `contract.from_display` -> `StoredModel.score` (the
+                               compiled scorer) -> calibration -> the gate, decided exactly as
+                               `inference.assess` decides it -> rows.
+
+A row (dict, keys COLUMNS): path, sha256, probability (calibrated P(PNEUMONIA) in [0, 1]),
+raw_probability, label (empty when the gate refused: no verdict), threshold, model,
+model_sha256 (first 12 hex digits), gate ("accepted" / "refused" / "" when unreadable),
+gate_reason, error (one line; the file could not be read), true_label (from a manifest),
+site (profile name or ""). No DICOM tags, no patient identifiers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+
+from xray_core import gate
+from xray_core.archive.inputs import Entry
+from xray_core.calibration import apply_calibration
+from xray_core.config import CLASS_NAMES
+from xray_core.contract import from_display
+from xray_core.decode import ImageError, read_file
+from xray_core.inference import label_for
+from xray_core.study import open_study
+
+COLUMNS = (
+    "path",
+    "sha256",
+    "probability",
+    "raw_probability",
+    "label",
+    "threshold",
+    "model",
+    "model_sha256",
+    "gate",
+    "gate_reason",
+    "error",
+    "true_label",
+    "site",
+)
+FLOAT_COLUMNS = ("probability", "raw_probability", "threshold")
+SHA_PREFIX = 12
+ACCEPTED, REFUSED = "accepted", "refused"
+
+
+@dataclass(frozen=True)
+class Setting:
+    """What every row of a run shares: the model (name, sha256 prefix, calibration), the
+    threshold on the calibrated scale, and the site profile's name ('' for none)."""
+
+    model: str
+    model_sha256: str
+    calibration: dict | None
+    threshold: float
+    site: str = ""
+
+    @classmethod
+    def of(cls, card: dict, threshold: float | None = None) -> Setting:
+        """From a model card (with a site profile applied, `profiles.site_card`)."""
+        t = float(card["threshold"]) if threshold is None else float(threshold)
+        sha = card["model_sha256"][:SHA_PREFIX]
+        return cls(card["name"], sha, card.get("calibration"), t, card.get("site", ""))
+
+
+def load_models(model: str | None, store=None, profile: dict | None = None):
+    """(stored, keeper): the model with the site profile applied, and the model whose gate
+    screens inputs (`store.load_gatekeeper`: the store's default)."""
+    from xray_core.site.profiles import apply_profile  # noqa: PLC0415
+    from xray_core.store import load_gatekeeper, load_model  # noqa: PLC0415
+
+    shipped = load_model(model, store)
+    keeper = load_gatekeeper(shipped, store)
+    stored = apply_profile(shipped, profile) if profile else shipped
+    return stored, (stored if keeper is shipped else keeper)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A decoded file. display: (size, size) uint8 for the model's contract; keeper_display:
+    the same for the gatekeeper's contract (the same array when it is the model itself)."""
+
+    entry: Entry
+    sha256: str
+    display: np.ndarray | None = None
+    keeper_display: np.ndarray | None = None
+    colourfulness: float = 0.0
+    error: str | None = None
+
+
+def _one_line(exc: BaseException, name: str) -> str:
+    text = (str(exc).splitlines() or [""])[0][:160]
+    return f"{name}: unexpected {type(exc).__name__} while decoding ({text})."
+
+
+def prepare(entry: Entry, stored, keeper) -> Prepared:
+    """Read and decode one file for `stored` (and `keeper`'s gate). Never raises: a file
+    that cannot be read or decoded comes back with `error` set to a one-line message."""
+    sha = ""
+    try:
+        data = read_file(entry.path)
+        sha = hashlib.sha256(data).hexdigest()
+        study = open_study(data, entry.path.name)
+        display = study.display(stored.contract)
+        kd = display if keeper is stored else study.display(keeper.contract)
+        return Prepared(entry, sha, display, kd, study.colourfulness)
+    except ImageError as exc:
+        return Prepared(entry, sha, error=str(exc))
+    except Exception as exc:  # a bad file is a row, never a crash
+        return Prepared(entry, sha, error=_one_line(exc, entry.path.name))
+
+
+def base_row(p: Prepared, setting: Setting) -> dict:
+    """The row's fields that do not depend on the model's output."""
+    truth = p.entry.truth
+    return {
+        "path": p.entry.rel,
+        "sha256": p.sha256,
+        "probability": None,
+        "raw_probability": None,
+        "label": "",
+        "threshold": setting.threshold,
+        "model": setting.model,
+        "model_sha256": setting.model_sha256,
+        "gate": "",
+        "gate_reason": "",
+        "error": p.error or "",
+        "true_label": "" if truth is None else CLASS_NAMES[truth],
+        "site": setting.site,
+    }
+
+
+def _distances(keeper, feats: np.ndarray) -> tuple[np.ndarray | None, float | None]:
+    if keeper.gate is None:
+        return None, None
+    return gate.distance(keeper.gate, feats), float(keeper.gate["cutoff"])
+
+
+def score_prepared(batch: list[Prepared], stored, keeper, setting: Setting) -> list[dict]:
+    """Rows for a batch of prepared files, in the batch's order (errors included)."""
+    rows = [base_row(p, setting) for p in batch]
+    ok = [i for i, p in enumerate(batch) if p.error is None]
+    if not ok:
+        return rows
+    x = from_display(np.stack([batch[i].display for i in ok]), stored.contract)
+    raw, feats = stored.score(x)
+    if keeper is not stored:
+        kx = np.stack([batch[i].keeper_display for i in ok])
+        feats = keeper.score(from_display(kx, keeper.contract))[1]
+    cal = apply_calibration(raw, setting.calibration)
+    dist, cutoff = _distances(keeper, np.asarray(feats))
+    for j, i in enumerate(ok):
+        d = None if dist is None else float(dist[j])
+        verdict = gate.check(batch[i].keeper_display, batch[i].colourfulness, d, cutoff)
+        p = float(cal[j])
+        rows[i].update(
+            probability=p,
+            raw_probability=float(raw[j]),
+            label=label_for(p, setting.threshold) if verdict.ok else "",
+            gate=ACCEPTED if verdict.ok else REFUSED,
+            gate_reason=verdict.reason or "",
+        )
+    return rows

@@ -1,0 +1,198 @@
+"""The site validation report: how the shipped model does on local labelled cases, and the
+proposed local operating point.
+
+Figures (labels 0 NORMAL / 1 PNEUMONIA; probabilities P(PNEUMONIA) in [0, 1]):
+    * n per class, files left out and why;
+    * AUC with its stratified bootstrap 95% CI (`uncertainty.metric_intervals`);
+    * sensitivity, specificity, PPV, NPV at the shipped threshold, with CIs;
+    * calibration of the shipped probabilities on the local cases (ECE, Brier, reliability);
+    * optional local recalibration (Platt on the raw output), fitted on a stratified subset
+      of `recalibrate` cases and judged on the held-out rest (or on all, in-sample);
+    * the proposed threshold for the target sensitivity (`site.threshold`) with its bootstrap
+      CI, and the sensitivity and specificity to expect there, with CIs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+
+from xray_core import metrics
+from xray_core.calibration import apply_calibration, brier, ece, fit_platt, reliability
+from xray_core.config import CLASS_NAMES
+from xray_core.site.threshold import propose_threshold, threshold_interval
+from xray_core.uncertainty import metric_intervals
+
+
+def calibration_subset(y, n: int, seed: int = 0) -> np.ndarray:
+    """(N,) bool mask choosing n cases, stratified by class (proportional), seeded."""
+    y = np.asarray(y).astype(int)
+    if not 0 < n < len(y):
+        raise ValueError(f"recalibration cases must be in (0, {len(y)}), got {n}")
+    rng = np.random.default_rng(seed)
+    mask = np.zeros(len(y), bool)
+    for c in (0, 1):
+        idx = np.flatnonzero(y == c)
+        take = int(round(n * len(idx) / len(y)))
+        mask[rng.permutation(idx)[:take]] = True
+    return mask
+
+
+def calibration_figures(p, y) -> dict:
+    return {
+        "n": int(len(y)),
+        "ece": ece(p, y),
+        "brier": brier(p, y),
+        "reliability": reliability(p, y),
+    }
+
+
+def recalibration(raw, y, p_ship, n: int | None, seed: int) -> dict:
+    """Platt on raw outputs; fitted on n stratified cases (None: all) and judged on the rest."""
+    fit = calibration_subset(y, n, seed) if n else np.ones(len(y), bool)
+    held = ~fit if n else fit
+    cal = fit_platt(raw[fit], y[fit])
+    cal["fitted_on"] = f"site cases (n = {int(fit.sum())})"
+    p_new = apply_calibration(raw[held], cal)
+    return {
+        "calibration": cal,
+        "fitted_n": int(fit.sum()),
+        "judged_on": "held-out cases" if n else "the same cases (in-sample)",
+        "before": calibration_figures(p_ship[held], y[held]),
+        "after": calibration_figures(p_new, y[held]),
+    }
+
+
+def _at(y, p, t, intervals: dict) -> dict:
+    op = metrics.operating_point(y, p, t)
+    out = {"threshold": float(t), "confusion": op["confusion"]}
+    for k in ("sensitivity", "specificity", "ppv", "npv", "accuracy"):
+        out[k], out[f"{k}_ci"] = op[k], intervals.get(k)
+    return out
+
+
+def _check_cases(y, raw) -> tuple[np.ndarray, np.ndarray]:
+    y, raw = np.asarray(y).astype(int).ravel(), np.asarray(raw, float).ravel()
+    if y.shape != raw.shape:
+        raise ValueError(f"labels and scores differ in length: {y.shape} vs {raw.shape}")
+    if len(y) == 0 or y.min() == y.max():
+        raise ValueError(
+            f"site validation needs labelled cases of both classes; got "
+            f"{int((y == 0).sum())} NORMAL and {int((y == 1).sum())} PNEUMONIA."
+        )
+    return y, raw
+
+
+def site_report(
+    y,
+    raw,
+    card: dict,
+    *,
+    target: float = 0.95,
+    confidence: float = 0.95,
+    recalibrate: int | bool = False,
+    excluded: dict | None = None,
+    n_resamples: int = 2000,
+    seed: int = 0,
+) -> tuple[dict, dict | None]:
+    """(report dict, local calibration or None) for labels y and raw outputs raw, (N,) each.
+
+    Args:
+        card: the shipped model's card (threshold, calibration, name, model_sha256).
+        recalibrate: False; True (fit on all cases); or n, the number of cases to fit on
+            (the rest are held out to judge it).
+    """
+    y, raw = _check_cases(y, raw)
+    shipped_t = float(card["threshold"])
+    p_ship = apply_calibration(raw, card.get("calibration"))
+    ship_ci = metric_intervals(y, p_ship, shipped_t, n_resamples, seed)
+    recal = None
+    if recalibrate:
+        n = None if recalibrate is True else int(recalibrate)
+        recal = recalibration(raw, y, p_ship, n, seed)
+    p_op = apply_calibration(raw, recal["calibration"]) if recal else p_ship
+    proposal = propose_threshold(y, p_op, target, confidence)
+    t = proposal["threshold"]
+    report = {
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "model": card["name"],
+        "model_sha256": card["model_sha256"],
+        "n": int(len(y)),
+        "counts": {c: int((y == i).sum()) for i, c in enumerate(CLASS_NAMES)},
+        "excluded": excluded or {},
+        "auc": metrics.auc(y, p_ship),
+        "auc_ci": ship_ci["auc"],
+        "shipped_threshold": shipped_t,
+        "at_shipped_threshold": _at(y, p_ship, shipped_t, ship_ci),
+        "calibration": calibration_figures(p_ship, y),
+        "recalibration": recal,
+        "probability_scale": "local recalibration" if recal else "shipped calibration",
+        "target_sensitivity": target,
+        "confidence": confidence,
+        "proposal": proposal,
+        "proposal_note": proposal["note"],
+        "proposed_threshold": t,
+        "proposed_threshold_ci": None,
+        "expected_sensitivity": None,
+        "expected_specificity": None,
+    }
+    if t is not None:
+        op_ci = metric_intervals(y, p_op, t, n_resamples, seed)
+        at = _at(y, p_op, t, op_ci)
+        report.update(
+            proposed_threshold_ci=threshold_interval(
+                y, p_op, target, confidence, n_resamples, seed
+            ),
+            at_proposed_threshold=at,
+            expected_sensitivity=at["sensitivity"],
+            expected_sensitivity_ci=at["sensitivity_ci"],
+            expected_specificity=at["specificity"],
+            expected_specificity_ci=at["specificity_ci"],
+        )
+    report["summary"] = summary_lines(report)
+    return report, (recal["calibration"] if recal else None)
+
+
+def _pct(v) -> str:
+    return "n/a" if v is None else f"{100 * v:.1f}%"
+
+
+def _ci(ci) -> str:
+    return "" if not ci else f" (95% CI {100 * ci[0]:.1f}–{100 * ci[1]:.1f}%)"
+
+
+def summary_lines(r: dict) -> list[str]:
+    """The report in plain sentences (shown by the CLI, the Site page and the PDF)."""
+    s = r["at_shipped_threshold"]
+    auc_ci = r["auc_ci"]
+    lines = [
+        f"{r['n']} labelled local cases ({r['counts']['NORMAL']} NORMAL, "
+        f"{r['counts']['PNEUMONIA']} PNEUMONIA); model {r['model']}.",
+        f"AUC {r['auc']:.3f}" + (f" (95% CI {auc_ci[0]:.3f}–{auc_ci[1]:.3f})." if auc_ci else "."),
+        f"At the shipped threshold {r['shipped_threshold']:.3f}: sensitivity "
+        f"{_pct(s['sensitivity'])}{_ci(s['sensitivity_ci'])}, specificity "
+        f"{_pct(s['specificity'])}{_ci(s['specificity_ci'])}.",
+        f"Calibration on these cases: ECE {r['calibration']['ece']:.3f}.",
+    ]
+    if r["recalibration"]:
+        rc = r["recalibration"]
+        lines.append(
+            f"Local recalibration fitted on {rc['fitted_n']} cases, judged on "
+            f"{rc['judged_on']} (n = {rc['after']['n']}): ECE {rc['before']['ece']:.3f} → "
+            f"{rc['after']['ece']:.3f}, Brier {rc['before']['brier']:.3f} → "
+            f"{rc['after']['brier']:.3f}."
+        )
+    if r["proposed_threshold"] is None:
+        lines.append(f"No local threshold proposed: {r['proposal_note']}.")
+    else:
+        lines.append(
+            f"Proposed local threshold {r['proposed_threshold']:.3f} ({r['probability_scale']}):"
+            f" its sensitivity's {r['confidence']:.0%} lower bound is "
+            f"{_pct(r['proposal']['sensitivity_lower_bound'])} ≥ target "
+            f"{_pct(r['target_sensitivity'])}; expect sensitivity "
+            f"{_pct(r['expected_sensitivity'])}{_ci(r['expected_sensitivity_ci'])} and "
+            f"specificity {_pct(r['expected_specificity'])}{_ci(r['expected_specificity_ci'])}"
+            " (estimated on the same cases)."
+        )
+    return lines
