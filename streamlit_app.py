@@ -24,6 +24,7 @@ pages = st.navigation(
             st.Page("pages/model_card.py", title="Model card", icon=":material/description:"),
             st.Page("pages/compare.py", title="Compare models", icon=":material/compare:"),
             st.Page("pages/dataset.py", title="Dataset", icon=":material/folder_open:"),
+            st.Page("pages/site.py", title="Site validation", icon=":material/local_hospital:"),
         ],
         "Review sessions": [
             st.Page("pages/review.py", title="Read cases", icon=":material/visibility:"),

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from xray_app import cases_view, current, frame, loaders, present, state, widgets
+from xray_app import cases_view, current, frame, loaders, present, sites, state, widgets
 from xray_core.config import POSITIVE_CLASS
 from xray_core.intended_use import POPULATION_SHORT
 from xray_core.reporting import confidence_words, explain_operating_point, operating_point_at
@@ -69,8 +69,9 @@ with right:
         pred.probability,
         text=f"threshold {threshold:.3f}: {confidence_words(pred.probability, threshold)}",
     )
-    op = operating_point_at(loaders.get_scores(model.name), model.card, threshold)
-    fig = present.get_figures(model.name, threshold)
+    vt = sites.validation_threshold(model.name, threshold)  # a site's scale -> the shipped one
+    op = operating_point_at(loaders.get_scores(model.name), model.card, vt)
+    fig = present.get_figures(model.name, vt)
     st.markdown(f"#### What threshold {threshold:.3f} means (validation, n = {op['n']})")
     cols = [c for _ in range(2) for c in st.columns(2)]
     for col, key, label in zip(

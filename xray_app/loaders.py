@@ -29,6 +29,16 @@ def get_shipped_threshold(name: str) -> float:
 
 
 @st.cache_resource(show_spinner=False)
+def get_site_model(name: str, site: str, version: float) -> store.StoredModel:
+    """Model `name` as site profile `site` sees it: the profile's threshold and calibration
+    (xray_core.site.profiles.apply_profile; the network is the cached one). `version`: the
+    profile file's mtime, so a re-saved profile is read again."""
+    from xray_core.site.profiles import apply_profile, load_profile
+
+    return apply_profile(get_model(name), load_profile(site))
+
+
+@st.cache_resource(show_spinner=False)
 def get_gatekeeper(name: str) -> store.StoredModel:
     """The model whose gate screens inputs for `name`: the cached default model when it has a
     gate, else `name` itself (never a second copy of the default outside this cache)."""
@@ -54,10 +64,14 @@ def get_scores(name: str) -> dict | None:
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def get_assessment(name: str, digest: str, _study: Study) -> Assessment:
+def get_assessment(
+    name: str, digest: str, _study: Study, site: str = "", version: float = 0.0
+) -> Assessment:
     """Gate and score one study (by content digest) at the model's shipped threshold: one
-    forward pass per model and image, whatever the page and however often it reruns."""
-    return assess(get_model(name), _study, None, get_gatekeeper(name))
+    forward pass per model and image, whatever the page and however often it reruns. With a
+    site profile, its calibration and threshold (`get_site_model`)."""
+    stored = get_site_model(name, site, version) if site else get_model(name)
+    return assess(stored, _study, None, get_gatekeeper(name))
 
 
 def model_names() -> list[str]:

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from xray_app.loaders import get_model, get_shipped_threshold, model_names
+from xray_app import sites
+from xray_app.loaders import get_model, get_shipped_threshold, get_site_model, model_names
 from xray_core import store
 from xray_core.config import POSITIVE_CLASS
 from xray_core.intended_use import INTENDED_USE, POPULATION
@@ -29,8 +30,16 @@ def widget_key(key: str) -> str:
 
 
 def current_model() -> store.StoredModel:
-    """The session's model (cached, shared, read-only)."""
-    return get_model(st.session_state[MODEL_KEY])
+    """The session's model (cached, shared, read-only), seen through the active site profile
+    (its threshold and calibration; xray_app.sites)."""
+    name, (site, version) = st.session_state[MODEL_KEY], sites.active()
+    return get_site_model(name, site, version) if site else get_model(name)
+
+
+def operating_threshold() -> float:
+    """The threshold to reset to: the active site profile's, else the model's shipped one."""
+    name, (site, version) = st.session_state[MODEL_KEY], sites.active()
+    return get_site_model(name, site, version).threshold if site else get_shipped_threshold(name)
 
 
 def current_threshold() -> float:
@@ -39,13 +48,19 @@ def current_threshold() -> float:
 
 
 def reset_threshold() -> None:
-    """Set the threshold back to the current model's shipped one (from its card)."""
-    st.session_state[THRESHOLD_KEY] = get_shipped_threshold(st.session_state[MODEL_KEY])
+    """Set the threshold back to the site profile's or the model's shipped one."""
+    st.session_state[THRESHOLD_KEY] = operating_threshold()
     st.session_state[widget_key(THRESHOLD_KEY)] = st.session_state[THRESHOLD_KEY]
 
 
 def _pick_model() -> None:
     st.session_state[MODEL_KEY] = st.session_state[widget_key(MODEL_KEY)]
+    st.session_state[sites.SITE_KEY] = ""
+    reset_threshold()
+
+
+def _pick_site() -> None:
+    st.session_state[sites.SITE_KEY] = st.session_state[widget_key(sites.SITE_KEY)]
     reset_threshold()
 
 
@@ -61,7 +76,9 @@ def init_state() -> list[str]:
         st.stop()
     if st.session_state.get(MODEL_KEY) not in names:
         st.session_state[MODEL_KEY] = store.default_model()
+        st.session_state[sites.SITE_KEY] = ""
         reset_threshold()
+    sites.check_active(st.session_state[MODEL_KEY])
     return names
 
 
@@ -78,6 +95,7 @@ def sidebar() -> None:
         on_change=_pick_model,
         format_func=lambda n: f"{n} (default)" if n == default else n,
     )
+    sites.site_picker(st.session_state[MODEL_KEY], _pick_site)
     st.sidebar.slider(
         f"Decision threshold: P(pneumonia) at or above it reads {POSITIVE_CLASS}",
         0.0,
@@ -87,9 +105,9 @@ def sidebar() -> None:
         key=widget_key(THRESHOLD_KEY),
         on_change=_pick_threshold,
     )
-    shipped = get_shipped_threshold(st.session_state[MODEL_KEY])
+    shipped = operating_threshold()
     st.sidebar.button(
-        f"Reset to shipped ({shipped:.3f})",
+        f"Reset to {'site' if sites.current_site() else 'shipped'} ({shipped:.3f})",
         on_click=reset_threshold,
         disabled=abs(current_threshold() - shipped) < 1e-9,
     )

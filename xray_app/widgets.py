@@ -6,6 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from xray_app import sites
 from xray_app.loaders import get_assessment
 from xray_app.state import MODEL_KEY, STUDY_KEY, current_threshold
 from xray_core import config
@@ -40,7 +41,8 @@ def current_assessment(study: Study) -> Assessment:
     """The current model's assessment of `study` at the current threshold (cached: one
     forward pass per model and image; the threshold only relabels)."""
     name = st.session_state[MODEL_KEY]
-    return get_assessment(name, study.digest, study).at_threshold(current_threshold())
+    assessment = get_assessment(name, study.digest, study, *sites.active())
+    return assessment.at_threshold(current_threshold())
 
 
 def require_study() -> tuple[Study, Assessment]:

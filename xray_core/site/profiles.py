@@ -127,6 +127,28 @@ def site_card(card: dict, profile: dict) -> dict:
     }
 
 
+def invert_calibration(p: float, calibration: dict | None) -> float:
+    """The raw output whose calibrated value is p (Platt is monotone: a > 0); p in (0, 1)."""
+    from xray_core.calibration import logit, sigmoid
+
+    if not calibration:
+        return float(p)
+    z = (float(logit(p)) - calibration["b"]) / calibration["a"]
+    return float(sigmoid(z))
+
+
+def to_shipped_scale(threshold: float, site_card: dict, card: dict) -> float:
+    """A threshold on a site profile's probability scale, moved to the shipped calibration's
+    scale: it splits any set of images exactly as the site threshold does, so figures from
+    the shipped validation scores can be read at it."""
+    from xray_core.calibration import apply_calibration
+
+    if site_card.get("calibration") == card.get("calibration"):
+        return float(threshold)
+    raw = invert_calibration(threshold, site_card.get("calibration"))
+    return float(apply_calibration([raw], card.get("calibration"))[0])
+
+
 def apply_profile(stored, profile: dict):
     """A copy of a loaded StoredModel with the site's threshold and calibration (the network,
     compiled scorer and gate are shared, read-only; the original is unchanged)."""

@@ -24,6 +24,32 @@ from xray_core.config import CLASS_NAMES
 from xray_core.site.threshold import propose_threshold, threshold_interval
 from xray_core.uncertainty import metric_intervals
 
+REPORT_KEYS = (
+    "model",
+    "model_sha256",
+    "n",
+    "counts",
+    "auc",
+    "auc_ci",
+    "shipped_threshold",
+    "at_shipped_threshold",
+    "calibration",
+    "proposed_threshold",
+    "expected_sensitivity",
+    "expected_specificity",
+    "summary",
+)
+
+
+def check_report(report) -> dict:
+    """Raise ValueError naming what is missing unless `report` is a site report dict."""
+    if not isinstance(report, dict):
+        raise ValueError(f"a site report is a JSON object, got {type(report).__name__}")
+    missing = [k for k in REPORT_KEYS if k not in report]
+    if missing:
+        raise ValueError(f"not a site report (written by validate-site --json): lacks {missing}")
+    return report
+
 
 def calibration_subset(y, n: int, seed: int = 0) -> np.ndarray:
     """(N,) bool mask choosing n cases, stratified by class (proportional), seeded."""

@@ -1,0 +1,100 @@
+"""AppTest: the Site page (saved profiles, a loaded report) and the sidebar's site profile."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from xray_core import config, store
+from xray_core.calibration import apply_calibration
+from xray_core.scores import load_scores
+from xray_core.site.profiles import make_profile, save_profile, sites_dir
+from xray_core.site.report import site_report
+
+APP = str(config.PROJECT_ROOT / "streamlit_app.py")
+PAGE = "pages/site.py"
+
+
+def no_exceptions(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+@pytest.fixture(scope="module")
+def report_and_cal():
+    """A site report on the default model's validation scores, recalibrated on 120 cases."""
+    name = store.default_model()
+    s = load_scores(name)
+    return site_report(
+        s["labels"], s["raw_probabilities"], store.read_card(name), recalibrate=120, n_resamples=200
+    )
+
+
+@pytest.fixture
+def profile(report_and_cal):
+    report, cal = report_and_cal
+    p = make_profile("north", store.read_card(store.default_model()), report, cal)
+    save_profile(p)
+    return p
+
+
+def test_site_page_without_profiles_explains_how_to_make_one():
+    at = AppTest.from_file(APP, default_timeout=180).run()
+    at.switch_page(PAGE).run()
+    no_exceptions(at)
+    assert any("No site profiles saved yet" in i.value for i in at.info)
+    assert at.selectbox(key="_sb_site").value == ""
+
+
+def test_use_profile_sets_sidebar_threshold_and_calibration(profile, fullres_files):
+    at = AppTest.from_file(APP, default_timeout=180).run()
+    at.switch_page(PAGE).run()
+    no_exceptions(at)
+    assert any(m.label.startswith("AUC") for m in at.metric)
+    at.button[0].click().run()  # "Use north in the sidebar"
+    no_exceptions(at)
+    assert at.selectbox(key="_sb_site").value == "north"
+    assert at.slider[0].value == pytest.approx(profile["threshold"], abs=1e-3)
+    assert any("Site profile: north" in s.value for s in at.sidebar.success)
+    # Predict reads with the site's calibration and threshold
+    at.switch_page("pages/predict.py").run()
+    f = fullres_files[0]
+    at.file_uploader(key="predict_upload").set_value((f.name, f.read_bytes(), "image/jpeg"))
+    at.run()
+    no_exceptions(at)
+    from xray_core.inference import assess
+    from xray_core.study import load_study
+
+    shipped = store.load_model()
+    raw = assess(shipped, load_study(f)).prediction.raw_probability
+    expected = float(apply_calibration([raw], profile["calibration"])[0])
+    assert at.metric[0].value == f"{expected:.1%}"
+    # changing the model clears the site
+    names = store.list_models()
+    other = next(n for n in names if n != store.default_model())
+    at.selectbox(key="_sb_model").set_value(other).run()
+    assert at.selectbox(key="_sb_site").value == ""
+
+
+def test_profile_for_another_model_cannot_be_used(profile):
+    path = sites_dir() / "north.json"
+    path.write_text(json.dumps({**profile, "model_sha256": "0" * 64}))
+    at = AppTest.from_file(APP, default_timeout=180).run()
+    at.switch_page(PAGE).run()
+    no_exceptions(at)
+    assert at.button[0].disabled
+    assert at.selectbox(key="_sb_site").options == ["none: shipped operating point"]
+
+
+def test_loaded_report_is_shown_and_a_wrong_file_is_refused(report_and_cal):
+    report, _ = report_and_cal
+    at = AppTest.from_file(APP, default_timeout=180).run()
+    at.switch_page(PAGE).run()
+    up = at.get("file_uploader")[0]
+    up.set_value(("site.json", json.dumps(report).encode(), "application/json")).run()
+    no_exceptions(at)
+    assert any(m.label.startswith("Proposed threshold") for m in at.metric)
+    up = at.get("file_uploader")[0]
+    up.set_value(("other.json", b'{"n": 3}', "application/json")).run()
+    assert any("not a site report" in e.value for e in at.error)

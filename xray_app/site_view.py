@@ -1,0 +1,140 @@
+"""Showing a site validation report (xray_core.site.report) on the Site page."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from xray_app.charts import LAYOUT
+from xray_core.site.profiles import list_profiles, load_profile
+from xray_core.uncertainty import format_interval
+
+
+def reliability_figure(rel: dict, title: str) -> go.Figure:
+    """Observed share with pneumonia against the mean predicted probability, per bin."""
+    pts = [
+        (m, o, c)
+        for m, o, c in zip(rel["mean_predicted"], rel["observed"], rel["count"])
+        if m is not None
+    ]
+    fig = go.Figure(
+        go.Scatter(
+            x=[p[0] for p in pts],
+            y=[p[1] for p in pts],
+            customdata=[p[2] for p in pts],
+            mode="lines+markers",
+            name="local cases",
+            hovertemplate="predicted %{x:.2f}<br>observed %{y:.2f}<br>n %{customdata}",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=[0, 1], y=[0, 1], mode="lines", line=dict(dash="dot", color="grey"), name="perfect"
+        )
+    )
+    fig.update_layout(
+        title=title,
+        xaxis_title="mean predicted P(pneumonia)",
+        yaxis_title="observed share with pneumonia",
+        **LAYOUT,
+    )
+    return fig
+
+
+def profile_rows(model_sha256: str) -> list[dict]:
+    """One row per saved profile (any model), for a table."""
+    rows = []
+    for name in list_profiles():
+        p = load_profile(name)
+        rows.append(
+            {
+                "profile": name,
+                "model": p["model"],
+                "for this model": p["model_sha256"] == model_sha256,
+                "threshold": p["threshold"],
+                "local calibration": bool(p.get("calibration")),
+                "cases": p.get("report", {}).get("n"),
+                "created": p.get("created", ""),
+            }
+        )
+    return rows
+
+
+def _metric(col, label: str, value, ci, help_text: str | None = None) -> None:
+    col.metric(label, format_interval(value, ci, 3), help=help_text)
+
+
+def show_report(r: dict) -> None:
+    """The report: headline figures with 95% CIs, the sentences, calibration, exclusions."""
+    st.caption(
+        f"Model **{r['model']}** (sha256 {r['model_sha256'][:12]}) · "
+        f"created {r.get('created', '?')}"
+    )
+    s = r["at_shipped_threshold"]
+    a, b, c = st.columns(3)
+    a.metric(
+        "Local cases (NORMAL / PNEUMONIA)",
+        f"{r['n']} ({r['counts']['NORMAL']} / {r['counts']['PNEUMONIA']})",
+    )
+    _metric(b, "AUC (95% CI)", r["auc"], r["auc_ci"])
+    _metric(
+        c,
+        "Proposed threshold (95% CI)",
+        r["proposed_threshold"],
+        r.get("proposed_threshold_ci"),
+        "Highest threshold whose sensitivity's lower confidence bound meets the target.",
+    )
+    a, b, c, d = st.columns(4)
+    _metric(
+        a,
+        f"Sensitivity at shipped {r['shipped_threshold']:.3f}",
+        s["sensitivity"],
+        s["sensitivity_ci"],
+    )
+    _metric(
+        b,
+        f"Specificity at shipped {r['shipped_threshold']:.3f}",
+        s["specificity"],
+        s["specificity_ci"],
+    )
+    _metric(
+        c,
+        "Expected sensitivity at proposed",
+        r["expected_sensitivity"],
+        r.get("expected_sensitivity_ci"),
+    )
+    _metric(
+        d,
+        "Expected specificity at proposed",
+        r["expected_specificity"],
+        r.get("expected_specificity_ci"),
+    )
+    for line in r["summary"]:
+        st.markdown(f"- {line}")
+    left, right = st.columns(2)
+    left.plotly_chart(
+        reliability_figure(
+            r["calibration"]["reliability"],
+            f"Calibration on local cases (ECE {r['calibration']['ece']:.3f})",
+        ),
+        width="stretch",
+    )
+    rc = r.get("recalibration")
+    if rc:
+        right.plotly_chart(
+            reliability_figure(
+                rc["after"]["reliability"],
+                f"After local recalibration, {rc['judged_on']} (ECE {rc['after']['ece']:.3f})",
+            ),
+            width="stretch",
+        )
+    ex = r.get("excluded") or {}
+    if ex:
+        refused = ex.get("refused", {})
+        right.markdown(
+            f"**Left out:** {sum(refused.values())} refused by the input check "
+            f"({', '.join(f'{k} {v}' for k, v in refused.items())}), "
+            f"{ex.get('unreadable', 0)} unreadable, {ex.get('unlabelled', 0)} without a label."
+        )
+    with st.expander("The full report (JSON)"):
+        st.json(r, expanded=False)
