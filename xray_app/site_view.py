@@ -60,6 +60,18 @@ def profile_rows(model_sha256: str) -> list[dict]:
     return rows
 
 
+def operating_table(r: dict) -> dict:
+    """Sensitivity, specificity, PPV, NPV with 95% CIs at the shipped and proposed thresholds."""
+    at = {f"shipped threshold {r['shipped_threshold']:.3f}": r["at_shipped_threshold"]}
+    if r.get("at_proposed_threshold"):
+        at[f"proposed threshold {r['proposed_threshold']:.3f}"] = r["at_proposed_threshold"]
+    keys = ("sensitivity", "specificity", "ppv", "npv")
+    table = {"": ["sensitivity", "specificity", "PPV", "NPV"]}
+    for name, op in at.items():
+        table[name] = [format_interval(op[k], op.get(f"{k}_ci"), 3) for k in keys]
+    return table
+
+
 def _metric(col, label: str, value, ci, help_text: str | None = None) -> None:
     col.metric(label, format_interval(value, ci, 3), help=help_text)
 
@@ -70,7 +82,6 @@ def show_report(r: dict) -> None:
         f"Model **{r['model']}** (sha256 {r['model_sha256'][:12]}) · "
         f"created {r.get('created', '?')}"
     )
-    s = r["at_shipped_threshold"]
     a, b, c = st.columns(3)
     a.metric(
         "Local cases (NORMAL / PNEUMONIA)",
@@ -84,31 +95,7 @@ def show_report(r: dict) -> None:
         r.get("proposed_threshold_ci"),
         "Highest threshold whose sensitivity's lower confidence bound meets the target.",
     )
-    a, b, c, d = st.columns(4)
-    _metric(
-        a,
-        f"Sensitivity at shipped {r['shipped_threshold']:.3f}",
-        s["sensitivity"],
-        s["sensitivity_ci"],
-    )
-    _metric(
-        b,
-        f"Specificity at shipped {r['shipped_threshold']:.3f}",
-        s["specificity"],
-        s["specificity_ci"],
-    )
-    _metric(
-        c,
-        "Expected sensitivity at proposed",
-        r["expected_sensitivity"],
-        r.get("expected_sensitivity_ci"),
-    )
-    _metric(
-        d,
-        "Expected specificity at proposed",
-        r["expected_specificity"],
-        r.get("expected_specificity_ci"),
-    )
+    st.table(operating_table(r))
     for line in r["summary"]:
         st.markdown(f"- {line}")
     left, right = st.columns(2)
