@@ -76,28 +76,8 @@ def _metric(col, label: str, value, ci, help_text: str | None = None) -> None:
     col.metric(label, format_interval(value, ci, 3), help=help_text)
 
 
-def show_report(r: dict) -> None:
-    """The report: headline figures with 95% CIs, the sentences, calibration, exclusions."""
-    st.caption(
-        f"Model **{r['model']}** (sha256 {r['model_sha256'][:12]}) · "
-        f"created {r.get('created', '?')}"
-    )
-    a, b, c = st.columns(3)
-    a.metric(
-        "Local cases (NORMAL / PNEUMONIA)",
-        f"{r['n']} ({r['counts']['NORMAL']} / {r['counts']['PNEUMONIA']})",
-    )
-    _metric(b, "AUC (95% CI)", r["auc"], r["auc_ci"])
-    _metric(
-        c,
-        "Proposed threshold (95% CI)",
-        r["proposed_threshold"],
-        r.get("proposed_threshold_ci"),
-        "Highest threshold whose sensitivity's lower confidence bound meets the target.",
-    )
-    st.table(operating_table(r))
-    for line in r["summary"]:
-        st.markdown(f"- {line}")
+def calibration_charts(r: dict) -> None:
+    """Reliability before (and after a local recalibration), and what was left out."""
     left, right = st.columns(2)
     left.plotly_chart(
         reliability_figure(
@@ -123,5 +103,30 @@ def show_report(r: dict) -> None:
             f"({', '.join(f'{k} {v}' for k, v in refused.items())}), "
             f"{ex.get('unreadable', 0)} unreadable, {ex.get('unlabelled', 0)} without a label."
         )
+
+
+def show_report(r: dict) -> None:
+    """The report: headline figures with 95% CIs, the sentences, calibration, exclusions."""
+    st.caption(
+        f"Model **{r['model']}** (sha256 {r['model_sha256'][:12]}) · "
+        f"created {r.get('created', '?')}"
+    )
+    a, b, c = st.columns(3)
+    a.metric(
+        "Local cases (NORMAL / PNEUMONIA)",
+        f"{r['n']} ({r['counts']['NORMAL']} / {r['counts']['PNEUMONIA']})",
+    )
+    _metric(b, "AUC (95% CI)", r["auc"], r["auc_ci"])
+    _metric(
+        c,
+        "Proposed threshold (95% CI)",
+        r["proposed_threshold"],
+        r.get("proposed_threshold_ci"),
+        "Highest threshold whose sensitivity's lower confidence bound meets the target.",
+    )
+    st.table(operating_table(r))
+    for line in r["summary"]:
+        st.markdown(f"- {line}")
+    calibration_charts(r)
     with st.expander("The full report (JSON)"):
         st.json(r, expanded=False)

@@ -110,6 +110,47 @@ def _check_cases(y, raw) -> tuple[np.ndarray, np.ndarray]:
     return y, raw
 
 
+def shipped_block(y, p_ship, card: dict, n_resamples: int, seed: int) -> dict:
+    """How the shipped model does here: AUC, its operating point, calibration (with CIs)."""
+    shipped_t = float(card["threshold"])
+    ci = metric_intervals(y, p_ship, shipped_t, n_resamples, seed)
+    return {
+        "auc": metrics.auc(y, p_ship),
+        "auc_ci": ci["auc"],
+        "shipped_threshold": shipped_t,
+        "at_shipped_threshold": _at(y, p_ship, shipped_t, ci),
+        "calibration": calibration_figures(p_ship, y),
+    }
+
+
+def proposal_block(y, p, target: float, confidence: float, n_resamples: int, seed: int) -> dict:
+    """The proposed threshold on scale p, its CI, and what to expect there (with CIs)."""
+    proposal = propose_threshold(y, p, target, confidence)
+    t = proposal["threshold"]
+    out = {
+        "target_sensitivity": target,
+        "confidence": confidence,
+        "proposal": proposal,
+        "proposal_note": proposal["note"],
+        "proposed_threshold": t,
+        "proposed_threshold_ci": None,
+        "expected_sensitivity": None,
+        "expected_specificity": None,
+    }
+    if t is None:
+        return out
+    at = _at(y, p, t, metric_intervals(y, p, t, n_resamples, seed))
+    return {
+        **out,
+        "proposed_threshold_ci": threshold_interval(y, p, target, confidence, n_resamples, seed),
+        "at_proposed_threshold": at,
+        "expected_sensitivity": at["sensitivity"],
+        "expected_sensitivity_ci": at["sensitivity_ci"],
+        "expected_specificity": at["specificity"],
+        "expected_specificity_ci": at["specificity_ci"],
+    }
+
+
 def site_report(
     y,
     raw,
@@ -130,16 +171,11 @@ def site_report(
             (the rest are held out to judge it).
     """
     y, raw = _check_cases(y, raw)
-    shipped_t = float(card["threshold"])
     p_ship = apply_calibration(raw, card.get("calibration"))
-    ship_ci = metric_intervals(y, p_ship, shipped_t, n_resamples, seed)
     recal = None
     if recalibrate:
-        n = None if recalibrate is True else int(recalibrate)
-        recal = recalibration(raw, y, p_ship, n, seed)
+        recal = recalibration(raw, y, p_ship, None if recalibrate is True else recalibrate, seed)
     p_op = apply_calibration(raw, recal["calibration"]) if recal else p_ship
-    proposal = propose_threshold(y, p_op, target, confidence)
-    t = proposal["threshold"]
     report = {
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "model": card["name"],
@@ -147,35 +183,11 @@ def site_report(
         "n": int(len(y)),
         "counts": {c: int((y == i).sum()) for i, c in enumerate(CLASS_NAMES)},
         "excluded": excluded or {},
-        "auc": metrics.auc(y, p_ship),
-        "auc_ci": ship_ci["auc"],
-        "shipped_threshold": shipped_t,
-        "at_shipped_threshold": _at(y, p_ship, shipped_t, ship_ci),
-        "calibration": calibration_figures(p_ship, y),
+        **shipped_block(y, p_ship, card, n_resamples, seed),
         "recalibration": recal,
         "probability_scale": "local recalibration" if recal else "shipped calibration",
-        "target_sensitivity": target,
-        "confidence": confidence,
-        "proposal": proposal,
-        "proposal_note": proposal["note"],
-        "proposed_threshold": t,
-        "proposed_threshold_ci": None,
-        "expected_sensitivity": None,
-        "expected_specificity": None,
+        **proposal_block(y, p_op, target, confidence, n_resamples, seed),
     }
-    if t is not None:
-        op_ci = metric_intervals(y, p_op, t, n_resamples, seed)
-        at = _at(y, p_op, t, op_ci)
-        report.update(
-            proposed_threshold_ci=threshold_interval(
-                y, p_op, target, confidence, n_resamples, seed
-            ),
-            at_proposed_threshold=at,
-            expected_sensitivity=at["sensitivity"],
-            expected_sensitivity_ci=at["sensitivity_ci"],
-            expected_specificity=at["specificity"],
-            expected_specificity_ci=at["specificity_ci"],
-        )
     report["summary"] = summary_lines(report)
     return report, (recal["calibration"] if recal else None)
 
