@@ -7,9 +7,18 @@ Exit codes: 0 every file got a verdict; 2 some file was unreadable or refused by
 
 from __future__ import annotations
 
+import argparse
 import sys
 
 EXIT_OK, EXIT_ERROR, EXIT_REFUSED = 0, 1, 2
+
+
+def positive_int(text: str) -> int:
+    """argparse type: an integer >= 1."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
 
 
 def add_parser(subparsers) -> None:
@@ -25,9 +34,9 @@ def add_parser(subparsers) -> None:
     s.add_argument("--threshold", type=float, help="override the threshold")
     s.add_argument("--engine", choices=("local", "ray"), default="local")
     s.add_argument("--resume", action="store_true", help="skip files already in OUT")
-    s.add_argument("--workers", type=int, help="decode threads (local) or actors (ray)")
-    s.add_argument("--batch-size", type=int, default=64, help="files per forward pass")
-    s.add_argument("--threads-per-actor", type=int, default=1, help="ray: CPUs per actor")
+    s.add_argument("--workers", type=positive_int, help="decode threads (local) or actors (ray)")
+    s.add_argument("--batch-size", type=positive_int, default=64, help="files per forward pass")
+    s.add_argument("--threads-per-actor", type=positive_int, default=1, help="ray: CPUs per actor")
     s.set_defaults(func=cmd_score)
 
 

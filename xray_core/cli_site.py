@@ -12,6 +12,8 @@ import json
 import sys
 from pathlib import Path
 
+from xray_core.cli_score import positive_int
+
 EXIT_OK, EXIT_ERROR, EXIT_REFUSED = 0, 1, 2
 
 
@@ -40,7 +42,7 @@ def add_parser(subparsers) -> None:
     v.add_argument("--pdf", help="write the report as a PDF here")
     v.add_argument("--save-profile", metavar="NAME", help="save a site profile for the app")
     v.add_argument("--seed", type=int, default=0)
-    v.add_argument("--workers", type=int, help="decode threads for --data")
+    v.add_argument("--workers", type=positive_int, help="decode threads for --data")
     v.set_defaults(func=cmd_validate_site)
 
 

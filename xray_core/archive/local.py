@@ -43,6 +43,8 @@ def iter_local_rows(
         workers: decode threads (default: CPU cores); batch_size: files per forward pass.
     """
     workers = workers or default_workers()
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
     limit = workers + 2 * batch_size
     pending: deque[Future] = deque()
     it = iter(entries)
