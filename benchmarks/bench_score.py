@@ -6,7 +6,7 @@
 Prints, for the 224 px training images and the 48 full-resolution samples (linked `repeat`
 times under distinct names): images/s of the local engine (and the Ray engine with --ray)
 beside the model's own forward-pass floor (`StoredModel.score` on preprocessed batches of
-64, no decoding), and the CPU seconds per image (user + system, all threads; robust to other
+16, no decoding), and the CPU seconds per image (user + system, all threads; robust to other
 load on the machine). With --rss: peak resident memory of a fresh `score` process on
 archives of those sizes (training images linked under distinct names). The load average is
 printed with every run: on a shared machine the wall-clock figures are depressed by it.
@@ -43,20 +43,21 @@ def cpu_seconds() -> float:
     return r.ru_utime + r.ru_stime
 
 
-def floor(stored, files: list[Path], batch: int = 64, repeats: int = 5) -> float:
-    """Forward-pass images/s on preprocessed batches (no decoding), median of repeats."""
+def floor(stored, files: list[Path], batch: int = 16, n: int = 128, repeats: int = 5) -> float:
+    """Forward-pass images/s on n preprocessed images in batches of `batch` (the archive's
+    INFER_BATCH; no decoding), best of repeats."""
     import numpy as np  # noqa: PLC0415
 
     from xray_core.data import Sample, load_arrays  # noqa: PLC0415
 
-    x, _ = load_arrays([Sample(f, 0, "") for f in files[:batch]], stored.contract)
-    stored.score(x)
+    x, _ = load_arrays([Sample(f, 0, "") for f in files[:n]], stored.contract)
+    stored.score(x, batch_size=batch)
     times = []
     for _ in range(repeats):
         t0 = time.perf_counter()
         stored.score(x, batch_size=batch)
         times.append(time.perf_counter() - t0)
-    return batch / float(np.median(times))
+    return n / float(np.min(times))
 
 
 def run_engine(folder: Path, engine: str, model: str | None) -> dict:
@@ -126,7 +127,9 @@ def main(argv=None) -> dict:
         if not args.skip_throughput:
             stored = load_model(args.model)
             result["model"] = stored.name
-            result["floor_images_per_s"] = round(floor(stored, train), 1)
+            from xray_core.archive.scoring import INFER_BATCH  # noqa: PLC0415
+
+            result["floor_images_per_s"] = round(floor(stored, train, INFER_BATCH), 1)
             sets = {
                 "224px": link_archive(train, args.n, tmp / "a224"),
                 "fullres": link_archive(fullres, 48 * args.fullres_repeat, tmp / "afull"),

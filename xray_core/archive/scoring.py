@@ -48,6 +48,8 @@ COLUMNS = (
 )
 FLOAT_COLUMNS = ("probability", "raw_probability", "threshold")
 SHA_PREFIX = 12
+INFER_BATCH = 16  # forward-pass batch: on this 2-core CPU, 8-16 run ~35% faster per image
+# than 64 (cache-bound convolutions; measured 134 vs 99 images/s for resnet_clahe)
 ACCEPTED, REFUSED = "accepted", "refused"
 
 
@@ -150,10 +152,10 @@ def score_prepared(batch: list[Prepared], stored, keeper, setting: Setting) -> l
     if not ok:
         return rows
     x = from_display(np.stack([batch[i].display for i in ok]), stored.contract)
-    raw, feats = stored.score(x)
+    raw, feats = stored.score(x, batch_size=INFER_BATCH)
     if keeper is not stored:
         kx = np.stack([batch[i].keeper_display for i in ok])
-        feats = keeper.score(from_display(kx, keeper.contract))[1]
+        feats = keeper.score(from_display(kx, keeper.contract), batch_size=INFER_BATCH)[1]
     cal = apply_calibration(raw, setting.calibration)
     dist, cutoff = _distances(keeper, np.asarray(feats))
     for j, i in enumerate(ok):
