@@ -46,9 +46,9 @@ def cpu_seconds() -> float:
 def floor(stored, files: list[Path], batch: int = 16, n: int = 128, repeats: int = 5) -> float:
     """Forward-pass images/s on n preprocessed images in batches of `batch` (the archive's
     INFER_BATCH; no decoding), best of repeats."""
-    import numpy as np  # noqa: PLC0415
+    import numpy as np
 
-    from xray_core.data import Sample, load_arrays  # noqa: PLC0415
+    from xray_core.data import Sample, load_arrays
 
     x, _ = load_arrays([Sample(f, 0, "") for f in files[:n]], stored.contract)
     stored.score(x, batch_size=batch)
@@ -61,13 +61,13 @@ def floor(stored, files: list[Path], batch: int = 16, n: int = 128, repeats: int
 
 
 def run_engine(folder: Path, engine: str, model: str | None) -> dict:
-    from xray_core.archive.run import score_archive  # noqa: PLC0415
-    from xray_core.cli_score import model_card  # noqa: PLC0415
+    from xray_core.archive.run import score_archive
+    from xray_core.cli_score import model_card
 
     card, _ = model_card(model, None, None)
     spec = {"model": card["name"], "store": None, "profile": None, "threshold": None, "threads": 1}
     if engine == "ray":
-        from xray_core.config import store_dir  # noqa: PLC0415
+        from xray_core.config import store_dir
 
         spec["store"] = str(store_dir().resolve())
     with tempfile.TemporaryDirectory() as tmp:
@@ -107,8 +107,8 @@ def peak_rss(folder: Path, model: str | None) -> dict:
 
 
 def main(argv=None) -> dict:
-    from xray_core import config  # noqa: PLC0415
-    from xray_core.store import load_model  # noqa: PLC0415
+    from xray_core import config
+    from xray_core.store import load_model
 
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--model")
@@ -127,7 +127,7 @@ def main(argv=None) -> dict:
         if not args.skip_throughput:
             stored = load_model(args.model)
             result["model"] = stored.name
-            from xray_core.archive.scoring import INFER_BATCH  # noqa: PLC0415
+            from xray_core.archive.scoring import INFER_BATCH
 
             result["floor_images_per_s"] = round(floor(stored, train, INFER_BATCH), 1)
             sets = {

@@ -5,6 +5,7 @@ import json
 import pytest
 
 from xray_core import config
+from xray_core.card import ModelCard
 from xray_core.site.profiles import (
     SiteError,
     apply_profile,
@@ -38,11 +39,13 @@ def test_profiles_live_in_the_user_data_folder(app_data):
 def test_apply_returns_a_copy_with_the_sites_threshold_and_calibration():
     local = {"method": "platt", "a": 0.5, "b": -1.0}
     profile = make_profile("s", CARD, REPORT, local)
-    stored = StoredModel("m1", object(), dict(CARD), config.PROJECT_ROOT)
+    card = ModelCard.from_dict({**CARD, "architecture": "cnn", "contract": {"size": 64}})
+    stored = StoredModel("m1", object(), card, config.PROJECT_ROOT)
     site = apply_profile(stored, profile)
     assert site.threshold == 0.41 and site.card["calibration"] == local
     assert site.card["site"] == "s" and site.model is stored.model
     assert stored.threshold == 0.77 and "site" not in stored.card  # shipped card untouched
+    assert site.card.to_dict()["site"] == "s"
     kept = site_card(CARD, make_profile("t", CARD, REPORT, None))
     assert kept["calibration"] == CARD["calibration"]
 

@@ -42,8 +42,8 @@ def add_parser(subparsers) -> None:
 
 def model_card(model: str | None, store, site: str | None) -> tuple[dict, dict | None]:
     """(card with the site profile applied, profile or None); no TensorFlow loaded."""
-    from xray_core.site.profiles import load_profile, site_card  # noqa: PLC0415
-    from xray_core.store import default_model, read_card  # noqa: PLC0415
+    from xray_core.site.profiles import load_profile, site_card
+    from xray_core.store import default_model, read_card
 
     card = read_card(model or default_model(store), store)
     if not site:
@@ -53,9 +53,9 @@ def model_card(model: str | None, store, site: str | None) -> tuple[dict, dict |
 
 
 def cmd_score(args) -> int:
-    from xray_core.archive.inputs import InputError  # noqa: PLC0415
-    from xray_core.archive.run import score_archive  # noqa: PLC0415
-    from xray_core.archive.sink import OutputError  # noqa: PLC0415
+    from xray_core.archive.inputs import InputError
+    from xray_core.archive.run import score_archive
+    from xray_core.archive.sink import OutputError
 
     card, profile = model_card(args.model, args.store, args.site)
     spec = {
@@ -66,7 +66,7 @@ def cmd_score(args) -> int:
         "threads": args.threads_per_actor,
     }
     if args.engine == "ray":
-        from xray_core.config import store_dir  # noqa: PLC0415
+        from xray_core.config import store_dir
 
         spec["store"] = str(store_dir(args.store).resolve())
     try:

@@ -50,14 +50,14 @@ def with_site(stored, site: str | None):
     """The loaded model with site profile NAME applied (unchanged when site is None)."""
     if not site:
         return stored
-    from xray_core.site.profiles import apply_profile, load_profile  # noqa: PLC0415
+    from xray_core.site.profiles import apply_profile, load_profile
 
     return apply_profile(stored, load_profile(site))
 
 
 def _cases(args):
-    from xray_core.site import cases  # noqa: PLC0415
-    from xray_core.store import read_card  # noqa: PLC0415
+    from xray_core.site import cases
+    from xray_core.store import read_card
 
     if args.scores:
         found = cases.cases_from_scores(args.scores, args.labels)
@@ -68,16 +68,16 @@ def _cases(args):
                 f"(sha256 {found.model_sha256} vs {card['model_sha256'][:12]})."
             )
         return found, card
-    from xray_core.archive.scoring import load_models  # noqa: PLC0415
+    from xray_core.archive.scoring import load_models
 
     stored, keeper = load_models(args.model, args.store)
     return cases.cases_from_folder(args.data, stored, keeper, args.workers), stored.card
 
 
 def cmd_validate_site(args) -> int:
-    from xray_core.archive.inputs import InputError  # noqa: PLC0415
-    from xray_core.site.profiles import make_profile, save_profile  # noqa: PLC0415
-    from xray_core.site.report import site_report  # noqa: PLC0415
+    from xray_core.archive.inputs import InputError
+    from xray_core.site.profiles import make_profile, save_profile
+    from xray_core.site.report import site_report
 
     try:
         found, card = _cases(args)
@@ -97,7 +97,7 @@ def cmd_validate_site(args) -> int:
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=1) + "\n")
     if args.pdf:
-        from xray_core.site.pdf import write_pdf  # noqa: PLC0415
+        from xray_core.site.pdf import write_pdf
 
         write_pdf(report, args.pdf)
     print("\n".join(report["summary"]))

@@ -31,19 +31,19 @@ class RayScorer:
 
     def __init__(self, spec: dict):
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-        import tensorflow as tf  # noqa: PLC0415
+        import tensorflow as tf
 
         threads = int(spec.get("threads", 1))
         tf.config.threading.set_intra_op_parallelism_threads(threads)
         tf.config.threading.set_inter_op_parallelism_threads(threads)
-        from xray_core.archive.scoring import Setting, load_models  # noqa: PLC0415
+        from xray_core.archive.scoring import Setting, load_models
 
         self.stored, self.keeper = load_models(spec["model"], spec["store"], spec["profile"])
         self.setting = Setting.of(self.stored.card, spec["threshold"])
 
     def __call__(self, batch: dict) -> dict:
         """A batch of {"rel", "path", "truth"} columns -> the rows' columns."""
-        from xray_core.archive.scoring import prepare, score_prepared  # noqa: PLC0415
+        from xray_core.archive.scoring import prepare, score_prepared
 
         entries = [
             Entry(str(r), Path(str(p)), None if int(t) < 0 else int(t))
@@ -65,7 +65,7 @@ class RayMissing(ValueError):
 
 def _init_ray(cpus: int | None) -> None:
     try:
-        import ray  # noqa: PLC0415
+        import ray
     except ImportError:
         raise RayMissing(
             "the ray engine needs Ray: pip install -r requirements-scale.txt "
@@ -93,7 +93,7 @@ def iter_ray_rows(
             cluster's CPUs / spec["threads"]); batch_size: files per actor call.
     """
     _init_ray(workers)
-    import ray  # noqa: PLC0415
+    import ray
 
     items = [
         {"rel": e.rel, "path": str(e.path.resolve()), "truth": -1 if e.truth is None else e.truth}

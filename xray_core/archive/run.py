@@ -57,11 +57,11 @@ def pending(inp: ArchiveInput, keys: np.ndarray) -> Iterator[Entry]:
 
 def _engine_rows(engine, entries, setting, spec, workers, batch_size):
     if engine == "ray":
-        from xray_core.archive.ray_engine import iter_ray_rows  # noqa: PLC0415
+        from xray_core.archive.ray_engine import iter_ray_rows
 
         return iter_ray_rows(entries, spec, workers, batch_size)
-    from xray_core.archive.local import iter_local_rows  # noqa: PLC0415
-    from xray_core.archive.scoring import load_models  # noqa: PLC0415
+    from xray_core.archive.local import iter_local_rows
+    from xray_core.archive.scoring import load_models
 
     stored, keeper = load_models(spec["model"], spec["store"], spec["profile"])
     return iter_local_rows(entries, stored, keeper, setting, workers, batch_size)

@@ -75,8 +75,8 @@ class Setting:
 def load_models(model: str | None, store=None, profile: dict | None = None):
     """(stored, keeper): the model with the site profile applied, and the model whose gate
     screens inputs (`store.load_gatekeeper`: the store's default)."""
-    from xray_core.site.profiles import apply_profile  # noqa: PLC0415
-    from xray_core.store import load_gatekeeper, load_model  # noqa: PLC0415
+    from xray_core.site.profiles import apply_profile
+    from xray_core.store import load_gatekeeper, load_model
 
     shipped = load_model(model, store)
     keeper = load_gatekeeper(shipped, store)

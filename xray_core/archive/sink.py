@@ -80,7 +80,7 @@ def read_rows(out: Path) -> Iterator[dict]:
         yield from read_csv_rows(out)
         return
     if out.is_file():
-        import pyarrow.parquet as pq  # noqa: PLC0415
+        import pyarrow.parquet as pq
 
         for batch in pq.ParquetFile(out).iter_batches(batch_size=ROW_GROUP):
             yield from batch.to_pylist()
@@ -110,7 +110,7 @@ class CsvWriter:
 
 
 def _schema():
-    import pyarrow as pa  # noqa: PLC0415
+    import pyarrow as pa
 
     return pa.schema([(c, pa.float64() if c in FLOAT_COLUMNS else pa.string()) for c in COLUMNS])
 
@@ -131,8 +131,8 @@ def _typed(rows: list[dict]) -> dict[str, list]:
 def fold_journal(out: Path) -> None:
     """Write OUT.parquet = rows already in OUT + the journal's rows; then drop the journal.
     Streamed in row groups; the new file replaces OUT atomically."""
-    import pyarrow as pa  # noqa: PLC0415
-    import pyarrow.parquet as pq  # noqa: PLC0415
+    import pyarrow as pa
+    import pyarrow.parquet as pq
 
     tmp = out.with_name(out.name + ".tmp")
     schema = _schema()

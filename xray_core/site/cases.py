@@ -75,7 +75,7 @@ def cases_from_rows(rows: Iterable[dict], labels: dict[str, int] | None = None) 
 
 def cases_from_scores(out, labels_csv=None) -> Cases:
     """Cases from a scored archive (OUT.csv / OUT.parquet) and optional labels CSV."""
-    from xray_core.archive.sink import read_rows  # noqa: PLC0415
+    from xray_core.archive.sink import read_rows
 
     out = Path(out)
     if not out.is_file():
@@ -86,7 +86,7 @@ def cases_from_scores(out, labels_csv=None) -> Cases:
 
 def folder_entries(folder) -> list[Entry]:
     """Entries of DIR/NORMAL and DIR/PNEUMONIA with their labels (sorted)."""
-    from xray_core.data import DatasetError, list_class_folder  # noqa: PLC0415
+    from xray_core.data import DatasetError, list_class_folder
 
     try:
         samples = list_class_folder(Path(folder))
@@ -98,8 +98,8 @@ def folder_entries(folder) -> list[Entry]:
 
 def cases_from_folder(folder, stored, keeper, workers: int | None = None) -> Cases:
     """Score a labelled folder with the shipped model (no site profile) and collect cases."""
-    from xray_core.archive.local import iter_local_rows  # noqa: PLC0415
-    from xray_core.archive.scoring import Setting  # noqa: PLC0415
+    from xray_core.archive.local import iter_local_rows
+    from xray_core.archive.scoring import Setting
 
     setting = Setting.of(stored.card)
     rows = (

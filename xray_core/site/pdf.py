@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from xray_core.card import INTENDED_USE
+from xray_core.intended_use import INTENDED_USE
 
 FONT = "Helvetica"
 
@@ -73,7 +73,7 @@ def _reliability(pdf, rel: dict, x0: float, y0: float, size: float = 70) -> None
 
 def write_pdf(report: dict, path) -> Path:
     """Write the report to `path` (PDF) and return it."""
-    from fpdf import FPDF  # noqa: PLC0415
+    from fpdf import FPDF
 
     pdf = FPDF(format="A4")
     pdf.add_page()

@@ -115,16 +115,16 @@ def check_model(profile: dict, card: dict) -> None:
         )
 
 
-def site_card(card: dict, profile: dict) -> dict:
-    """The card as the site sees it: its threshold and, if fitted, its calibration."""
+def site_card(card, profile: dict):
+    """The card (a `card.ModelCard`, or a plain dict) as the site sees it: the profile's
+    threshold and, if fitted, its calibration, and `site` = the profile's name."""
     check_model(profile, card)
-    calibration = profile.get("calibration") or card.get("calibration")
-    return {
-        **card,
+    changes = {
         "threshold": float(profile["threshold"]),
-        "calibration": calibration,
+        "calibration": profile.get("calibration") or card.get("calibration"),
         "site": profile["name"],
     }
+    return card.updated(**changes) if hasattr(card, "updated") else {**card, **changes}
 
 
 def invert_calibration(p: float, calibration: dict | None) -> float:
