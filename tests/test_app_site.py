@@ -12,6 +12,7 @@ from xray_core.calibration import apply_calibration
 from xray_core.scores import load_scores
 from xray_core.site.profiles import make_profile, save_profile, sites_dir
 from xray_core.site.report import site_report
+from xray_core.wording import percent
 
 APP = str(config.PROJECT_ROOT / "streamlit_app.py")
 PAGE = "pages/site.py"
@@ -58,18 +59,22 @@ def test_use_profile_sets_sidebar_threshold_and_calibration(profile, fullres_fil
     assert at.slider[0].value == pytest.approx(profile["threshold"], abs=1e-3)
     assert any("Site profile: north" in s.value for s in at.sidebar.success)
     # Predict reads with the site's calibration and threshold
-    at.switch_page("pages/predict.py").run()
-    f = fullres_files[0]
-    at.file_uploader(key="predict_upload").set_value((f.name, f.read_bytes(), "image/jpeg"))
-    at.run()
-    no_exceptions(at)
     from xray_core.inference import assess
     from xray_core.study import load_study
 
     shipped = store.load_model()
-    raw = assess(shipped, load_study(f)).prediction.raw_probability
-    expected = float(apply_calibration([raw], profile["calibration"])[0])
-    assert at.metric[0].value == f"{expected:.1%}"
+
+    def shown(f):  # (shipped, site) probabilities as the page words them
+        pred = assess(shipped, load_study(f)).prediction
+        site = float(apply_calibration([pred.raw_probability], profile["calibration"])[0])
+        return percent(pred.probability), percent(site)
+
+    f = next(f for f in fullres_files if len(set(shown(f))) == 2)  # the site changes the figure
+    at.switch_page("pages/predict.py").run()
+    at.file_uploader(key="predict_upload").set_value((f.name, f.read_bytes(), "image/jpeg"))
+    at.run()
+    no_exceptions(at)
+    assert at.metric[0].value == shown(f)[1]
     # changing the model clears the site
     names = store.list_models()
     other = next(n for n in names if n != store.default_model())

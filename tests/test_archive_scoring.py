@@ -59,7 +59,7 @@ def test_prepare_never_raises_and_names_the_file(tmp_path):
 
 def test_threshold_and_site_recorded_per_row(fullres_files):
     stored, keeper = load_models(None)
-    setting = Setting.of({**stored.card, "site": "north"}, threshold=0.25)
+    setting = Setting.of(stored.card.updated(site="north"), threshold=0.25)
     prepared = [prepare(Entry(f.name, f), stored, keeper) for f in fullres_files[:3]]
     rows = score_prepared(prepared, stored, keeper, setting)
     for r in rows:
