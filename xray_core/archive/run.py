@@ -96,8 +96,9 @@ def score_archive(
     keys = done_keys(out, setting) if resume else np.zeros(0, np.uint64)
     _, skipped = inp.count()
     summary = Summary(str(out), already_done=len(keys), skipped_suffix=skipped)
-    bar = Progress(sum(1 for _ in pending(inp, keys)), enabled=progress)
+    todo = sum(1 for _ in pending(inp, keys))
     rows = _engine_rows(engine, pending(inp, keys), setting, spec, workers, batch_size)
+    bar = Progress(todo, enabled=progress)  # after the model load: rates count scoring only
     t0 = time.perf_counter()
     sink = Sink(out)
     try:
