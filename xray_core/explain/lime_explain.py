@@ -1,19 +1,38 @@
 """LIME superpixel explanations on the image the model sees (resized, CLAHE'd).
 
-Our own small LIME (Ribeiro et al. 2016), built for stable masks at app speed on a 2-core CPU:
+LIME (Ribeiro et al. 2016) from the `lime` package (lime==0.2.0.1), with a sample design and
+scoring built for stable masks at app speed on a 2-core CPU.
 
-1. **Segmentation**: SLIC (~50 superpixels) on the display image, deterministic.
-2. **Sample design (foldover)**: each seed draws `n / 2` random keep/hide masks in which every
+From the `lime` package:
+
+1. **Segmentation**: `lime.wrappers.scikit_image.SegmentationAlgorithm('slic', ...)` (SLIC,
+   ~50 superpixels, compactness 10, sigma 1) on the display image repeated to RGB,
+   deterministic; the ids are then relabelled densely 0..S-1.
+2. **Surrogate**: `lime.lime_base.LimeBase.explain_instance_with_data` with every superpixel
+   as a feature (`feature_selection='none'`) and a sklearn `Ridge` on the 0/1 keep
+   indicators, the unperturbed image as the first row, lime_image's distance (cosine distance
+   to the all-kept row x 100). The kernel is flat (every sample weighs 1), not lime_image's
+   default `sqrt(exp(-d^2 / 0.25^2))`: on a foldover design every sample but the image lies
+   at distance 16-45 (50 superpixels), where that kernel underflows to exactly 0, so the fit
+   would see one point and return all-zero weights (see `lime_image_kernel`). The foldover
+   design is balanced around the image already, so no sample needs down-weighting.
+
+What this project adds:
+
+3. **Sample design (foldover)**: each seed draws `n / 2` random keep/hide masks in which every
    superpixel is hidden with probability 1/2, and pairs each with its complement (plus the
    all-kept / all-hidden pair). In a foldover design every superpixel is hidden in exactly
    half the samples, and the main effects are uncorrelated with all pairwise interactions
    between superpixels, which are what made plain random masks give a different top region
    from seed to seed (top-4 overlap 0.66 mean / 0.19 worst before; see the README).
-3. **Perturbation**: hidden superpixels become the image's mean grey; all samples go through
-   the model's compiled scorer in large batches (the time is almost all model calls).
-4. **Surrogate**: ridge regression of the logit of P(PNEUMONIA) on the +/-1 keep indicators,
-   unweighted (the foldover design is already balanced around the image). A weight is half
-   the change in logit when that superpixel is shown rather than hidden, all else averaged.
+4. **Perturbation and scoring**: hidden superpixels become the image's mean grey (not black);
+   all samples go through the model's compiled scorer in large batches (the time is almost
+   all model calls).
+5. **Target**: the logit of P(PNEUMONIA), not the probability, so saturated verdicts still
+   give the surrogate something to fit.
+
+A weight (`LimeResult.weights`, logit units) is the change in the logit of P(PNEUMONIA) when
+that superpixel is shown rather than hidden, all else averaged over the design.
 
 `consensus` combines runs with different seeds: the regions every run ranks in its top k.
 """
@@ -35,7 +54,11 @@ DEFAULT_SEGMENTS = 50
 DEFAULT_TOP_K = 4
 BATCH_SIZE = 100
 LOGIT_EPS = 1e-6  # probabilities clipped to [1e-6, 1 - 1e-6] before the logit
-RIDGE_ALPHA = 1.0
+# Ridge penalty on the 0/1 keep indicators: 0.25 here is the fit that alpha 1 gave on +/-1
+# indicators before (same ranking, same R^2; the weights are twice those, see fit_surrogate).
+RIDGE_ALPHA = 0.25
+DISTANCE_SCALE = 100.0  # lime_image: cosine distance x 100
+LIME_IMAGE_KERNEL_WIDTH = 0.25  # lime_image's default kernel width
 SEGMENT_CHOICES = (25, 50, 75, 100)
 SAMPLE_CHOICES = (100, 200, 300, 400, 600, 1000)
 
@@ -43,8 +66,9 @@ SAMPLE_CHOICES = (100, 200, 300, 400, 600, 1000)
 @dataclass(frozen=True)
 class LimeResult:
     """segments: (H, W) int32 superpixel ids 0..S-1; weights: {segment id: weight toward
-    PNEUMONIA, in logit units}; score: the surrogate's R^2 in [0, 1] (can be below 0 when
-    nothing is explained); seed: the sampling seed."""
+    PNEUMONIA, in logit units: the change in the logit of P(PNEUMONIA) when the segment is
+    shown rather than hidden, all else averaged}; score: the surrogate's R^2 in [0, 1] (0 when
+    the logit does not move); seed: the sampling seed."""
 
     segments: np.ndarray
     weights: dict[int, float]
@@ -74,13 +98,16 @@ class LimeResult:
 def segment(display: np.ndarray, n_segments: int = DEFAULT_SEGMENTS) -> np.ndarray:
     """SLIC superpixels of a (H, W) uint8 image -> (H, W) int32 ids 0..S-1 (deterministic).
 
-    The gray image is given as RGB so SLIC works in Lab, where compactness 10 balances
-    intensity against distance (on raw [0, 1] gray it would cut a square grid).
+    Through lime's `SegmentationAlgorithm('slic', ...)`. The gray image is given as RGB so
+    SLIC works in Lab, where compactness 10 balances intensity against distance (on raw
+    [0, 1] gray it would cut a square grid).
     """
-    from skimage.segmentation import slic
+    from lime.wrappers.scikit_image import SegmentationAlgorithm
 
-    rgb = np.repeat(display[..., None], 3, axis=-1)
-    labels = slic(rgb, n_segments=n_segments, compactness=10, sigma=1, start_label=0)
+    slic = SegmentationAlgorithm(
+        "slic", n_segments=n_segments, compactness=10, sigma=1, start_label=0
+    )
+    labels = slic(np.repeat(display[..., None], 3, axis=-1))
     _, dense = np.unique(labels, return_inverse=True)  # ids 0..S-1 without gaps
     return dense.reshape(labels.shape).astype(np.int32)
 
@@ -106,15 +133,57 @@ def to_logit(p: np.ndarray) -> np.ndarray:
     return logit(np.asarray(p, np.float64).reshape(-1), eps=LOGIT_EPS)
 
 
-def fit_surrogate(keep: np.ndarray, z: np.ndarray, alpha: float = RIDGE_ALPHA):
-    """Ridge of z (N,) on +/-1 keep indicators (N, S) -> (weights (S,), R^2)."""
-    s = np.where(keep, 1.0, -1.0)
-    s_c, z_c = s - s.mean(axis=0), z - z.mean()
-    gram = s_c.T @ s_c + alpha * np.eye(s.shape[1])
-    w = np.linalg.solve(gram, s_c.T @ z_c)
-    resid = z_c - s_c @ w
-    total = float(z_c @ z_c)
-    return w, (1.0 - float(resid @ resid) / total) if total > 0 else 0.0
+def distances(keep: np.ndarray) -> np.ndarray:
+    """lime_image's distances: cosine distance of each (N, S) keep row to the all-kept row,
+    x 100, in [0, 100]. The all-hidden row (cosine undefined) gets 100, the farthest."""
+    from sklearn.metrics import pairwise_distances
+
+    data = keep.astype(np.float64)
+    d = pairwise_distances(data, np.ones((1, data.shape[1])), metric="cosine").ravel()
+    d = d * DISTANCE_SCALE
+    d[~keep.any(axis=1)] = DISTANCE_SCALE
+    return d
+
+
+def lime_image_kernel(d: np.ndarray, width: float = LIME_IMAGE_KERNEL_WIDTH) -> np.ndarray:
+    """lime_image's default sample weights, sqrt(exp(-d^2 / width^2)). Not used: on the
+    foldover design (d >= 16 for every sample but the image) it is exactly 0."""
+    return np.sqrt(np.exp(-(d**2) / width**2))
+
+
+def flat_kernel(d: np.ndarray) -> np.ndarray:
+    """The kernel used: every sample weighs 1 (the foldover design is balanced already)."""
+    return np.ones_like(d, dtype=np.float64)
+
+
+def fit_surrogate(
+    keep: np.ndarray, z: np.ndarray, alpha: float = RIDGE_ALPHA, seed: int = 0
+) -> tuple[np.ndarray, float]:
+    """Ridge of z (N,) on the 0/1 keep indicators (N, S) through lime's `LimeBase`, flat
+    kernel -> (weights (S,), R^2). keep[0] must be the unperturbed image (all kept), as
+    LimeBase assumes. A weight is the change in z when that superpixel is shown rather than
+    hidden: twice the weight on +/-1 indicators (with alpha x 4 there, the same fit)."""
+    from lime.lime_base import LimeBase
+    from sklearn.linear_model import Ridge
+
+    keep = np.asarray(keep, bool)
+    z = np.asarray(z, np.float64).reshape(-1)
+    if not keep[0].all():
+        raise ValueError("the first keep row must be the unperturbed image (all kept)")
+    n_features = keep.shape[1]
+    _, exp, score, _ = LimeBase(flat_kernel, random_state=seed).explain_instance_with_data(
+        keep.astype(np.float64),
+        z[:, None],
+        distances(keep),
+        label=0,
+        num_features=n_features,
+        feature_selection="none",
+        model_regressor=Ridge(alpha=alpha, fit_intercept=True),
+    )
+    w = np.zeros(n_features, np.float64)
+    for feature, weight in exp:
+        w[int(feature)] = weight
+    return w, float(score) if np.ptp(z) > 0 else 0.0  # nothing to explain: R^2 0
 
 
 def check_display(display: np.ndarray, contract: ImageContract) -> None:
@@ -157,7 +226,7 @@ def explain_lime(
         logits.append(to_logit(predict(from_display(batch, contract))))
         if progress:
             progress(min((i + len(batch)) / len(keep), 1.0))
-    w, r2 = fit_surrogate(keep, np.concatenate(logits))
+    w, r2 = fit_surrogate(keep, np.concatenate(logits), seed=seed)
     return LimeResult(segments, {int(s): float(v) for s, v in enumerate(w)}, r2, seed)
 
 
