@@ -43,6 +43,9 @@ def cmd_train(args) -> int:
         sensitivity_target=args.sensitivity,
         limit=args.limit,
         options=options,
+        acquisition=args.acquisition,
+        label_smoothing=args.label_smoothing,
+        finetune_learning_rate=args.finetune_lr,
     )
     out = Path(args.out)
     train(cfg, _data_root(args.data), out.name, store_root=out.parent)
@@ -163,6 +166,13 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--sensitivity", type=float, default=0.97, help="threshold's sensitivity target")
     t.add_argument("--limit", type=int, help="at most N training images per class (smoke runs)")
     t.add_argument("--options", help="builder options as JSON, e.g. '{\"dilation\": 2}'")
+    t.add_argument(
+        "--acquisition",
+        choices=("default", "strong"),
+        help="acquisition-style augmentation preset on raw gray, before CLAHE (xray_core.augment)",
+    )
+    t.add_argument("--label-smoothing", type=float, default=0.0)
+    t.add_argument("--finetune-lr", type=float, default=1e-4, help="transfer models' 2nd phase")
     t.add_argument("--no-augment", action="store_true")
     t.add_argument("--no-clahe", action="store_true")
     t.add_argument("--no-class-weights", action="store_true")

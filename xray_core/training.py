@@ -46,6 +46,8 @@ class TrainConfig:
     clahe: bool = True
     class_weights: bool = True
     sensitivity_target: float = 0.97
+    acquisition: str | None = None  # preset of `xray_core.augment` (pre-CLAHE), or None
+    label_smoothing: float = 0.0
     limit: int | None = None  # use at most this many training images per class (smoke tests)
     options: dict = field(default_factory=dict)  # forwarded to the architecture builder
 
@@ -77,6 +79,16 @@ def make_augmenter(seed: int):
     )
 
 
+def augmentation_record(cfg: TrainConfig) -> dict | None:
+    """What the card records: the geometric AUGMENTATION and the acquisition preset's ranges."""
+    record = dict(AUGMENTATION) if cfg.augment else {}
+    if cfg.acquisition:
+        from xray_core.augment import preset  # noqa: PLC0415
+
+        record["acquisition"] = {"preset": cfg.acquisition, **preset(cfg.acquisition).to_dict()}
+    return record or None
+
+
 def make_dataset(x, y, batch_size: int, augment: bool, seed: int, shuffle: bool):
     """tf.data pipeline over in-memory arrays: shuffle, batch, augment, prefetch."""
     import tensorflow as tf  # noqa: PLC0415
@@ -89,6 +101,23 @@ def make_dataset(x, y, batch_size: int, augment: bool, seed: int, shuffle: bool)
         aug = make_augmenter(seed)
         ds = ds.map(lambda a, b: (aug(a, training=True), b), num_parallel_calls=tf.data.AUTOTUNE)
     return ds.prefetch(tf.data.AUTOTUNE)
+
+
+def acquisition_datasets(xt, yt, xv, cfg: TrainConfig, contract):
+    """Train pipeline with acquisition perturbations on raw gray (then the contract's finish).
+
+    XT/XV come from `augment.raw_contract`; returns (train dataset, contract-ready XV).
+    """
+    import tensorflow as tf  # noqa: PLC0415
+
+    from xray_core import augment  # noqa: PLC0415
+
+    acq = augment.preset(cfg.acquisition)
+    ds = augment.make_dataset(augment.unit_to_u8(xt), yt, contract, acq, cfg.batch_size, cfg.seed)
+    if cfg.augment:
+        aug = make_augmenter(cfg.seed)
+        ds = ds.map(lambda a, b: (aug(a, training=True), b), num_parallel_calls=tf.data.AUTOTUNE)
+    return ds.prefetch(tf.data.AUTOTUNE), augment.finish(augment.unit_to_u8(xv), contract)
 
 
 def load_training_data(root: Path, cfg: TrainConfig, contract):
@@ -119,14 +148,14 @@ def load_training_data(root: Path, cfg: TrainConfig, contract):
     return (xt, yt), (xv, yv), summary, val
 
 
-def compile_model(model, learning_rate: float, steps: int):
+def compile_model(model, learning_rate: float, steps: int, label_smoothing: float = 0.0):
     """Adam with cosine decay over `steps`, binary cross-entropy, AUC metric."""
     import keras  # noqa: PLC0415
 
     schedule = keras.optimizers.schedules.CosineDecay(learning_rate, max(steps, 1), alpha=0.05)
     model.compile(
         optimizer=keras.optimizers.Adam(schedule),
-        loss="binary_crossentropy",
+        loss=keras.losses.BinaryCrossentropy(label_smoothing=label_smoothing),
         metrics=[keras.metrics.AUC(name="auc")],
     )
 
@@ -183,23 +212,31 @@ def train(cfg: TrainConfig, data_root: Path, name: str, store_root=None, log=pri
     keras.utils.set_random_seed(cfg.seed)
     started = time.time()
     built = build_model(cfg.arch, clahe=cfg.clahe, **cfg.options)
+    from xray_core.augment import raw_contract  # noqa: PLC0415
+
+    load_contract = raw_contract(built.contract) if cfg.acquisition else built.contract
     (xt, yt), (xv, yv), data_summary, val_samples = load_training_data(
-        Path(data_root), cfg, built.contract
+        Path(data_root), cfg, load_contract
     )
     log(f"data: {len(xt)} train / {len(xv)} validation images ({time.time() - started:.0f} s)")
     weights = class_weights(yt) if cfg.class_weights else None
-    train_ds = make_dataset(xt, yt, cfg.batch_size, cfg.augment, cfg.seed, shuffle=True)
+    if cfg.acquisition:
+        train_ds, xv = acquisition_datasets(xt, yt, xv, cfg, built.contract)
+    else:
+        train_ds = make_dataset(xt, yt, cfg.batch_size, cfg.augment, cfg.seed, shuffle=True)
     val_ds = make_dataset(xv, yv, 64, False, cfg.seed, shuffle=False)
     steps = int(np.ceil(len(xt) / cfg.batch_size))
     history: dict = {"epoch": []}
     model = built.model
-    compile_model(model, cfg.learning_rate, steps * cfg.epochs)
+    compile_model(model, cfg.learning_rate, steps * cfg.epochs, cfg.label_smoothing)
     fit_phase(model, train_ds, val_ds, cfg.epochs, cfg.patience, weights, "train", history)
     if cfg.arch in BACKBONES and cfg.finetune_epochs > 0:
         head = {"gap", "head_dropout", "head_dense", "pneumonia_probability"}
         n = set_finetune(model, cfg.arch, head)
         log(f"fine-tuning {n} backbone layers from {BACKBONES[cfg.arch].finetune_from} on")
-        compile_model(model, cfg.finetune_learning_rate, steps * cfg.finetune_epochs)
+        compile_model(
+            model, cfg.finetune_learning_rate, steps * cfg.finetune_epochs, cfg.label_smoothing
+        )
         fit_phase(
             model, train_ds, val_ds, cfg.finetune_epochs, cfg.patience, weights, "finetune", history
         )
@@ -219,7 +256,7 @@ def train(cfg: TrainConfig, data_root: Path, name: str, store_root=None, log=pri
         threshold=threshold,
         validation=metrics.summary(yv, p_cal, threshold),
         train_seconds=train_seconds,
-        augmentation=AUGMENTATION if cfg.augment else None,
+        augmentation=augmentation_record(cfg),
     )
     entry = save_model(model, card, history, name, store_root)
     save_scores(name, make_scores(yv, p_cal, p_val, files_digest(val_samples), ms), store_root)
