@@ -46,6 +46,7 @@ def cmd_train(args) -> int:
         acquisition=args.acquisition,
         label_smoothing=args.label_smoothing,
         finetune_learning_rate=args.finetune_lr,
+        calibration=args.calibration,
     )
     out = Path(args.out)
     train(cfg, _data_root(args.data), out.name, store_root=out.parent)
@@ -172,6 +173,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="acquisition-style augmentation preset on raw gray, before CLAHE (xray_core.augment)",
     )
     t.add_argument("--label-smoothing", type=float, default=0.0)
+    t.add_argument(
+        "--calibration",
+        choices=("validation", "shifted"),
+        default="validation",
+        help="fit Platt scaling on validation, or on validation + its perturbed views",
+    )
     t.add_argument("--finetune-lr", type=float, default=1e-4, help="transfer models' 2nd phase")
     t.add_argument("--no-augment", action="store_true")
     t.add_argument("--no-clahe", action="store_true")

@@ -48,6 +48,7 @@ class TrainConfig:
     sensitivity_target: float = 0.97
     acquisition: str | None = None  # preset of `xray_core.augment` (pre-CLAHE), or None
     label_smoothing: float = 0.0
+    calibration: str = "validation"  # or "shifted": Platt on validation + its perturbed views
     limit: int | None = None  # use at most this many training images per class (smoke tests)
     options: dict = field(default_factory=dict)  # forwarded to the architecture builder
 
@@ -118,6 +119,23 @@ def acquisition_datasets(xt, yt, xv, cfg: TrainConfig, contract):
         aug = make_augmenter(cfg.seed)
         ds = ds.map(lambda a, b: (aug(a, training=True), b), num_parallel_calls=tf.data.AUTOTUNE)
     return ds.prefetch(tf.data.AUTOTUNE), augment.finish(augment.unit_to_u8(xv), contract)
+
+
+def calibrate(model, p_val, yv, val_samples, contract, fitted_on: str = "validation") -> dict:
+    """Platt calibration report on validation, or on validation + its perturbed views
+    (`xray_core.shift`) when FITTED_ON is "shifted"."""
+    if fitted_on == "validation":
+        return calibration.calibration_report(p_val, yv)
+    if fitted_on != "shifted":
+        raise ValueError(f"calibration must be 'validation' or 'shifted', got {fitted_on!r}")
+    from xray_core import augment, shift  # noqa: PLC0415
+    from xray_core.inference import raw_probabilities  # noqa: PLC0415
+
+    x_raw, _ = load_arrays(val_samples, augment.raw_contract(contract))
+    raw = shift.perturbed_scores(
+        lambda x: raw_probabilities(model, x), augment.unit_to_u8(x_raw), contract
+    )
+    return shift.shifted_calibration(yv, {**raw, "plain": p_val})
 
 
 def load_training_data(root: Path, cfg: TrainConfig, contract):
@@ -244,7 +262,7 @@ def train(cfg: TrainConfig, data_root: Path, name: str, store_root=None, log=pri
     t_score = time.perf_counter()
     p_val = raw_probabilities(model, xv)
     ms = (time.perf_counter() - t_score) * 1000 / max(len(xv), 1)
-    cal = calibration.calibration_report(p_val, yv)
+    cal = calibrate(model, p_val, yv, val_samples, built.contract, cfg.calibration)
     p_cal = calibration.apply_calibration(p_val, cal)
     threshold = metrics.threshold_for_sensitivity(yv, p_cal, cfg.sensitivity_target)
     card = build_card(
