@@ -47,6 +47,7 @@ def cmd_train(args) -> int:
         label_smoothing=args.label_smoothing,
         finetune_learning_rate=args.finetune_lr,
         calibration=args.calibration,
+        init_from=args.init_from,
     )
     out = Path(args.out)
     train(cfg, _data_root(args.data), out.name, store_root=out.parent)
@@ -173,6 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="acquisition-style augmentation preset on raw gray, before CLAHE (xray_core.augment)",
     )
     t.add_argument("--label-smoothing", type=float, default=0.0)
+    t.add_argument("--init-from", help="stored model to start from (same arch, contract, split)")
     t.add_argument(
         "--calibration",
         choices=("validation", "shifted"),

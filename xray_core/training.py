@@ -48,6 +48,7 @@ class TrainConfig:
     sensitivity_target: float = 0.97
     acquisition: str | None = None  # preset of `xray_core.augment` (pre-CLAHE), or None
     label_smoothing: float = 0.0
+    init_from: str | None = None  # stored model (same arch, contract and split) to start from
     calibration: str = "validation"  # or "shifted": Platt on validation + its perturbed views
     limit: int | None = None  # use at most this many training images per class (smoke tests)
     options: dict = field(default_factory=dict)  # forwarded to the architecture builder
@@ -136,6 +137,27 @@ def calibrate(model, p_val, yv, val_samples, contract, fitted_on: str = "validat
         lambda x: raw_probabilities(model, x), augment.unit_to_u8(x_raw), contract
     )
     return shift.shifted_calibration(yv, {**raw, "plain": p_val})
+
+
+def warm_start(model, cfg: TrainConfig, contract, store_root=None) -> None:
+    """Start MODEL from the weights of stored model CFG.init_from.
+
+    Refuses a source trained on another split (its training images would be in this
+    validation) or with another contract.
+    """
+    from xray_core.store import load_model  # noqa: PLC0415
+
+    src = load_model(cfg.init_from, store_root)
+    c = src.card["training"]["config"]
+    if (c["seed"], c["val_fraction"]) != (cfg.seed, cfg.val_fraction):
+        raise ValueError(
+            f"--init-from {cfg.init_from}: trained on split seed {c['seed']} / "
+            f"{c['val_fraction']}, this run uses {cfg.seed} / {cfg.val_fraction}: "
+            "validation would leak; use the same --seed and --val-fraction"
+        )
+    if src.card["contract"] != contract.to_dict():
+        raise ValueError(f"--init-from {cfg.init_from}: contract {src.card['contract']} differs")
+    model.set_weights(src.model.get_weights())
 
 
 def load_training_data(root: Path, cfg: TrainConfig, contract):
@@ -246,6 +268,9 @@ def train(cfg: TrainConfig, data_root: Path, name: str, store_root=None, log=pri
     steps = int(np.ceil(len(xt) / cfg.batch_size))
     history: dict = {"epoch": []}
     model = built.model
+    if cfg.init_from:
+        warm_start(model, cfg, built.contract, store_root)
+        log(f"weights initialised from {cfg.init_from}")
     compile_model(model, cfg.learning_rate, steps * cfg.epochs, cfg.label_smoothing)
     fit_phase(model, train_ds, val_ds, cfg.epochs, cfg.patience, weights, "train", history)
     if cfg.arch in BACKBONES and cfg.finetune_epochs > 0:
