@@ -27,7 +27,7 @@ def print_rows(title: str, rows: dict, keys: tuple[str, ...]) -> None:
         print(f"{name:28s}" + " ".join(f"{fmt(row.get(k)):>14s}" for k in keys))
 
 
-def shift_report(stored, data_root) -> dict:
+def shift_report(stored, data_root, views=None) -> dict:
     """Perturbed, cohort and threshold-rule tables for one stored model (calibrated scores)."""
     from xray_core import augment, shift
     from xray_core.calibration import apply_calibration
@@ -37,7 +37,9 @@ def shift_report(stored, data_root) -> dict:
     t0 = time.time()
     samples = validation_samples(stored.card, data_root)
     x, y = load_arrays(samples, augment.raw_contract(stored.contract))
-    raw = shift.perturbed_scores(stored.probabilities, augment.unit_to_u8(x), stored.contract)
+    raw = shift.perturbed_scores(
+        stored.probabilities, augment.unit_to_u8(x), stored.contract, views or shift.ALL_VIEWS
+    )
     calibration, threshold = stored.card.get("calibration"), stored.threshold
     cal = {k: apply_calibration(v, calibration) for k, v in raw.items()}
     names = [s.path.name for s in samples]
@@ -58,10 +60,11 @@ def main(argv=None) -> list[dict]:
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", nargs="*", help="model names (default: every stored model)")
     ap.add_argument("--json")
+    ap.add_argument("--views", nargs="*", help="only these views (default: all, held-out too)")
     args = ap.parse_args(argv)
     reports = []
     for name in args.model or list_models():
-        r = shift_report(load_model(name), config.data_dir())
+        r = shift_report(load_model(name), config.data_dir(), args.views)
         print(f"\n=== {name} (threshold {r['threshold']:.3f}, {r['seconds']} s)")
         keys = ("n", "auc", "sensitivity", "specificity", "spec_at_sens95", "ece")
         print_rows("perturbed validation", r["perturbed"], keys)

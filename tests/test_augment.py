@@ -133,3 +133,14 @@ def test_make_dataset_yields_contract_batches():
     assert [len(b[0]) for b in batches] == [2, 2, 1]
     assert batches[0][0].shape[1:] == (64, 64, 1) and batches[0][1].dtype == np.float32
     assert sorted(np.concatenate([b[1] for b in batches]).tolist()) == sorted(y.tolist())
+
+
+@pytest.mark.parametrize("factor", [0.25, 0.5, 1.0])
+def test_resize_back_keeps_shape_and_loses_detail(factor):
+    x = np.random.default_rng(8).integers(0, 256, (64, 64)).astype(np.uint8)
+    out = augment.resize_back(x, factor)
+    assert out.shape == x.shape and out.dtype == np.uint8
+    if factor == 1.0:
+        assert np.array_equal(out, x)
+    else:
+        assert out.astype(float).std() < x.astype(float).std()

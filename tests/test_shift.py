@@ -94,3 +94,26 @@ def test_perturb_view_is_fixed_by_the_seed():
 def test_unknown_view_lists_the_valid_ones():
     with pytest.raises(ValueError, match="gamma"):
         shift.perturb_view(np.zeros((1, 8, 8), np.uint8), "fog")
+
+
+def test_held_out_views_are_pooled_apart_and_not_calibrated_on():
+    raw = {"plain": P, "gamma 2.0": np.clip(P + 0.1, 0, 1), "sharpen": P[::-1].copy()}
+    rows = shift.perturbed_table(Y, raw, None, 0.5)
+    assert rows["shifted (pooled)"] == shift.view_row(Y, raw["gamma 2.0"], 0.5)
+    assert rows["held-out (pooled)"] == shift.view_row(Y, raw["sharpen"], 0.5)
+    assert shift.perturbed_keys(raw) == ["gamma 2.0"]
+    cal = shift.shifted_calibration(Y, raw)
+    both = shift.shifted_calibration(Y, {"plain": P, "gamma 2.0": raw["gamma 2.0"]})
+    assert (cal["a"], cal["b"]) == (both["a"], both["b"])
+
+
+def test_shifted_calibration_reports_plain_and_perturbed_ece():
+    from xray_core.calibration import apply_calibration, ece, fit_platt
+
+    raw = {"plain": P, "blur 2.0": np.clip(P + 0.1, 0, 1)}
+    cal = shift.shifted_calibration(Y, raw)
+    fitted = fit_platt(np.concatenate([P, raw["blur 2.0"]]), np.tile(Y, 2))
+    assert cal["a"] == pytest.approx(fitted["a"]) and cal["b"] == pytest.approx(fitted["b"])
+    assert cal["before"]["ece"] == pytest.approx(ece(P, Y))
+    after = apply_calibration(raw["blur 2.0"], fitted)
+    assert cal["after"]["ece_perturbed"] == pytest.approx(ece(after, Y))

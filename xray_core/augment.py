@@ -109,6 +109,15 @@ def crop_resize(image: np.ndarray, keep: float, rng: np.random.Generator) -> np.
     return cv2.resize(window, (w, h), interpolation=cv2.INTER_LINEAR)
 
 
+def resize_back(image: np.ndarray, factor: float) -> np.ndarray:
+    """Down-sample by FACTOR (area) and up-sample back (linear): a lower-resolution detector."""
+    h, w = image.shape
+    small = cv2.resize(
+        image, (max(8, round(w * factor)), max(8, round(h * factor))), None, 0, 0, cv2.INTER_AREA
+    )
+    return cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
+
+
 def jpeg(image: np.ndarray, quality: int) -> np.ndarray:
     """Re-compress as JPEG at QUALITY (1-100) and decode back to gray uint8."""
     ok, buf = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, int(quality)])

@@ -33,6 +33,15 @@ VIEWS = {
     "jpeg q10": lambda x, r: augment.jpeg(x, 10),
     "mixed": lambda x, r: augment.perturb(x, r, augment.PRESETS["strong"]),
 }
+# Perturbation families absent from the training presets: a fair view for a model trained
+# with `--acquisition` (bench_shift reports them; calibration never sees them).
+HELD_OUT_VIEWS = {
+    "sharpen": lambda x, r: augment.to_u8(
+        2.0 * x.astype(np.float32) - augment.blur(x, 2.0).astype(np.float32)
+    ),
+    "lowres 0.4": lambda x, r: augment.resize_back(x, 0.4),
+}
+ALL_VIEWS = {**VIEWS, **HELD_OUT_VIEWS}
 COHORTS = ("NORMAL2", "IM")  # file-name prefixes of the normal studies
 
 
@@ -47,11 +56,12 @@ def cohort_of(filename: str) -> str:
 
 
 def perturb_view(images: np.ndarray, view: str, seed: int = SEED) -> np.ndarray:
-    """Apply VIEWS[view] to each (s, s) uint8 image of (N, s, s), one seeded rng per view."""
-    if view not in VIEWS:
-        raise ValueError(f"unknown view {view!r}; valid: {sorted(VIEWS)}")
-    rng = np.random.default_rng([seed, sorted(VIEWS).index(view)])
-    return np.stack([VIEWS[view](im, rng) for im in images])
+    """Apply ALL_VIEWS[view] to each (s, s) uint8 image of (N, s, s), one seeded rng per view."""
+    if view not in ALL_VIEWS:
+        raise ValueError(f"unknown view {view!r}; valid: {sorted(ALL_VIEWS)}")
+    index = sorted(VIEWS).index(view) if view in VIEWS else len(VIEWS) + list(ALL_VIEWS).index(view)
+    rng = np.random.default_rng([seed, index])
+    return np.stack([ALL_VIEWS[view](im, rng) for im in images])
 
 
 def perturbed_scores(predict, images: np.ndarray, contract, views=None) -> dict:
@@ -74,6 +84,11 @@ def spec_at_sensitivity(y, p, target: float = 0.95) -> float | None:
     return metrics.operating_point(y, p, t)["specificity"]
 
 
+def perturbed_keys(views) -> list[str]:
+    """The perturbed views among VIEWS (keys other than 'plain' and the held-out families)."""
+    return [k for k in views if k != "plain" and k not in HELD_OUT_VIEWS]
+
+
 def view_row(y, p, threshold: float) -> dict:
     """n, AUC, sensitivity / specificity at THRESHOLD, spec at sens 0.95, ECE for one view."""
     op = metrics.operating_point(y, p, threshold)
@@ -88,12 +103,17 @@ def view_row(y, p, threshold: float) -> dict:
 
 
 def perturbed_table(y, raw: dict[str, np.ndarray], calibration, threshold: float) -> dict:
-    """Per-view rows (calibrated), plus 'shifted (pooled)' over every view except 'plain'
-    and 'worst view' (lowest AUC / specificity / sensitivity over the perturbed views)."""
+    """Per-view rows (calibrated), plus 'shifted (pooled)' over the perturbed views (not
+    'plain', not the held-out families), 'worst view' (lowest AUC / sensitivity /
+    specificity over them) and 'held-out (pooled)' over the held-out families present."""
     y = np.asarray(y)
     cal = {k: apply_calibration(v, calibration) for k, v in raw.items()}
     rows = {k: view_row(y, p, threshold) for k, p in cal.items()}
-    shifted = [k for k in cal if k != "plain"]
+    shifted = perturbed_keys(cal)
+    held = [k for k in cal if k in HELD_OUT_VIEWS]
+    if held:
+        p_held = np.concatenate([cal[k] for k in held])
+        rows["held-out (pooled)"] = view_row(np.tile(y, len(held)), p_held, threshold)
     if shifted:
         pooled_p = np.concatenate([cal[k] for k in shifted])
         rows["shifted (pooled)"] = view_row(np.tile(y, len(shifted)), pooled_p, threshold)
@@ -141,7 +161,7 @@ def threshold_rules(y, cal: dict[str, np.ndarray]) -> dict[str, float]:
     * every view sens>=0.95: the lowest per-view threshold, so each view keeps sensitivity.
     """
     y = np.asarray(y)
-    shifted = [k for k in cal if k != "plain"]
+    shifted = perturbed_keys(cal)
     rules = {
         "plain sens>=0.97": metrics.threshold_for_sensitivity(y, cal["plain"], 0.97),
         "plain sens>=0.95": metrics.threshold_for_sensitivity(y, cal["plain"], 0.95),
@@ -160,7 +180,7 @@ def threshold_rules(y, cal: dict[str, np.ndarray]) -> dict[str, float]:
 def rule_table(y, cal: dict[str, np.ndarray], names, rules: dict[str, float]) -> dict:
     """For each rule's threshold: sens / spec on plain, pooled shifted and NORMAL2 specificity."""
     y = np.asarray(y)
-    shifted = [k for k in cal if k != "plain"]
+    shifted = perturbed_keys(cal)
     out = {}
     for rule, t in rules.items():
         plain = metrics.operating_point(y, cal["plain"], t)
@@ -181,8 +201,10 @@ def shifted_calibration(y, raw: dict[str, np.ndarray]) -> dict:
     `perturbed_scores`); 'before' / 'after' report the plain view, like
     `calibration.calibration_report`, plus ECE on the pooled perturbed views."""
     y = np.asarray(y)
-    shifted = [k for k in raw if k != "plain"]
-    cal = fit_platt(np.concatenate([raw[k] for k in ["plain", *shifted]]), np.tile(y, len(raw)))
+    shifted = perturbed_keys(raw)
+    cal = fit_platt(
+        np.concatenate([raw[k] for k in ["plain", *shifted]]), np.tile(y, 1 + len(shifted))
+    )
     pooled = np.concatenate([raw[k] for k in shifted]) if shifted else raw["plain"]
     y_pooled = np.tile(y, max(len(shifted), 1))
 
