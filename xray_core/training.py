@@ -124,7 +124,8 @@ def acquisition_datasets(xt, yt, xv, cfg: TrainConfig, contract):
 
 def calibrate(model, p_val, yv, val_samples, contract, fitted_on: str = "validation") -> dict:
     """Platt calibration report on validation, or on validation + its perturbed views
-    (`xray_core.shift`) when FITTED_ON is "shifted"."""
+    (`xray_core.shift`) when FITTED_ON is "shifted"; then 'view_scores' holds the raw
+    scores per view (popped by `train` before the card is written)."""
     if fitted_on == "validation":
         return calibration.calibration_report(p_val, yv)
     if fitted_on != "shifted":
@@ -136,7 +137,8 @@ def calibrate(model, p_val, yv, val_samples, contract, fitted_on: str = "validat
     raw = shift.perturbed_scores(
         lambda x: raw_probabilities(model, x), augment.unit_to_u8(x_raw), contract
     )
-    return shift.shifted_calibration(yv, {**raw, "plain": p_val})
+    raw["plain"] = p_val
+    return {**shift.shifted_calibration(yv, raw), "view_scores": raw}
 
 
 def warm_start(model, cfg: TrainConfig, contract, store_root=None) -> None:
@@ -288,6 +290,7 @@ def train(cfg: TrainConfig, data_root: Path, name: str, store_root=None, log=pri
     p_val = raw_probabilities(model, xv)
     ms = (time.perf_counter() - t_score) * 1000 / max(len(xv), 1)
     cal = calibrate(model, p_val, yv, val_samples, built.contract, cfg.calibration)
+    view_scores = cal.pop("view_scores", None)
     p_cal = calibration.apply_calibration(p_val, cal)
     threshold = metrics.threshold_for_sensitivity(yv, p_cal, cfg.sensitivity_target)
     card = build_card(
@@ -301,6 +304,10 @@ def train(cfg: TrainConfig, data_root: Path, name: str, store_root=None, log=pri
         train_seconds=train_seconds,
         augmentation=augmentation_record(cfg),
     )
+    if view_scores is not None:
+        from xray_core.shift import perturbed_table  # noqa: PLC0415
+
+        card["shifted_validation"] = perturbed_table(yv, view_scores, cal, threshold)
     entry = save_model(model, card, history, name, store_root)
     save_scores(name, make_scores(yv, p_cal, p_val, files_digest(val_samples), ms), store_root)
     from xray_core.scores import fit_model_gate  # noqa: PLC0415
