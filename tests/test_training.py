@@ -85,4 +85,7 @@ def test_acquisition_run_from_a_stored_model_with_shifted_calibration(
     assert card["training"]["config"]["init_from"] == "tiny"
     cal = card["calibration"]
     assert cal["fitted_on"].startswith("validation split + its perturbed views")
-    assert 0.0 <= cal["after"]["ece_perturbed"] <= 1.0
+    assert 0.0 <= cal["after"]["ece_perturbed"] <= 1.0 and "view_scores" not in cal
+    rows = card["shifted_validation"]
+    n = card["validation"]["n"]
+    assert rows["plain"]["n"] == n and rows["shifted (pooled)"]["n"] == 9 * n
