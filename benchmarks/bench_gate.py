@@ -17,25 +17,9 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
-def screen(stored, named_bytes, gatekeeper=None) -> list[tuple[str, bool, str | None]]:
-    """(name, refused, reason) for each (name, bytes): decode errors count as refusals."""
-    from xray_core.decode import ImageError
-    from xray_core.inference import assess
-    from xray_core.study import open_study
-
-    out = []
-    for name, data in named_bytes:
-        try:
-            result = assess(stored, open_study(data, name), gatekeeper=gatekeeper)
-            out.append((name, not result.ok, result.gate.reason))
-        except ImageError as exc:
-            out.append((name, True, str(exc)))
-    return out
-
-
 def main(argv=None) -> dict:
-    from benchmarks.ood_corpus import build_corpus
     from xray_core import config
+    from xray_core.ood_corpus import build_corpus, screen
     from xray_core.scores import validation_samples
     from xray_core.store import load_gatekeeper, load_model
 

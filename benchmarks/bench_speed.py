@@ -6,8 +6,9 @@ Prints median milliseconds for: one prediction (file bytes -> decode -> contract
 probability and gate), Grad-CAM, Grad-CAM++, feature maps, LIME at the app's defaults; the cold
 start (fresh process: imports + model load + first prediction), the app's cold start to the
 first verdict (fresh process, Streamlit AppTest: app imports, model load, upload, verdict; the
-browser and server start are not included); and LIME mask stability (top-k
-'for pneumonia' overlap between three seeds on six samples, Jaccard).
+browser and server start are not included: benchmarks/bench_cold_start.py measures those in
+Chromium); and LIME mask stability (top-k 'for pneumonia' overlap between three seeds on six
+samples, Jaccard).
 """
 
 from __future__ import annotations

@@ -2,14 +2,19 @@
 
 import streamlit as st
 
-from pages import charts, ui
+from xray_app import charts, frame, loaders, present, state, views
 from xray_core.compare import compare_models, roc_curves, same_validation_data
+from xray_core.wording import speed_label
 
-ui.ensure_frame()
+frame.route_through_entry()
 
 st.title("Compare models")
-names = ui.model_names()
+names = loaders.model_names()
 rows = compare_models(names)
+for row in rows:  # 95% intervals at each model's own threshold (stratified bootstrap)
+    fig = present.get_figures(row["model"], row["threshold"])
+    for key in ("auc", "sensitivity", "specificity") if fig is not None else ():
+        row[f"{key}_ci"] = fig.text(key, 3 if key == "auc" else 2)
 if not same_validation_data(rows):
     st.warning("These models were not all scored on the same validation files: compare with care.")
 st.dataframe(
@@ -17,34 +22,58 @@ st.dataframe(
     hide_index=True,
     column_order=[
         "model",
-        "auc",
-        "sensitivity",
-        "specificity",
+        "auc_ci",
+        "sensitivity_ci",
+        "specificity_ci",
         "threshold",
         "ms_per_image",
-        "size_mb",
-        "parameters",
-        "train_minutes",
         "n",
-        "architecture",
     ],
     width="stretch",
     column_config={
-        "auc": st.column_config.NumberColumn("AUC", format="%.4f"),
-        "sensitivity": st.column_config.NumberColumn("Sensitivity", format="%.3f"),
-        "specificity": st.column_config.NumberColumn("Specificity", format="%.3f"),
+        "auc_ci": st.column_config.TextColumn("AUC (95% CI)"),
+        "sensitivity_ci": st.column_config.TextColumn("Sensitivity (95% CI)"),
+        "specificity_ci": st.column_config.TextColumn("Specificity (95% CI)"),
         "threshold": st.column_config.NumberColumn("Threshold", format="%.3f"),
         "size_mb": st.column_config.NumberColumn("Size (MB)", format="%.1f"),
-        "ms_per_image": st.column_config.NumberColumn("ms / image", format="%.1f"),
+        "ms_per_image": st.column_config.NumberColumn(
+            speed_label(batched=True),
+            format="%.1f",
+            help="Median per image when the validation split is scored in batches on this "
+            "CPU; one image alone (as on Predict) takes longer.",
+        ),
         "parameters": st.column_config.NumberColumn("Parameters", format="%d"),
         "train_minutes": st.column_config.NumberColumn("Train (min)", format="%.1f"),
         "n": st.column_config.NumberColumn("Validation n"),
         "data": None,
     },
 )
-st.plotly_chart(charts.overlaid_rocs(roc_curves(names)), width="stretch")
+with st.expander("Size, parameters and training of each model"):
+    st.dataframe(
+        rows,
+        hide_index=True,
+        column_order=["model", "architecture", "size_mb", "parameters", "train_minutes"],
+        column_config={
+            "size_mb": st.column_config.NumberColumn("Size (MB)", format="%.1f"),
+            "parameters": st.column_config.NumberColumn("Parameters", format="%d"),
+            "train_minutes": st.column_config.NumberColumn("Train (min)", format="%.1f"),
+        },
+    )
+zoom = st.toggle("Zoom to the top-left corner", key="compare_zoom", value=True)
+st.plotly_chart(charts.overlaid_rocs(roc_curves(names), zoom=zoom), width="stretch")
 st.caption(
-    "Each model at its own shipped threshold (chosen on validation for sensitivity ≥ 0.97). "
+    "Each model at its own shipped threshold (chosen on validation for sensitivity ≥ 0.97); "
+    "95% intervals by stratified bootstrap, n = the validation column. "
     "Validation is a patient-level split of the official train split; the official test "
     "split is harder for every model (see each model card's limitations)."
 )
+
+study = st.session_state.get(state.STUDY_KEY)
+if study is not None:
+    st.subheader("What each model says about the current image")
+    assessments = {n: loaders.get_assessment(n, study.digest, study) for n in names}
+    st.dataframe(views.model_verdict_rows(assessments), hide_index=True)
+    st.caption(
+        "Each model at its own shipped threshold (the sidebar threshold applies to the "
+        "sidebar's model only). Models that agree on validation can disagree on one image."
+    )

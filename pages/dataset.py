@@ -1,13 +1,15 @@
 """Dataset: class balance per split, samples per class, image sizes, bacterial vs viral."""
 
+import pandas as pd
 import streamlit as st
 
-from pages import charts, ui
+from xray_app import charts, frame, loaders, state, views
 from xray_core import config
-from xray_core.card import CITATION
+from xray_core.config import NEGATIVE_CLASS, POSITIVE_CLASS
 from xray_core.data import DatasetError
+from xray_core.intended_use import CITATION, HOSPITAL, POPULATION_SHORT
 
-ui.ensure_frame()
+frame.route_through_entry()
 
 st.title("Dataset")
 root = config.data_dir()
@@ -19,45 +21,45 @@ if root is None:
     )
     st.stop()
 try:
-    overview = ui.get_overview(str(root))
+    overview = loaders.get_overview(str(root))
 except DatasetError as exc:
     st.error(str(exc))
     st.stop()
 
 st.caption(
-    f"{CITATION} Children aged 1–5, one hospital (Guangzhou). Official test split withheld "
+    f"{CITATION} {POPULATION_SHORT.capitalize()} ({HOSPITAL}). Official test split withheld "
     "here: models are scored on it outside this app."
 )
 c1, c2 = st.columns(2)
 c1.plotly_chart(charts.class_balance(overview), width="stretch")
-first = next(iter(overview["splits"].values()))["summary"]
-c2.plotly_chart(charts.subtype_bars(first), width="stretch")
-st.table(
-    {
-        split: {
-            "images": d["summary"]["n"],
-            "patients": d["summary"]["patients"],
-            **d["summary"]["classes"],
-        }
-        for split, d in overview["splits"].items()
-    }
-)
+first_split, first = next(iter(overview["splits"].items()))
+c2.plotly_chart(charts.subtype_bars(first["summary"], first_split), width="stretch")
 st.caption(
-    "PNEUMONIA outnumbers NORMAL about 3 to 1: training uses class weights, and the "
-    "threshold is chosen for sensitivity."
+    f"{POSITIVE_CLASS} outnumbers {NEGATIVE_CLASS} about 3 to 1: training uses class weights, "
+    "and the threshold is chosen for sensitivity."
 )
 
-st.subheader("Samples per class")
+st.subheader("Which images each figure comes from")
+name = st.session_state[state.MODEL_KEY]
+card = loaders.get_model_card(name)
+st.table(pd.DataFrame(views.split_rows(overview, card["data"]["splits"])).set_index("split"))
+st.caption(
+    "The app's validation figures (Predict's operating point, the model card, Compare) come "
+    "from the model's own validation split, carved from the official train split "
+    f"({card['data']['split_rule']}). Model shown: {name} (sidebar)."
+)
+
+st.subheader(f"Samples per class ({first_split} split)")
 seed = st.number_input("Shuffle samples (seed)", 0, 10_000, 0, key="dataset_seed")
-grid = ui.get_sample_grid(str(root), 6, int(seed))
+grid = loaders.get_sample_grid(str(root), 6, int(seed))
 for cls, items in grid.items():
     st.markdown(f"**{cls}**")
     cols = st.columns(len(items))
     for col, (subtype, thumb) in zip(cols, items):
         col.image(thumb, caption=subtype, width="stretch")
-st.plotly_chart(charts.size_scatter(overview), width="stretch")
+st.plotly_chart(charts.size_scatter(loaders.get_fullres_sizes()), width="stretch")
 st.caption(
-    "This copy of the data was squash-resized to 224×224, so every point sits there; "
-    "original X-rays are larger and not square (the 48 full-resolution samples are 952 to "
-    "2,396 px wide). Uploads are squash-resized to the model's input the same way."
+    "The dataset copy here was squash-resized to 224×224 (the cross); the originals are larger "
+    "and not square, as the dots show for the 48 full-resolution samples of the train split. "
+    "Uploads are squash-resized to the model's input the same way."
 )

@@ -1,79 +1,66 @@
-"""Explain: Grad-CAM / Grad-CAM++ heatmaps and LIME superpixels, beside the original."""
+"""Explain: one method at a time (Grad-CAM, Grad-CAM++, LIME, feature maps) for the chosen
+class, a faithfulness panel beside the map, and the training cases most like this X-ray."""
 
 import streamlit as st
 
-from pages import ui
+from xray_app import cases_view, current, explanations, frame, state, widgets
+from xray_app import faithfulness_view as view
 from xray_core.config import CLASS_NAMES
-from xray_core.explain import lime_explain, overlay
+from xray_core.explain import overlay, registry
 
-ui.ensure_frame()
+frame.route_through_entry()
 
 st.title("Explain")
-model, study = ui.current_model(), ui.require_study()
+model, (study, assessment) = state.current_model(), widgets.require_study()
 display = study.display(model.contract)
-verdict = ui.assess_current(study).prediction.label
-
-st.subheader("Grad-CAM: where the network looked")
-if model.last_conv is None:
-    st.info(f"{model.name} has no convolutional layer, so Grad-CAM does not apply; use LIME below.")
-else:
-    c1, c2, c3 = st.columns(3)
-    target = c2.radio(
-        "Evidence for",
-        CLASS_NAMES,
-        index=CLASS_NAMES.index(verdict),
-        horizontal=True,
-        key=f"explain_target_{study.digest[:8]}",
-        help="Defaults to the current verdict.",
-    )
-    method = c1.radio(
-        "Method",
-        ["gradcam", "gradcam++"],
-        horizontal=True,
-        key="explain_method",
-        format_func={"gradcam": "Grad-CAM", "gradcam++": "Grad-CAM++"}.get,
-    )
-    alpha = c3.slider("Heatmap opacity", 0.0, 1.0, 0.45, 0.05, key="explain_alpha")
-    heat = ui.cached_gradcam(model.name, method, target, study.digest, study)
-    left, right = st.columns(2)
-    left.image(
-        display, caption="What the model sees (resized, contrast-equalised)", width="stretch"
-    )
-    right.image(
-        overlay.blend_heatmap(display, heat, alpha),
-        width="stretch",
-        caption=f"{method} on layer {model.last_conv}: warm = pushes toward {target}",
-    )
-    if heat.max() == 0:
-        st.caption(f"No region pushed the score toward {target} (the heatmap is empty).")
-
-st.subheader("LIME: which regions argue for and against pneumonia")
-c1, c2, c3 = st.columns(3)
-top_k = c1.slider("Regions to show (top k)", 1, 10, 4, key="explain_topk")
-samples = c2.select_slider(
-    "Perturbed samples",
-    [100, 200, 400, 600, 1000],
-    lime_explain.DEFAULT_SAMPLES,
-    key="explain_samples",
-    help="More samples: steadier masks, slower.",
+verdict = assessment.prediction.label
+st.markdown(f"{current.source_line()}  \n{current.verdict_line(assessment)} · model {model.name}")
+target = st.radio(
+    "Explain the evidence for",
+    CLASS_NAMES,
+    index=CLASS_NAMES.index(verdict),
+    horizontal=True,
+    key=f"explain_target_{study.digest[:8]}",
+    help="Defaults to the current verdict; every method below explains this class.",
 )
-segments = c3.select_slider("Superpixels (SLIC)", [25, 50, 75, 100], 50, key="explain_segments")
-bar = st.progress(0.0, text="LIME running…")
-result = ui.cached_lime(
-    model.name, study, samples, segments, progress=lambda f: bar.progress(f, text=f"LIME {f:.0%}")
+st.info(overlay.LEGEND, icon=":material/palette:")
+handle = explanations.get_handle(model.name)
+reasons = registry.available(handle)
+
+c1, c2 = st.columns([3, 1])
+method = c1.radio(
+    "Method",
+    [m for m, why in reasons.items() if why is None],
+    horizontal=True,
+    key="explain_method",
+    format_func=lambda m: registry.get_explainer(m).title,
+)
+alpha = c2.slider("Heatmap opacity", 0.0, 1.0, 0.7, 0.05, key="explain_alpha")
+for why in filter(None, reasons.values()):
+    st.caption(why)
+params = registry.get_explainer(method).params(handle)
+settings = view.settings_widgets(params, f"explain_{method}", {"target": target})
+bar = st.progress(0.0, text=f"{registry.get_explainer(method).title} running…")
+exp = explanations.explanation(
+    model.name, method, settings, study, progress=lambda f: bar.progress(f, text=f"{f:.0%}")
 )
 bar.empty()
+
 left, right = st.columns(2)
-left.image(display, caption="Original (model input)", width="stretch")
-right.image(
-    overlay.draw_lime(display, result.segments, result.mask(top_k, +1), result.mask(top_k, -1)),
-    width="stretch",
-    caption="Green: for PNEUMONIA · Red: against (toward NORMAL)",
-)
-st.caption(
-    f"Local surrogate fit R² = {result.score:.2f}. LIME explains this one prediction by "
-    "hiding superpixels; low R² means the explanation is less trustworthy. At the default "
-    "settings the top-4 regions of two runs with different random seeds overlap about 0.7 on "
-    "average (Jaccard; worst pair 0.3; six sample X-rays, benchmarks/bench_speed.py): read the "
-    "strongest regions, not every outline."
-)
+left.image(exp.draw(display, alpha), caption=exp.caption, width="stretch")
+left.caption("What the model sees: resized and contrast-equalised.")
+with right:
+    st.markdown("#### Can this map be trusted?")
+    if st.toggle("Check this map (faithfulness)", key="explain_check"):
+        with st.spinner("Randomised network, deletion and insertion curves, shortcuts…"):
+            faith = explanations.faithfulness(model.name, exp, study)
+        view.faithfulness_panel(faith, display)
+    else:
+        st.caption(
+            "Runs the model-randomisation check, deletion and insertion curves against random "
+            "order, the border and marker shares and, for LIME, two more seeds (a few seconds; "
+            "cached)."
+        )
+
+st.subheader("Cases like this one")
+cases_view.render(model.name, study)

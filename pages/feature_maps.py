@@ -2,13 +2,14 @@
 
 import streamlit as st
 
-from pages import ui
+from xray_app import current, frame, loaders, state, views, widgets
 from xray_core.explain.feature_maps import conv_layers, feature_maps
 
-ui.ensure_frame()
+frame.route_through_entry()
 
 st.title("Feature maps")
-model, study = ui.current_model(), ui.require_study()
+model, (study, assessment) = state.current_model(), widgets.require_study()
+st.markdown(f"{current.source_line()}  \n{current.verdict_line(assessment)} · model {model.name}")
 layers = conv_layers(model.model)
 if not layers:
     st.info(f"{model.name} has no convolutional layers (dense baseline): nothing to show.")
@@ -19,7 +20,7 @@ labels = {
     f"{x['shape'][2]}"
     for i, x in enumerate(layers)
 }
-default = model.last_conv if model.last_conv in labels else layers[0]["name"]
+default = views.default_layer(layers, model.last_conv)
 layer = st.selectbox(
     "Layer (model order, output shape)",
     list(labels),
@@ -27,10 +28,9 @@ layer = st.selectbox(
     index=list(labels).index(default),
     format_func=labels.get,
 )
-maps = feature_maps(ui.get_probe(model.name, layer), study.model_input(model.contract))
-st.caption(
-    f"Showing {len(maps)} channels, each scaled to its own min–max (bright = strong activation)."
-)
+maps = feature_maps(loaders.get_probe(model.name, layer), study.model_input(model.contract))
+total = next(x["shape"][2] for x in layers if x["name"] == layer)
+st.caption(views.channels_caption(len(maps), total))
 cols = st.columns(8)
 for i, fmap in enumerate(maps):
     cols[i % 8].image(fmap, caption=str(i), clamp=True, width="stretch")

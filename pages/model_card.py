@@ -2,15 +2,18 @@
 
 import streamlit as st
 
-from pages import charts, ui
+from xray_app import charts, faithfulness_view, frame, loaders, present, state
 from xray_core import metrics
+from xray_core.config import CLASS_NAMES
+from xray_core.prevalence import icon_array
 from xray_core.reporting import explain_operating_point, operating_point_at
 from xray_core.store import read_history
+from xray_core.uncertainty import format_interval
 
-ui.ensure_frame()
+frame.route_through_entry()
 
-model, threshold = ui.current_model(), ui.current_threshold()
-card, scores = model.card, ui.get_scores(model.name)
+model, threshold = state.current_model(), state.current_threshold()
+card, scores = model.card, loaders.get_scores(model.name)
 cal = card["calibration"]
 st.title(f"Model card: {model.name}")
 st.markdown(
@@ -21,33 +24,72 @@ st.markdown(
 st.warning(f"**Intended use.** {card['intended_use']} **Population.** {card['population']}")
 
 op = operating_point_at(scores, card, threshold)
+fig = present.get_figures(model.name, threshold)
 v = card["validation"]
+
+
+def with_ci(key: str, digits: int = 3) -> str:
+    """Value and 95% interval at the current threshold ('n/a' where undefined)."""
+    if fig is None:
+        value = v["auc"] if key == "auc" else op[key]
+        return "n/a" if value is None else f"{value:.{digits}f}"
+    return format_interval(fig.values[key], fig.intervals[key], digits)
+
+
 st.subheader(f"Validation at threshold {threshold:.3f} (shipped: {card['threshold']:.3f})")
+c = op["confusion"] if fig is not None else None
 st.table(
     {
         "metric": [
-            "n (NORMAL / PNEUMONIA)",
-            "AUC",
-            "sensitivity",
-            "specificity",
-            "PPV",
-            "NPV",
+            f"n ({' / '.join(CLASS_NAMES)})",
+            "AUC (95% CI)",
+            "sensitivity (95% CI)",
+            "specificity (95% CI)",
+            "PPV (95% CI)",
+            "NPV (95% CI)",
+            "accuracy (95% CI)",
             "Brier (before → after calibration)",
             "ECE (before → after calibration)",
         ],
         "value": [
-            f"{v['n']} ({v['counts']['NORMAL']} / {v['counts']['PNEUMONIA']})",
-            f"{v['auc']:.4f}",
-            *[
-                ("n/a" if op[k] is None else f"{op[k]:.3f}")
-                for k in ("sensitivity", "specificity", "ppv", "npv")
-            ],
+            f"{v['n']} ({' / '.join(str(v['counts'][c]) for c in CLASS_NAMES)})",
+            with_ci("auc", 4),
+            *[with_ci(k) for k in ("sensitivity", "specificity", "ppv", "npv", "accuracy")],
             *[f"{cal['before'][k]:.4f} → {cal['after'][k]:.4f}" for k in ("brier", "ece")],
+        ],
+        "rests on": [
+            "validation split",
+            f"{v['n']} X-rays",
+            f"{v['counts']['PNEUMONIA']} with pneumonia",
+            f"{v['counts']['NORMAL']} normal",
+            "—" if c is None else f"{c['tp'] + c['fp']} flagged",
+            "—" if c is None else f"{c['tn'] + c['fn']} cleared",
+            f"{v['n']} X-rays",
+            f"{v['n']} X-rays",
+            f"{v['n']} X-rays",
         ],
     }
 )
 for line in explain_operating_point(op):
     st.markdown(f"- {line}")
+if fig is not None:
+    st.caption(f"{fig.note} 95% intervals: stratified bootstrap ({fig.n_resamples:,} resamples).")
+    st.subheader("At another prevalence")
+    left, right = st.columns([2, 3], gap="large")
+    with left:
+        at = fig.at_prevalence(present.prevalence_slider("card_prevalence", fig))
+        for sentence in at["sentences"]:
+            st.markdown(f"- {sentence}")
+        st.markdown(
+            f"PPV {format_interval(at['ppv'], at['ppv_ci'])} · "
+            f"NPV {format_interval(at['npv'], at['npv_ci'])} (95% CIs)"
+        )
+    right.plotly_chart(
+        charts.icon_array_figure(icon_array(at["frequencies"]), 380, 9, 12),
+        width="stretch",
+        theme=None,
+        key="card_icons",
+    )
 st.caption(f"Threshold rule: {card['threshold_rule']}. Split: {card['data']['split_rule']}.")
 
 if scores is not None:
@@ -92,10 +134,12 @@ st.markdown(
     f"- **Augmentation:** `{card['training']['augmentation']}` (no flips: anatomy is "
     "not symmetric)."
 )
+faithfulness_view.card_section(card)
+
 st.subheader("Limitations and robustness")
 if card.get("robustness"):
     st.markdown(card["robustness"])
 for item in card["limitations"]:
     st.markdown(f"- {item}")
 with st.expander("Raw card.json"):
-    st.json(card, expanded=False)
+    st.json(card.to_dict(), expanded=False)

@@ -2,51 +2,45 @@
 
 import streamlit as st
 
-from pages import ui
+from xray_app import cases_view, current, frame, loaders, present, state, widgets
+from xray_core.config import POSITIVE_CLASS
+from xray_core.intended_use import POPULATION_SHORT
 from xray_core.reporting import confidence_words, explain_operating_point, operating_point_at
+from xray_core.wording import percent
 
-ui.ensure_frame()
+frame.route_through_entry()
 
 st.title("Predict")
-ui.intended_use_banner()
-model, threshold = ui.current_model(), ui.current_threshold()
+widgets.intended_use_banner()
 
 left, right = st.columns([1, 1], gap="large")
 with left:
-    upload = st.file_uploader(
-        "Upload a frontal chest X-ray (PNG, JPEG or DICOM)",
-        type=["png", "jpg", "jpeg", "dcm", "dicom"],
-        key="predict_upload",
+    upload_key = current.upload_key()
+    st.file_uploader(
+        current.UPLOAD_LABEL,
+        type=current.UPLOAD_TYPES,
+        key=upload_key,
+        on_change=current.on_upload,
+        args=(upload_key,),
+        help="A new upload or sample pick replaces the current image.",
     )
-    samples = ui.sample_files()
-    if samples:
-        pick = st.selectbox(
-            "…or pick a sample X-ray",
-            [None, *samples],
-            key="predict_sample",
-            format_func=lambda p: (
-                "—" if p is None else f"{p.parent.name.title()} sample {samples.index(p) + 1}"
-            ),
-        )
-    else:
-        pick = None
-        st.caption("No sample folder configured (../shared/data/fullres_samples).")
-    if upload is not None:
-        if st.session_state.get("predict_source") != upload.file_id:
-            st.session_state["predict_source"] = upload.file_id
-            ui.load_upload(upload.getvalue(), upload.name)
-    elif pick is not None and st.session_state.get("predict_source") != str(pick):
-        st.session_state["predict_source"] = str(pick)
-        ui.load_upload(pick.read_bytes(), pick.name)
+    current.sample_picker()
+    if st.session_state.get(current.REFUSED_KEY):
+        st.error(st.session_state[current.REFUSED_KEY], icon=":material/error:")
 
-study = st.session_state.get(ui.STUDY_KEY)
+study = st.session_state.get(state.STUDY_KEY)
 if study is None:
     right.info("Upload an X-ray or pick a sample to get a prediction.")
+    with right:
+        state.current_model()  # on a cold start: load now, with a spinner, under the frame
     st.stop()
 
-result = ui.assess_current(study)
+model, threshold = state.current_model(), state.current_threshold()
+result = widgets.current_assessment(study)
 pred = result.prediction
 with left:
+    st.markdown(current.source_line())
+    current.reveal_label()
     st.image(
         study.gray, caption=f"{study.kind}, {study.size[0]}×{study.size[1]} px", width="stretch"
     )
@@ -58,23 +52,25 @@ with left:
 if not result.ok:
     right.error(
         f"**No verdict.** The input check refused this image: {result.gate.reason}. "
-        "Upload a frontal chest X-ray (PNG, JPEG or DICOM).",
+        "Upload a frontal chest X-ray (PNG, JPEG, BMP, TIFF or DICOM).",
         icon=":material/block:",
     )
     st.stop()
 with right:
-    colour = "red" if pred.label == "PNEUMONIA" else "blue"
+    colour = "red" if pred.label == POSITIVE_CLASS else "blue"
     st.markdown(f"### Verdict: :{colour}[**{pred.label}**]")
     st.metric(
         "Calibrated probability of pneumonia",
-        f"{pred.probability:.1%}",
-        help="Platt-calibrated on the validation split.",
+        percent(pred.probability),
+        help="Platt-calibrated on the validation split; whole percentages, and beyond 99% or "
+        "below 1% only the bound, because a few hundred validation images support no more.",
     )
     st.progress(
         pred.probability,
         text=f"threshold {threshold:.3f}: {confidence_words(pred.probability, threshold)}",
     )
-    op = operating_point_at(ui.get_scores(model.name), model.card, threshold)
+    op = operating_point_at(loaders.get_scores(model.name), model.card, threshold)
+    fig = present.get_figures(model.name, threshold)
     st.markdown(f"#### What threshold {threshold:.3f} means (validation, n = {op['n']})")
     cols = [c for _ in range(2) for c in st.columns(2)]
     for col, key, label in zip(
@@ -82,10 +78,16 @@ with right:
         ("sensitivity", "specificity", "ppv", "npv"),
         ("Sensitivity", "Specificity", "PPV", "NPV"),
     ):
-        col.metric(label, "n/a" if op[key] is None else f"{op[key]:.1%}")
+        col.metric(label, "n/a" if op[key] is None else f"{op[key]:.2f}")
+        if fig is not None and fig.intervals[key]:
+            lo, hi = fig.intervals[key]
+            col.caption(f"95% CI {lo:.2f}–{hi:.2f} · {present.rests_on(fig, key)}")
     for line in explain_operating_point(op):
         st.markdown(f"- {line}")
     st.caption(
-        f"Model **{model.name}**. Validation figures come from children aged 1–5 at one "
-        "hospital; expect lower specificity elsewhere."
+        f"Model **{model.name}**. Validation figures come from {POPULATION_SHORT}; expect "
+        "lower specificity elsewhere."
     )
+
+st.subheader("Cases like this one")
+cases_view.render(model.name, study)

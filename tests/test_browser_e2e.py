@@ -1,4 +1,5 @@
-"""End to end in a real browser: `streamlit run` the app, upload a real X-ray, read the verdict.
+"""End to end in a real browser: `streamlit run` the app, open a page URL directly (it must come
+inside the frame), upload a real X-ray, read the verdict.
 
 Drives Debian's chromium (/usr/bin/chromium, installed by `.ci/run`) through Playwright's sync
 API; never downloads a browser. Everything stays on loopback. The app uses whatever model store
@@ -23,8 +24,15 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SAMPLES_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "fullres_samples"
 SAMPLE = SAMPLES_DIR / "PNEUMONIA" / "person1177_bacteria_3125.jpeg"
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 SCREENSHOT = PROJECT_ROOT / "artifacts" / "e2e" / "predict.png"
 SERVER_LOG = PROJECT_ROOT / "artifacts" / "e2e" / "streamlit.log"
 HOST = "127.0.0.1"
@@ -53,15 +61,19 @@ def wait_for_port(proc: subprocess.Popen, port: int, timeout_s: float) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            pytest.fail(f"streamlit exited with code {proc.returncode} before serving.\n"
-                        f"{log_tail()}", pytrace=False)
+            pytest.fail(
+                f"streamlit exited with code {proc.returncode} before serving.\n{log_tail()}",
+                pytrace=False,
+            )
         try:
             with socket.create_connection((HOST, port), timeout=1):
                 return
         except OSError:
             time.sleep(0.5)
-    pytest.fail(f"streamlit did not answer on {HOST}:{port} within {timeout_s} s.\n{log_tail()}",
-                pytrace=False)
+    pytest.fail(
+        f"streamlit did not answer on {HOST}:{port} within {timeout_s} s.\n{log_tail()}",
+        pytrace=False,
+    )
 
 
 def stop(proc: subprocess.Popen) -> None:
@@ -83,11 +95,17 @@ def stop(proc: subprocess.Popen) -> None:
 def prerequisites() -> None:
     """Fail (never skip) before starting anything when the browser or the sample is missing."""
     if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} not found: `.ci/run` installs it "
-                    "(apt-get install -y --no-install-recommends chromium).", pytrace=False)
+        pytest.fail(
+            f"{CHROMIUM} not found: `.ci/run` installs it "
+            "(apt-get install -y --no-install-recommends chromium).",
+            pytrace=False,
+        )
     if not SAMPLE.is_file():
-        pytest.fail(f"Sample X-ray not found at {SAMPLE}: this test needs ../shared/data/"
-                    "fullres_samples beside the project.", pytrace=False)
+        pytest.fail(
+            f"Sample X-ray not found at {SAMPLE}: this test needs ../shared/data/"
+            "fullres_samples beside the project.",
+            pytrace=False,
+        )
 
 
 @pytest.fixture
@@ -95,15 +113,34 @@ def app_url(prerequisites):
     """A fresh `streamlit run streamlit_app.py` on a free loopback port; yields its URL."""
     port = free_port()
     SERVER_LOG.parent.mkdir(parents=True, exist_ok=True)
-    cmd = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
-           "--server.headless", "true", "--server.port", str(port),
-           "--server.address", HOST, "--browser.gatherUsageStats", "false",
-           "--server.fileWatcherType", "none"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "streamlit_app.py",
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--server.address",
+        HOST,
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+    ]
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2")}
     with open(SERVER_LOG, "wb") as log:
-        proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env, stdout=log,
-                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            cmd,
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
     try:
         wait_for_port(proc, port, START_TIMEOUT_S)
         yield f"http://{HOST}:{port}/"
@@ -114,7 +151,7 @@ def app_url(prerequisites):
 def page_text(page) -> str:
     try:
         return page.inner_text("body")[-2000:]
-    except Exception as exc:  # noqa: BLE001 - diagnostics only
+    except Exception as exc:  # diagnostics only
         return f"(page text unavailable: {exc})"
 
 
@@ -127,25 +164,44 @@ def test_upload_gives_verdict_in_real_browser(app_url):
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1600})
-            stage = "opening the app"
+            stage = "opening a page URL first on the fresh server"
             try:
+                # Streamlit's legacy pages/ mode runs this page file on its own; the page must
+                # still come inside the frame (sidebar with the threshold slider).
+                page.goto(
+                    app_url + "model_card",
+                    wait_until="domcontentloaded",
+                    timeout=PAGE_TIMEOUT_S * 1000,
+                )
+                page.wait_for_function(
+                    "() => document.body.innerText.includes('Model card:')"
+                    " && document.body.innerText.includes('Decision threshold')",
+                    timeout=PAGE_TIMEOUT_S * 1000,
+                    polling=500,
+                )
+                stage = "opening the app"
                 page.goto(app_url, wait_until="domcontentloaded", timeout=PAGE_TIMEOUT_S * 1000)
                 stage = "waiting for the file uploader"
-                page.wait_for_selector("input[type=file]", state="attached",
-                                       timeout=PAGE_TIMEOUT_S * 1000)
+                page.wait_for_selector(
+                    "input[type=file]", state="attached", timeout=PAGE_TIMEOUT_S * 1000
+                )
                 stage = "uploading the X-ray"
                 page.set_input_files("input[type=file]", str(SAMPLE))
                 stage = "waiting for the verdict"
                 page.wait_for_function(
                     "() => /Verdict:\\s*(NORMAL|PNEUMONIA)\\b/.test(document.body.innerText)",
-                    timeout=VERDICT_TIMEOUT_S * 1000, polling=500)
+                    timeout=VERDICT_TIMEOUT_S * 1000,
+                    polling=500,
+                )
                 stage = "waiting for the page to settle"
                 settle(page)
             except PlaywrightError as exc:
                 page.screenshot(path=str(SCREENSHOT), full_page=True)
-                pytest.fail(f"Failed while {stage}: {exc}\n--- page text ---\n{page_text(page)}"
-                            f"\n--- streamlit log ---\n{log_tail()}\nscreenshot: {SCREENSHOT}",
-                            pytrace=False)
+                pytest.fail(
+                    f"Failed while {stage}: {exc}\n--- page text ---\n{page_text(page)}"
+                    f"\n--- streamlit log ---\n{log_tail()}\nscreenshot: {SCREENSHOT}",
+                    pytrace=False,
+                )
             match = VERDICT_RE.search(page.inner_text("body"))
             page.screenshot(path=str(SCREENSHOT), full_page=True)
         finally:
@@ -177,3 +233,105 @@ def settle(page, quiet_s: float = 2.0, timeout_s: float = 30.0) -> None:
         elif time.monotonic() - quiet_since >= quiet_s:
             return
         time.sleep(0.25)
+
+
+REVIEW_SCREENSHOT = PROJECT_ROOT / "artifacts" / "e2e" / "review.png"
+
+
+def test_one_blinded_review_read_in_real_browser(app_url, data_root, tmp_path):
+    """A reader opens a session from its URL, sees no AI, saves a blinded read, and only then
+    sees the AI's probability; the read is in the database."""
+    import shutil
+
+    from playwright.sync_api import sync_playwright
+
+    from xray_core import store
+    from xray_core.review import db, reads, sessions, sources
+
+    folder = tmp_path / "cases"
+    for cls in ("NORMAL", "PNEUMONIA"):
+        (folder / cls).mkdir(parents=True)
+        shutil.copy(sorted((data_root / "train" / cls).iterdir())[0], folder / cls)
+    sessions.create_session(None, "e2e", sources.folder_items(folder), store.load_model(), seed=1)
+    REVIEW_SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    wait_ms = PAGE_TIMEOUT_S * 1000
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1300})
+            page.goto(app_url + "review?session=e2e&reader=drE", timeout=wait_ms)
+            page.wait_for_function(
+                "() => document.body.innerText.includes('Case 1 of 2')", timeout=wait_ms
+            )
+            settle(page)
+            blinded = page.inner_text('[data-testid="stMain"]')  # the page, not the sidebar
+            page.locator('[data-testid="stRadio"] label').filter(has_text="PNEUMONIA").click()
+            settle(page)
+            page.get_by_role("button", name="Save my read and reveal the AI").click()
+            page.wait_for_function(
+                "() => document.body.innerText.includes('AI: P(pneumonia), calibrated')",
+                timeout=wait_ms,
+            )
+            settle(page)
+            page.screenshot(path=str(REVIEW_SCREENSHOT), full_page=True)
+        finally:
+            browser.close()
+    assert "Your read (blinded" in blinded
+    assert "P(pneumonia)" not in blinded and "Grad-CAM" not in blinded
+    with db.connect(None) as con:
+        saved = reads.session_reads(con, sessions.get_session(con, "e2e").id, "drE")
+    assert [(r.phase, r.verdict, r.confidence) for r in saved] == [("unaided", "PNEUMONIA", 4)]
+    assert saved[0].seconds is not None and saved[0].seconds > 0
+
+
+PRESENT_SCREENSHOT = PROJECT_ROOT / "artifacts" / "e2e" / "present.png"
+PRESENT_FULL_SCREENSHOT = PROJECT_ROOT / "artifacts" / "e2e" / "present_full.png"
+GALLERY_READY_JS = """() => document.body.innerText.includes('What it gets right and wrong')
+    && [...document.querySelectorAll('[data-testid="stImage"] img')]
+        .filter(img => img.complete && img.naturalWidth > 0).length >= 6"""
+
+
+def test_presentation_page_at_projector_size(app_url):
+    """The presentation page at 1280x720 in present mode: sidebar hidden, headline figures
+    with their intervals on the first screen; screenshots in artifacts/e2e/present*.png."""
+    from playwright.sync_api import Error as PlaywrightError
+    from playwright.sync_api import sync_playwright
+
+    PRESENT_SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 720})
+            stage = "opening the presentation page"
+            try:
+                page.goto(
+                    app_url + "present",
+                    wait_until="domcontentloaded",
+                    timeout=PAGE_TIMEOUT_S * 1000,
+                )
+                stage = "waiting for the gallery (Grad-CAM of six validation images)"
+                page.wait_for_function(GALLERY_READY_JS, timeout=PAGE_TIMEOUT_S * 2000, polling=500)
+                stage = "switching to present mode"
+                page.locator('[data-testid="stCheckbox"]').filter(has_text="Present").click()
+                page.wait_for_selector('[data-testid="stSidebar"]', state="hidden", timeout=30_000)
+                settle(page)
+                first_screen = page.inner_text("body")
+                page.screenshot(path=str(PRESENT_SCREENSHOT))
+                page.set_viewport_size({"width": 1280, "height": 2400})
+                settle(page)
+                page.screenshot(path=str(PRESENT_FULL_SCREENSHOT), full_page=True)
+            except PlaywrightError as exc:
+                page.screenshot(path=str(PRESENT_SCREENSHOT), full_page=True)
+                pytest.fail(
+                    f"Failed while {stage}: {exc}\n--- page text ---\n{page_text(page)}"
+                    f"\n--- streamlit log ---\n{log_tail()}",
+                    pytrace=False,
+                )
+        finally:
+            browser.close()
+
+    print(f"\nscreenshots: {PRESENT_SCREENSHOT}, {PRESENT_FULL_SCREENSHOT}")
+    assert "Pneumonia on children's chest X-rays" in first_screen
+    assert re.search(r"95% CI 0\.\d\d\d?–\d\.\d\d", first_screen), "no interval on the page"
+    assert "not a medical device" in first_screen.lower()
+    assert PRESENT_SCREENSHOT.stat().st_size > 0

@@ -108,3 +108,73 @@ def test_rescore_keeps_card_and_compare_in_agreement(tiny_store, tmp_path, capsy
     assert row["specificity"] == card["validation"]["specificity"]
     assert row["threshold"] == card["threshold"]
     assert "threshold" in capsys.readouterr().out
+
+
+def test_help_imports_no_tensorflow():
+    code = (
+        "import sys\n"
+        "from xray_core.cli import main\n"
+        "try:\n"
+        "    main(['--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras')))\n"
+    )
+    r = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=config.PROJECT_ROOT,
+        timeout=120,
+    )
+    assert r.returncode == 0, r.stderr
+    assert "evaluate" in r.stdout and r.stdout.strip().endswith("[]"), r.stdout[-300:]
+
+
+def test_evaluate_data_falls_back_to_the_configured_folder(
+    tiny_store, small_eval_dir, tmp_path, monkeypatch
+):
+    monkeypatch.setenv(config.DATA_ENV_VAR, str(small_eval_dir))
+    out = tmp_path / "eval.json"
+    args = ["--store", str(tiny_store), "evaluate", "--model", "tiny", "--json", str(out)]
+    assert main(args) == 0
+    assert json.loads(out.read_text())["n"] == 12
+
+
+def test_evaluate_on_a_kaggle_root_scores_a_split(data_root, monkeypatch):
+    from xray_core.cli import eval_folder
+
+    monkeypatch.delenv(config.DATA_ENV_VAR, raising=False)
+    expected = "test" if (data_root / "test").is_dir() else "val"
+    assert eval_folder(None, None) == config.DEFAULT_DATA_DIR / expected
+    assert eval_folder(str(data_root), "train") == data_root / "train"
+    with pytest.raises(ValueError, match="no split 'nope'"):
+        eval_folder(str(data_root), "nope")
+
+
+def test_feature_modules_register_their_commands(monkeypatch, capsys):
+    import types
+
+    from xray_core import cli
+
+    feature = types.ModuleType("xray_core_cli_demo")
+
+    def add_parser(subparsers):
+        d = subparsers.add_parser("demo", help="a feature command")
+        d.add_argument("--times", type=int, default=1)
+        d.set_defaults(func=lambda args: print("demo " * args.times) or cli.EXIT_OK)
+
+    feature.add_parser = add_parser
+    monkeypatch.setitem(sys.modules, "xray_core_cli_demo", feature)
+    monkeypatch.setattr(cli, "FEATURE_MODULES", ("xray_core_cli_demo",))
+    assert main(["demo", "--times", "2"]) == 0
+    assert capsys.readouterr().out.split() == ["demo", "demo"]
+
+
+@pytest.mark.parametrize("command", ["train", "predict", "rescore", "fit-gate", "models"])
+def test_every_flag_says_what_it_does(command):
+    from xray_core.cli import build_parser
+
+    sub = build_parser()._subparsers._group_actions[0].choices[command]
+    silent = [a.option_strings or a.dest for a in sub._actions if not a.help]
+    assert not silent, f"{command}: flags without help text: {silent}"

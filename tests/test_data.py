@@ -94,6 +94,11 @@ def test_size_summary_recomputed():
     from xray_core.data import size_summary
 
     s = size_summary([(224, 224), (224, 224), (1000, 800)])
-    assert s == {"n": 3, "width": [224, 1000], "height": [224, 800], "most_common": [224, 224],
-                 "most_common_share": round(2 / 3, 4)}
+    assert s == {
+        "n": 3,
+        "width": [224, 1000],
+        "height": [224, 800],
+        "most_common": [224, 224],
+        "most_common_share": round(2 / 3, 4),
+    }
     assert size_summary([]) == {"n": 0}

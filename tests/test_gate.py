@@ -6,10 +6,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from benchmarks.bench_gate import screen
-from benchmarks.ood_corpus import build_corpus
 from xray_core import gate
 from xray_core.inference import assess
+from xray_core.ood_corpus import build_corpus, screen
 from xray_core.store import load_model
 from xray_core.study import open_study
 

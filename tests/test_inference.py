@@ -3,9 +3,18 @@
 import numpy as np
 import pytest
 
-from xray_core.decode import load_image
-from xray_core.inference import label_for, predict_gray, raw_probabilities
-from xray_core.store import default_model, load_model
+from xray_core.config import store_dir
+from xray_core.hashing import sha256_file
+from xray_core.inference import assess, label_for
+from xray_core.scoring import raw_probabilities
+from xray_core.store import load_model
+from xray_core.store_files import DEFAULT_FILE, MODEL_FILE
+from xray_core.study import load_study
+
+
+def predict(stored, path, threshold=None):
+    """The labelled prediction for an image file (what the app and CLI compute)."""
+    return assess(stored, load_study(path), threshold).prediction
 
 
 @pytest.fixture(scope="module")
@@ -26,19 +35,21 @@ def test_label_for(p, t, label):
     assert label_for(p, t) == label
 
 
-def test_default_model_is_named_in_store(shipped):
-    assert shipped.name == default_model()
+def test_default_model_is_the_one_named_in_store(shipped):
+    named = (store_dir() / DEFAULT_FILE).read_text().strip()
+    assert shipped.name == named and shipped.path == store_dir() / named
+    assert shipped.card.model_sha256 == sha256_file(store_dir() / named / MODEL_FILE)
     assert 0.0 < shipped.threshold < 1.0
 
 
 def test_prediction_is_labelled_and_threshold_moves_verdict(shipped, fullres_files):
-    pred = predict_gray(shipped, load_image(fullres_files[0]))
+    pred = predict(shipped, fullres_files[0])
     assert 0.0 <= pred.probability <= 1.0 and pred.model == shipped.name
     assert pred.threshold == shipped.threshold
-    below = predict_gray(shipped, load_image(fullres_files[0]), threshold=pred.probability / 2)
-    above = predict_gray(
+    below = predict(shipped, fullres_files[0], threshold=pred.probability / 2)
+    above = predict(
         shipped,
-        load_image(fullres_files[0]),
+        fullres_files[0],
         threshold=min(pred.probability + 1e-3, 1.0) if pred.probability < 1 else 1.01,
     )
     assert below.label == "PNEUMONIA" and above.label == "NORMAL"
@@ -50,12 +61,7 @@ def test_fullres_upload_scores_like_its_224px_copy(shipped, fullres_files, data_
     for f in fullres_files[::6]:
         copy = data_root / "train" / f.parent.name / f.name
         assert copy.is_file(), copy
-        diffs.append(
-            abs(
-                predict_gray(shipped, load_image(f)).probability
-                - predict_gray(shipped, load_image(copy)).probability
-            )
-        )
+        diffs.append(abs(predict(shipped, f).probability - predict(shipped, copy).probability))
     assert np.median(diffs) < 0.05 and max(diffs) < 0.2, diffs
 
 

@@ -22,6 +22,7 @@ def settings() -> dict:
         ("server", "enableCORS", True),
         ("server", "enableXsrfProtection", True),
         ("server", "headless", True),
+        ("server", "fileWatcherType", "none"),  # never walk the in-project .venv
         ("browser", "gatherUsageStats", False),
         ("client", "toolbarMode", "minimal"),
         ("client", "showErrorDetails", "none"),

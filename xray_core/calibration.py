@@ -11,12 +11,14 @@ from scipy.optimize import minimize
 EPS = 1e-7
 
 
-def logit(p: np.ndarray) -> np.ndarray:
-    p = np.clip(np.asarray(p, dtype=np.float64), EPS, 1 - EPS)
+def logit(p: np.ndarray, eps: float = EPS) -> np.ndarray:
+    """log(p / (1 - p)) as float64, with p clipped to [eps, 1 - eps] (the one logit)."""
+    p = np.clip(np.asarray(p, dtype=np.float64), eps, 1 - eps)
     return np.log(p / (1 - p))
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
+    """1 / (1 + exp(-z)) as float64, in [0, 1]."""
     return 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=np.float64)))
 
 

@@ -1,27 +1,27 @@
-"""The model card: metadata as data, written by training and read by the app and CLIs."""
+"""The model card: one typed object (ModelCard), built by training, written by the store.
+
+card.json is `ModelCard.to_json()`; `ModelCard.from_json` reads every card this project has
+written (schema 1: the untyped dicts before `schema_version` existed) and keeps keys it does
+not know in `extra`, so a feature can add a block (e.g. "faithfulness") without a schema change:
+`card.updated(faithfulness={...})`, then `store.write_card`.
+
+Nested blocks (`calibration`, `validation`, `training`, `data`) stay plain JSON dicts; a card
+loaded by the store is shared by sessions, so treat it and its blocks as read-only.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import json
 import platform
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from xray_core.data import file_sha256
+from xray_core.intended_use import CITATION, INTENDED_USE, POPULATION
 
-INTENDED_USE = (
-    "Research and education only. Not a medical device: it must not be used to diagnose, "
-    "treat or triage patients."
-)
-POPULATION = (
-    "Trained on pediatric frontal chest X-rays of children aged 1-5 from one hospital "
-    "(Guangzhou Women and Children's Medical Center); performance on adults, other hospitals, "
-    "other scanners or lateral views is unknown."
-)
-CITATION = (
-    "Kermany D, Zhang K, Goldbaum M (2018). Labeled Optical Coherence Tomography (OCT) and "
-    "Chest X-Ray Images for Classification. Mendeley Data v2, doi:10.17632/rscbjbr9sj.2 "
-    "(CC BY 4.0)."
-)
+SCHEMA_VERSION = 2  # 1: cards written before this field existed (same keys, no version)
+REQUIRED_KEYS = ("name", "architecture", "contract", "threshold", "model_sha256")
 LIMITATIONS = [
     "Validation figures come from a patient-level split of the official train split; the "
     "official test split is distribution-shifted and scores lower, specificity especially.",
@@ -38,11 +38,122 @@ ROBUSTNESS = (
     "accepting lower specificity. Not done: test-time augmentation and ensembling (not "
     "evaluated); the validation figures here flatter every model."
 )
-ARCH_DESCRIPTIONS = {
-    "dense": "Dense (MLP) baseline on a 64x64 downscaled image.",
-    "cnn": "CNN from scratch: strided stem, conv stages with BN, named last conv, GAP.",
-    "resnet": "Small ResNet from scratch: 5x5 stride-2 stem, four residual stages, GAP.",
-}
+
+
+class CardError(ValueError):
+    """A card.json that is not a card (not an object, or lacking REQUIRED_KEYS)."""
+
+
+@dataclass(frozen=True)
+class ModelCard:
+    """Everything recorded about one stored model. `threshold` is P(pneumonia) in [0, 1];
+    `contract` is `ImageContract.to_dict()`; `extra` holds keys this version does not know."""
+
+    architecture: str
+    contract: dict
+    threshold: float
+    name: str = ""
+    model_sha256: str = ""
+    description: str = ""
+    created: str = ""
+    last_conv_layer: str | None = None
+    parameters: int = 0
+    imagenet_weights: str | None = None
+    threshold_rule: str = ""
+    calibration: dict | None = None
+    validation: dict = field(default_factory=dict)
+    training: dict = field(default_factory=dict)
+    data: dict = field(default_factory=dict)
+    intended_use: str = INTENDED_USE
+    population: str = POPULATION
+    limitations: list = field(default_factory=lambda: list(LIMITATIONS))
+    robustness: str = ""
+    citation: str = CITATION
+    model_bytes: int = 0
+    schema_version: int = SCHEMA_VERSION
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> ModelCard:
+        """A card from card.json's object. Raises CardError naming the missing keys."""
+        if not isinstance(d, dict):
+            raise CardError(f"card lacks ['all'] (expected a JSON object, got {type(d).__name__})")
+        missing = [k for k in REQUIRED_KEYS if k not in d]
+        if missing:
+            raise CardError(f"card lacks {missing}")
+        known = {f.name for f in dataclasses.fields(cls)} - {"extra", "schema_version"}
+        return cls(
+            **{k: v for k, v in d.items() if k in known},
+            schema_version=int(d.get("schema_version", 1)),
+            extra={k: v for k, v in d.items() if k not in known and k != "schema_version"},
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> ModelCard:
+        """Parse card.json text. Raises CardError (also for invalid JSON)."""
+        try:
+            return cls.from_dict(json.loads(text))
+        except json.JSONDecodeError as exc:
+            raise CardError(f"corrupt card ({exc.__class__.__name__})") from None
+
+    def to_dict(self) -> dict:
+        """card.json's object: the fields, then `extra`'s keys at the top level."""
+        d = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "extra"}
+        d["schema_version"] = SCHEMA_VERSION
+        return {**d, **self.extra}
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2) + "\n"
+
+    def updated(self, **changes) -> ModelCard:
+        """A copy with fields replaced; unknown names land in `extra`."""
+        known = {f.name for f in dataclasses.fields(self)}
+        extra = {**self.extra, **{k: v for k, v in changes.items() if k not in known}}
+        return dataclasses.replace(
+            self, **{k: v for k, v in changes.items() if k in known}, extra=extra
+        )
+
+    # Read-only mapping access, for code written against the dict card (`card["threshold"]`).
+    def __getitem__(self, key: str):
+        if key != "extra" and key in {f.name for f in dataclasses.fields(self)}:
+            return getattr(self, key)
+        return self.extra[key]
+
+    def __contains__(self, key: str) -> bool:
+        try:
+            self[key]
+        except KeyError:
+            return False
+        return True
+
+    def get(self, key: str, default=None):
+        return self[key] if key in self else default
+
+
+def _training_block(config: dict, augmentation: dict | None, train_seconds: float) -> dict:
+    import keras
+    import tensorflow as tf
+
+    return {
+        "config": config,
+        "augmentation": augmentation,
+        "seconds": round(train_seconds, 1),
+        "machine": f"{platform.machine()} {platform.system()}, CPU",
+        "versions": {"tensorflow": tf.__version__, "keras": keras.__version__},
+    }
+
+
+def _data_block(config: dict, data_root: Path, data_summary: dict) -> dict:
+    from xray_core.hashing import sha256_file
+
+    manifest = Path(data_root) / "MANIFEST.csv"
+    return {
+        "dataset": "Kermany et al. 2018, chest_xray (Kaggle layout), official train split",
+        "manifest_sha256": sha256_file(manifest) if manifest.is_file() else None,
+        "splits": data_summary,
+        "split_rule": f"patient-level, class-stratified, seed {config['seed']}, "
+        f"{config['val_fraction']:.0%} of patients to validation",
+    }
 
 
 def build_card(
@@ -56,42 +167,26 @@ def build_card(
     validation: dict,
     train_seconds: float,
     augmentation: dict | None,
-) -> dict:
-    """Assemble card.json's content (the store adds name, model_sha256 and model_bytes)."""
-    import keras  # noqa: PLC0415
-    import tensorflow as tf  # noqa: PLC0415
+) -> ModelCard:
+    """A freshly trained model's card (the store fills name, model_sha256 and model_bytes).
 
-    model = built.model
-    return {
-        "architecture": built.arch,
-        "description": ARCH_DESCRIPTIONS.get(built.arch, f"Transfer learning from {built.arch}."),
-        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "contract": built.contract.to_dict(),
-        "last_conv_layer": built.last_conv,
-        "parameters": int(model.count_params()),
-        "imagenet_weights": built.imagenet_weights,
-        "threshold": float(threshold),
-        "threshold_rule": f"highest threshold with validation sensitivity >= "
+    Args:
+        built: models.BuiltModel; config: TrainConfig as a dict (recorded verbatim).
+    """
+    return ModelCard(
+        architecture=built.arch,
+        description=built.description,
+        created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        contract=built.contract.to_dict(),
+        last_conv_layer=built.last_conv,
+        parameters=int(built.model.count_params()),
+        imagenet_weights=built.imagenet_weights,
+        threshold=float(threshold),
+        threshold_rule=f"highest threshold with validation sensitivity >= "
         f"{config['sensitivity_target']}",
-        "calibration": calibration,
-        "validation": validation,
-        "training": {
-            "config": config,
-            "augmentation": augmentation,
-            "seconds": round(train_seconds, 1),
-            "machine": f"{platform.machine()} {platform.system()}, CPU",
-            "versions": {"tensorflow": tf.__version__, "keras": keras.__version__},
-        },
-        "data": {
-            "dataset": "Kermany et al. 2018, chest_xray (Kaggle layout), official train split",
-            "manifest_sha256": file_sha256(Path(data_root) / "MANIFEST.csv"),
-            "splits": data_summary,
-            "split_rule": f"patient-level, class-stratified, seed {config['seed']}, "
-            f"{config['val_fraction']:.0%} of patients to validation",
-        },
-        "intended_use": INTENDED_USE,
-        "population": POPULATION,
-        "limitations": LIMITATIONS,
-        "robustness": ROBUSTNESS,
-        "citation": CITATION,
-    }
+        calibration=calibration,
+        validation=validation,
+        training=_training_block(config, augmentation, train_seconds),
+        data=_data_block(config, data_root, data_summary),
+        robustness=ROBUSTNESS,
+    )

@@ -1,8 +1,17 @@
-"""Command line: train, evaluate, predict, models. Thin: parse, call the core, print."""
+"""Command line: train, evaluate, predict, rescore, fit-gate, models, and the feature commands.
+
+Thin: parse, call the core, print. Building the parser imports no TensorFlow (`--help` is
+instant); each command imports what it needs when it runs.
+
+To add a command: write `xray_core/cli_<feature>.py` with `add_parser(subparsers) -> None`
+that registers its sub-command(s) with `set_defaults(func=...)` (func: args -> exit code),
+imports nothing heavy at module level, and add its module name to FEATURE_MODULES below.
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import sys
@@ -11,6 +20,13 @@ from pathlib import Path
 from xray_core import config
 
 EXIT_OK, EXIT_ERROR, EXIT_REFUSED = 0, 1, 2
+
+# Feature commands, one module per line, sorted (each has add_parser(subparsers)).
+FEATURE_MODULES: tuple[str, ...] = (
+    "xray_core.cli_explain",
+    "xray_core.cli_report",
+    "xray_core.cli_review",
+)
 
 
 def _quiet_tensorflow() -> None:
@@ -25,7 +41,7 @@ def _data_root(arg: str | None) -> Path:
 
 
 def cmd_train(args) -> int:
-    from xray_core.training import TrainConfig, train  # noqa: PLC0415
+    from xray_core.training import TrainConfig, train
 
     options = json.loads(args.options) if args.options else {}
     cfg = TrainConfig(
@@ -52,18 +68,35 @@ def cmd_train(args) -> int:
     out = Path(args.out)
     train(cfg, _data_root(args.data), out.name, store_root=out.parent)
     if args.set_default:
-        from xray_core.store import set_default  # noqa: PLC0415
+        from xray_core.store import set_default
 
         set_default(out.name, out.parent)
     return EXIT_OK
 
 
-def cmd_evaluate(args) -> int:
-    from xray_core.evaluation import evaluate_folder  # noqa: PLC0415
-    from xray_core.store import load_model  # noqa: PLC0415
+def eval_folder(data: str | None, split: str | None) -> Path:
+    """The folder `evaluate` scores: DATA itself when it holds NORMAL/ and PNEUMONIA/, else its
+    split `split` (default: test, else val) of a Kaggle layout. DATA defaults like `--data`
+    everywhere: $XRAY_DATA_DIR, then ../shared/data/chest_xray."""
+    from xray_core.data import DatasetError, find_splits
 
+    root = _data_root(data)
+    splits = find_splits(root)
+    if "all" in splits:
+        return splits["all"]
+    name = split or next((s for s in ("test", "val") if s in splits), None)
+    if name not in splits:
+        raise DatasetError(f"{root}: no split {name!r}; found {', '.join(splits) or 'none'}.")
+    return splits[name]
+
+
+def cmd_evaluate(args) -> int:
+    from xray_core.evaluation import evaluate_folder
+    from xray_core.store import load_model
+
+    folder = eval_folder(args.data, args.split)
     stored = load_model(args.model, args.store)
-    result = evaluate_folder(stored, Path(args.data), args.threshold)
+    result = evaluate_folder(stored, folder, args.threshold)
     text = json.dumps(result, indent=2)
     if args.json:
         Path(args.json).write_text(text + "\n")
@@ -73,10 +106,10 @@ def cmd_evaluate(args) -> int:
 
 
 def cmd_predict(args) -> int:
-    from xray_core.decode import ImageError  # noqa: PLC0415
-    from xray_core.inference import assess  # noqa: PLC0415
-    from xray_core.store import load_gatekeeper, load_model  # noqa: PLC0415
-    from xray_core.study import load_study  # noqa: PLC0415
+    from xray_core.decode import ImageError
+    from xray_core.inference import assess
+    from xray_core.store import load_gatekeeper, load_model
+    from xray_core.study import load_study
 
     stored = load_model(args.model, args.store)
     keeper = load_gatekeeper(stored, args.store)
@@ -103,8 +136,8 @@ def cmd_predict(args) -> int:
 
 
 def cmd_rescore(args) -> int:
-    from xray_core.scores import compute_scores, operating_point_from_scores, save_scores  # noqa: PLC0415
-    from xray_core.store import list_models, load_model, write_card  # noqa: PLC0415
+    from xray_core.scores import compute_scores, operating_point_from_scores, save_scores
+    from xray_core.store import list_models, load_model, write_card
 
     for name in [args.model] if args.model else list_models(args.store):
         stored = load_model(name, args.store)
@@ -112,17 +145,17 @@ def cmd_rescore(args) -> int:
         path = save_scores(name, scores, args.store)
         card = operating_point_from_scores(stored.card, scores)
         write_card(name, card, args.store)
-        v = card["validation"]
+        v = card.validation
         print(
-            f"{name}: wrote {path}; threshold {card['threshold']:.3f}, sensitivity "
+            f"{name}: wrote {path}; threshold {card.threshold:.3f}, sensitivity "
             f"{v['sensitivity']:.3f}, specificity {v['specificity']:.3f}, AUC {v['auc']:.4f}"
         )
     return EXIT_OK
 
 
 def cmd_fit_gate(args) -> int:
-    from xray_core.scores import fit_model_gate  # noqa: PLC0415
-    from xray_core.store import list_models, load_model  # noqa: PLC0415
+    from xray_core.scores import fit_model_gate
+    from xray_core.store import list_models, load_model
 
     for name in [args.model] if args.model else list_models(args.store):
         path, fitted = fit_model_gate(load_model(name, args.store), _data_root(args.data))
@@ -134,37 +167,48 @@ def cmd_fit_gate(args) -> int:
 
 
 def cmd_models(args) -> int:
-    from xray_core.store import default_model, list_models, read_card  # noqa: PLC0415
+    from xray_core.store import default_model, list_models, read_card
 
     default = default_model(args.store) if list_models(args.store) else None
     for name in list_models(args.store):
         card = read_card(name, args.store)
-        auc = card.get("validation", {}).get("auc")
+        auc = card.validation.get("auc")
         print(
-            f"{'*' if name == default else ' '} {name}: {card['architecture']}, "
-            f"val AUC {auc:.4f}, threshold {card['threshold']:.3f}"
+            f"{'*' if name == default else ' '} {name}: {card.architecture}, "
+            f"val AUC {'n/a' if auc is None else f'{auc:.4f}'}, threshold {card.threshold:.3f}"
         )
     return EXIT_OK
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from xray_core.models.registry import ARCHITECTURES  # noqa: PLC0415
-
-    p = argparse.ArgumentParser(prog="python -m xray_core", description=__doc__)
-    p.add_argument("--store", help="model store folder (default model_store/ or $XRAY_MODEL_STORE)")
-    sub = p.add_subparsers(dest="command", required=True)
+def add_train_parser(sub) -> None:
+    from xray_core.models.registry import ARCHITECTURES
 
     t = sub.add_parser("train", help="train a model into the store")
-    t.add_argument("--arch", required=True, choices=ARCHITECTURES)
+    t.add_argument("--arch", required=True, choices=ARCHITECTURES, help="architecture to build")
     t.add_argument("--out", required=True, help="store entry, e.g. model_store/resnet_clahe")
     t.add_argument("--data", help="dataset root (Kaggle layout); default ../shared/data/chest_xray")
-    t.add_argument("--epochs", type=int, default=14)
-    t.add_argument("--finetune-epochs", type=int, default=4)
-    t.add_argument("--batch-size", type=int, default=32)
-    t.add_argument("--lr", type=float, default=2e-3)
-    t.add_argument("--patience", type=int, default=4)
-    t.add_argument("--val-fraction", type=float, default=0.15)
-    t.add_argument("--seed", type=int, default=42)
+    t.add_argument("--epochs", type=int, default=14, help="at most this many epochs (default 14)")
+    t.add_argument(
+        "--finetune-epochs",
+        type=int,
+        default=4,
+        help="transfer models: epochs with the last backbone blocks unfrozen (default 4)",
+    )
+    t.add_argument("--batch-size", type=int, default=32, help="images per step (default 32)")
+    t.add_argument("--lr", type=float, default=2e-3, help="Adam learning rate (default 2e-3)")
+    t.add_argument(
+        "--patience",
+        type=int,
+        default=4,
+        help="stop after this many epochs without a better validation AUC (default 4)",
+    )
+    t.add_argument(
+        "--val-fraction",
+        type=float,
+        default=0.15,
+        help="share of patients held out for validation (default 0.15)",
+    )
+    t.add_argument("--seed", type=int, default=42, help="split, initialisation (default 42)")
     t.add_argument("--sensitivity", type=float, default=0.97, help="threshold's sensitivity target")
     t.add_argument("--limit", type=int, help="at most N training images per class (smoke runs)")
     t.add_argument("--options", help="builder options as JSON, e.g. '{\"dilation\": 2}'")
@@ -173,7 +217,9 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("default", "strong"),
         help="acquisition-style augmentation preset on raw gray, before CLAHE (xray_core.augment)",
     )
-    t.add_argument("--label-smoothing", type=float, default=0.0)
+    t.add_argument(
+        "--label-smoothing", type=float, default=0.0, help="targets pulled toward 0.5 by this"
+    )
     t.add_argument("--init-from", help="stored model to start from (same arch, contract, split)")
     t.add_argument(
         "--calibration",
@@ -182,23 +228,34 @@ def build_parser() -> argparse.ArgumentParser:
         help="fit Platt scaling on validation, or on validation + its perturbed views",
     )
     t.add_argument("--finetune-lr", type=float, default=1e-4, help="transfer models' 2nd phase")
-    t.add_argument("--no-augment", action="store_true")
-    t.add_argument("--no-clahe", action="store_true")
-    t.add_argument("--no-class-weights", action="store_true")
+    t.add_argument("--no-augment", action="store_true", help="train without augmentation")
+    t.add_argument("--no-clahe", action="store_true", help="inputs without CLAHE equalisation")
+    t.add_argument("--no-class-weights", action="store_true", help="ignore the 1:3 class imbalance")
     t.add_argument("--set-default", action="store_true", help="make this the store's default")
     t.set_defaults(func=cmd_train)
 
+
+def add_evaluate_parser(sub) -> None:
     e = sub.add_parser("evaluate", help="score a folder with NORMAL/ and PNEUMONIA/")
-    e.add_argument("--data", required=True)
-    e.add_argument("--model")
-    e.add_argument("--threshold", type=float)
+    e.add_argument(
+        "--data",
+        help="folder with NORMAL/ and PNEUMONIA/, or a Kaggle root (then --split); default "
+        "$XRAY_DATA_DIR, then ../shared/data/chest_xray",
+    )
+    e.add_argument("--split", help="split of a Kaggle root to score (default test, else val)")
+    e.add_argument("--model", help="stored model name (default: the store's default)")
+    e.add_argument("--threshold", type=float, help="decision threshold (default: the card's)")
     e.add_argument("--json", help="write the full JSON report here")
     e.set_defaults(func=cmd_evaluate)
 
+
+def add_predict_parser(sub) -> None:
     r = sub.add_parser("predict", help="score image files")
-    r.add_argument("files", nargs="+")
-    r.add_argument("--model")
-    r.add_argument("--threshold", type=float)
+    r.add_argument("files", nargs="+", help="PNG, JPEG, BMP, TIFF or DICOM files")
+    r.add_argument("--model", help="stored model name (default: the store's default)")
+    r.add_argument(
+        "--threshold", type=float, help="decision threshold (default: the model's shipped one)"
+    )
     r.add_argument("--json", action="store_true", help="one JSON object per line")
     r.add_argument(
         "--no-gate",
@@ -207,28 +264,59 @@ def build_parser() -> argparse.ArgumentParser:
     )
     r.set_defaults(func=cmd_predict)
 
+
+def add_rescore_parser(sub) -> None:
     s = sub.add_parser(
         "rescore", help="recompute validation scores and the card's operating point (all models)"
     )
-    s.add_argument("--model")
+    s.add_argument("--model", help="only this stored model (default: all)")
     s.add_argument("--data", help="dataset root; default ../shared/data/chest_xray")
     s.set_defaults(func=cmd_rescore)
 
+
+def add_fit_gate_parser(sub) -> None:
     g = sub.add_parser("fit-gate", help="fit the out-of-distribution gate (all models)")
-    g.add_argument("--model")
+    g.add_argument("--model", help="only this stored model (default: all)")
     g.add_argument("--data", help="dataset root; default ../shared/data/chest_xray")
     g.set_defaults(func=cmd_fit_gate)
 
+
+def add_models_parser(sub) -> None:
     m = sub.add_parser("models", help="list stored models (* = default)")
     m.set_defaults(func=cmd_models)
+
+
+CORE_PARSERS = (
+    add_train_parser,
+    add_evaluate_parser,
+    add_predict_parser,
+    add_rescore_parser,
+    add_fit_gate_parser,
+    add_models_parser,
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser: global --store, the core commands, then FEATURE_MODULES' commands."""
+    p = argparse.ArgumentParser(
+        prog="python -m xray_core",
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--store", help="model store folder (default model_store/ or $XRAY_MODEL_STORE)")
+    sub = p.add_subparsers(dest="command", required=True)
+    for add in CORE_PARSERS:
+        add(sub)
+    for module in FEATURE_MODULES:
+        importlib.import_module(module).add_parser(sub)
     return p
 
 
 def main(argv=None) -> int:
     _quiet_tensorflow()
     args = build_parser().parse_args(argv)
-    from xray_core.data import DatasetError  # noqa: PLC0415
-    from xray_core.store import StoreError  # noqa: PLC0415
+    from xray_core.data import DatasetError
+    from xray_core.store import StoreError
 
     try:
         return args.func(args)

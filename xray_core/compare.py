@@ -15,16 +15,14 @@ def compare_models(names: list[str], root=None) -> list[dict]:
         scores = load_scores(name, root)
         row = {
             "model": name,
-            "architecture": card["architecture"],
-            "parameters": card.get("parameters"),
-            "size_mb": round(card.get("model_bytes", 0) / 1e6, 2),
-            "threshold": card["threshold"],
-            "train_minutes": round(card["training"]["seconds"] / 60, 1),
+            "architecture": card.architecture,
+            "parameters": card.parameters,
+            "size_mb": round(card.model_bytes / 1e6, 2),
+            "threshold": card.threshold,
+            "train_minutes": round(card.training["seconds"] / 60, 1),
         }
         if scores is not None:
-            op = metrics.operating_point(
-                scores["labels"], scores["probabilities"], card["threshold"]
-            )
+            op = metrics.operating_point(scores["labels"], scores["probabilities"], card.threshold)
             row.update(
                 auc=metrics.auc(scores["labels"], scores["probabilities"]),
                 sensitivity=op["sensitivity"],

@@ -13,8 +13,8 @@ import os
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-CLASS_NAMES = ("NORMAL", "PNEUMONIA")
-POSITIVE_CLASS = "PNEUMONIA"
+CLASS_NAMES = ("NORMAL", "PNEUMONIA")  # label 0, label 1; the model outputs P(label 1)
+NEGATIVE_CLASS, POSITIVE_CLASS = CLASS_NAMES
 DATA_ENV_VAR = "XRAY_DATA_DIR"
 STORE_ENV_VAR = "XRAY_MODEL_STORE"
 APP_DATA_ENV_VAR = "XRAY_APP_DATA"

@@ -7,7 +7,6 @@ Layouts accepted:
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -132,7 +131,7 @@ def summarize(samples: list[Sample]) -> dict:
 
 def image_sizes(samples: list[Sample], limit: int | None = None) -> list[tuple[int, int]]:
     """(width, height) of each file, read from headers only (fast)."""
-    from PIL import Image  # noqa: PLC0415
+    from PIL import Image
 
     sizes = []
     for s in samples[:limit]:
@@ -156,14 +155,6 @@ def size_summary(sizes: list[tuple[int, int]]) -> dict:
     }
 
 
-def file_sha256(path: Path) -> str | None:
-    """Hex sha256 of a file, or None when it does not exist."""
-    path = Path(path)
-    if not path.is_file():
-        return None
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def load_arrays(samples: list[Sample], contract, workers: int = 2) -> tuple[np.ndarray, np.ndarray]:
     """Decode and preprocess every sample with the image contract.
 
@@ -171,10 +162,10 @@ def load_arrays(samples: list[Sample], contract, workers: int = 2) -> tuple[np.n
         x: (N, size, size, channels) float32 as `contract.preprocess` gives it.
         y: (N,) int32 labels, 0 NORMAL / 1 PNEUMONIA.
     """
-    from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+    from concurrent.futures import ThreadPoolExecutor
 
-    from xray_core.contract import preprocess  # noqa: PLC0415
-    from xray_core.decode import load_image  # noqa: PLC0415
+    from xray_core.contract import preprocess
+    from xray_core.decode import load_image
 
     def one(s: Sample) -> np.ndarray:
         return preprocess(load_image(s.path), contract)

@@ -105,7 +105,7 @@ def decode_bytes(data: bytes, name: str = "upload") -> np.ndarray:
     if len(data) > MAX_FILE_BYTES:
         raise ImageError(f"{name}: file is {_mb(len(data))}; the limit is {_mb(MAX_FILE_BYTES)}.")
     if is_dicom(data):
-        from xray_core.dicom import decode_dicom  # noqa: PLC0415  (optional dependency path)
+        from xray_core.dicom import decode_dicom  # optional dependency path
 
         return check_size(decode_dicom(data, name), name)
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS

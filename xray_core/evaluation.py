@@ -5,11 +5,16 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from xray_core import metrics
+from xray_core import metrics, uncertainty
 from xray_core.calibration import brier, ece
 from xray_core.data import list_class_folder, load_arrays
 from xray_core.inference import calibrated_probabilities
 from xray_core.store import StoredModel
+
+CI_METHOD = (
+    f"95% stratified percentile bootstrap ({uncertainty.N_RESAMPLES} resamples, seed 0); "
+    "Wilson score interval where the bootstrap is degenerate"
+)
 
 
 def evaluate_folder(stored: StoredModel, folder: Path, threshold: float | None = None) -> dict:
@@ -17,7 +22,10 @@ def evaluate_folder(stored: StoredModel, folder: Path, threshold: float | None =
 
     Returns:
         dict with n, auc, accuracy, sensitivity, specificity, ppv, npv, threshold, model,
-        counts, confusion, roc, pr, brier, ece, seconds.
+        counts, confusion, roc, pr, brier, ece, seconds, and `ci`: 95% intervals
+        {"auc": [lo, hi], "sensitivity": [lo, hi], "specificity", "ppv", "npv", "accuracy"}
+        (stratified bootstrap, `uncertainty.metric_intervals`; None where undefined) with
+        `ci_method` saying how they were made.
     """
     t0 = time.time()
     samples = list_class_folder(Path(folder))
@@ -25,5 +33,7 @@ def evaluate_folder(stored: StoredModel, folder: Path, threshold: float | None =
     p, _ = calibrated_probabilities(stored, x)
     t = stored.threshold if threshold is None else float(threshold)
     out = {"model": stored.name, "data": str(folder), **metrics.summary(y, p, t)}
+    out["ci"] = uncertainty.metric_intervals(y, p, t)
+    out["ci_method"] = CI_METHOD
     out.update({"brier": brier(p, y), "ece": ece(p, y), "seconds": round(time.time() - t0, 2)})
     return out

@@ -22,9 +22,10 @@ from pathlib import Path
 
 import numpy as np
 
+from xray_core.store_files import GATE_FILE
+
 MAX_COLOURFULNESS = 12.0  # Hasler-Suesstrunk units; grey radiographs score ~0
 MIN_CONTRAST = 6.0  # std of the 224 px display image, grey levels
-GATE_FILE = "gate.npz"
 QUANTILE = 0.995
 MAX_DIMS = 256  # wider features (MobileNet: 1280) are PCA-projected first, to keep gate.npz small
 
@@ -41,7 +42,7 @@ class GateResult:
 
 def colourfulness(data: bytes) -> float:
     """Hasler-Suesstrunk colourfulness of an image file's pixels (0 for grey; DICOM -> 0.0)."""
-    from PIL import Image  # noqa: PLC0415
+    from PIL import Image
 
     try:
         with Image.open(io.BytesIO(data)) as img:
@@ -75,8 +76,8 @@ def distance(gate: dict, f: np.ndarray) -> np.ndarray:
 
 def fit_gate(train_features: np.ndarray, val_features: np.ndarray) -> dict:
     """Fit mean and shrunk precision on training features; cut-off from validation distances."""
-    from sklearn.covariance import LedoitWolf  # noqa: PLC0415
-    from sklearn.decomposition import PCA  # noqa: PLC0415
+    from sklearn.covariance import LedoitWolf
+    from sklearn.decomposition import PCA
 
     extra = {}
     if train_features.shape[1] > MAX_DIMS:

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
 from xray_core import gate
 from xray_core.calibration import apply_calibration
 from xray_core.config import CLASS_NAMES
-from xray_core.contract import from_display, preprocess
+from xray_core.contract import from_display
+from xray_core.scoring import raw_probabilities
 from xray_core.store import StoredModel
 from xray_core.study import Study
+
+# raw_probabilities lives in xray_core.scoring (the one scoring loop); importable here too.
+__all__ = [
+    "Assessment",
+    "Prediction",
+    "assess",
+    "calibrated_probabilities",
+    "label_for",
+    "raw_probabilities",
+]
 
 
 @dataclass(frozen=True)
@@ -31,38 +42,21 @@ class Prediction:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    def at_threshold(self, threshold: float) -> Prediction:
+        """The same scores read at another threshold (label and threshold change)."""
+        t = float(threshold)
+        return replace(self, label=label_for(self.probability, t), threshold=t)
+
 
 def label_for(probability: float, threshold: float) -> str:
     """The verdict at a threshold: PNEUMONIA when probability >= threshold."""
     return CLASS_NAMES[int(probability >= threshold)]
 
 
-def raw_probabilities(model, x: np.ndarray, batch_size: int = 32) -> np.ndarray:
-    """Network outputs for a batch (N, H, W, C) float32 -> (N,) float64 in [0, 1]."""
-    if x.ndim != 4:
-        raise ValueError(f"expected a batch (N, H, W, C), got shape {x.shape}")
-    out = [
-        np.asarray(model(x[i : i + batch_size], training=False)).reshape(-1)
-        for i in range(0, len(x), batch_size)
-    ]
-    return np.concatenate(out).astype(np.float64) if out else np.zeros(0)
-
-
 def calibrated_probabilities(stored: StoredModel, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(calibrated, raw) probabilities for a preprocessed batch."""
     raw = stored.probabilities(x)
-    return apply_calibration(raw, stored.card.get("calibration")), raw
-
-
-def predict_gray(
-    stored: StoredModel, gray: np.ndarray, threshold: float | None = None
-) -> Prediction:
-    """Score one decoded grayscale uint8 image (H, W) with the model's own contract."""
-    x = preprocess(gray, stored.contract)[None]
-    cal, raw = calibrated_probabilities(stored, x)
-    t = stored.threshold if threshold is None else float(threshold)
-    p = float(cal[0])
-    return Prediction(p, float(raw[0]), label_for(p, t), t, stored.name)
+    return apply_calibration(raw, stored.card.calibration), raw
 
 
 @dataclass(frozen=True)
@@ -75,6 +69,10 @@ class Assessment:
     @property
     def ok(self) -> bool:
         return self.gate.ok
+
+    def at_threshold(self, threshold: float) -> Assessment:
+        """The same assessment read at another threshold (the gate does not depend on it)."""
+        return replace(self, prediction=self.prediction.at_threshold(threshold))
 
 
 def assess(
@@ -94,7 +92,7 @@ def assess(
     display = study.display(stored.contract)  # resize + CLAHE once, for the model and the gate
     raw, feats = stored.score(from_display(display[None], stored.contract))
     raw = float(raw[0])
-    p = float(apply_calibration(np.array([raw]), stored.card.get("calibration"))[0])
+    p = float(apply_calibration(np.array([raw]), stored.card.calibration)[0])
     t = stored.threshold if threshold is None else float(threshold)
     keeper = gatekeeper or stored
     if keeper is not stored:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 
 from xray_core.config import CLASS_NAMES
 from xray_core.contract import resize_squash
@@ -27,6 +28,18 @@ def dataset_overview(root: Path, size_sample: int = 400, seed: int = 0) -> dict:
             "summary": summarize(samples),
             "sizes": image_sizes([samples[i] for i in sorted(pick)]),
         }
+    return out
+
+
+def fullres_sizes(folder: Path | None) -> list[dict]:
+    """(width, height) from the headers of the full-resolution samples, with their class:
+    [{"width", "height", "label"}]; [] without the folder."""
+    if folder is None or not Path(folder).is_dir():
+        return []
+    out = []
+    for s in list_class_folder(Path(folder)):
+        with Image.open(s.path) as im:
+            out.append({"width": im.size[0], "height": im.size[1], "label": CLASS_NAMES[s.label]})
     return out
 
 

@@ -4,24 +4,29 @@ from __future__ import annotations
 
 import numpy as np
 
-from xray_core import metrics
+from xray_core.card import ModelCard
+from xray_core.wording import count_is, per_hundred
 
 
-def operating_point_at(scores: dict | None, card: dict, threshold: float) -> dict:
+def operating_point_at(scores: dict | None, card: ModelCard, threshold: float) -> dict:
     """Validation sensitivity, specificity, PPV, NPV (and n) at `threshold`.
 
     Uses the stored validation scores when present; otherwise only the shipped threshold's
     figures from the card are known (other thresholds give None values).
     """
     if scores is not None:
+        # Imported here: metrics pulls in scikit-learn (seconds on a busy CPU), and the Predict
+        # page imports this module before it draws its frame.
+        from xray_core import metrics
+
         op = metrics.operating_point(scores["labels"], scores["probabilities"], threshold)
         return {
             **op,
             "n": int(len(scores["labels"])),
             "prevalence": float(np.mean(scores["labels"])),
         }
-    v = card.get("validation", {})
-    same = abs(float(threshold) - float(card["threshold"])) < 1e-9
+    v = card.validation
+    same = abs(float(threshold) - float(card.threshold)) < 1e-9
     keys = ("sensitivity", "specificity", "ppv", "npv", "accuracy")
     return {
         "threshold": threshold,
@@ -39,11 +44,12 @@ def explain_operating_point(op: dict) -> list[str]:
     sens, spec = op.get("sensitivity"), op.get("specificity")
     if sens is None or spec is None:
         return ["Validation figures are available only at the shipped threshold."]
+    (flagged, missed), (cleared, alarms) = per_hundred(sens), per_hundred(spec)
     return [
-        f"Of 100 children with pneumonia, about {100 * sens:.0f} are flagged "
-        f"(sensitivity {_pct(sens)}); {100 - 100 * sens:.0f} are missed.",
-        f"Of 100 children without pneumonia, about {100 * spec:.0f} are cleared "
-        f"(specificity {_pct(spec)}); {100 - 100 * spec:.0f} are false alarms.",
+        f"Of 100 children with pneumonia, about {count_is(flagged, 'flagged')} "
+        f"(sensitivity {_pct(sens)}); {count_is(missed, 'missed')}.",
+        f"Of 100 children without pneumonia, about {count_is(cleared, 'cleared')} "
+        f"(specificity {_pct(spec)}); {count_is(alarms, 'a false alarm', 'false alarms')}.",
         f"A PNEUMONIA verdict was right {_pct(op.get('ppv'))} of the time (PPV); a NORMAL verdict "
         f"{_pct(op.get('npv'))} (NPV), at this validation set's prevalence of "
         f"{_pct(op.get('prevalence'))}.",

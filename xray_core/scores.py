@@ -8,33 +8,33 @@ scores, and a digest of the sorted file list that proves two models saw the same
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from pathlib import Path
 
 import numpy as np
 
+from xray_core.card import ModelCard
 from xray_core.data import find_splits, list_class_folder, load_arrays, split_by_patient
+from xray_core.hashing import sha256_text
 from xray_core.store import StoredModel, store_dir
+from xray_core.store_files import SCORES_FILE
 
-SCORES_FILE = "validation_scores.json"
 
-
-def split_samples(card: dict, data_root: Path):
+def split_samples(card: ModelCard, data_root: Path):
     """Re-create the card's (train, validation) split from DATA_ROOT/train (deterministic)."""
-    cfg = card["training"]["config"]
+    cfg = card.training["config"]
     samples = list_class_folder(find_splits(data_root)["train"])
     return split_by_patient(samples, cfg["val_fraction"], cfg["seed"])
 
 
-def validation_samples(card: dict, data_root: Path):
+def validation_samples(card: ModelCard, data_root: Path):
     return split_samples(card, data_root)[1]
 
 
 def fit_model_gate(stored: StoredModel, data_root: Path, max_train: int = 2000, seed: int = 0):
     """Fit and save the model's out-of-distribution gate (xray_core.gate) from its own split."""
-    from xray_core import gate  # noqa: PLC0415
+    from xray_core import gate
 
     train, val = split_samples(stored.card, data_root)
     rng = np.random.default_rng(seed)
@@ -45,8 +45,9 @@ def fit_model_gate(stored: StoredModel, data_root: Path, max_train: int = 2000, 
 
 
 def files_digest(samples) -> str:
+    """16 hex digits identifying a set of files by class folder and name (order-free)."""
     names = sorted(f"{s.path.parent.name}/{s.path.name}" for s in samples)
-    return hashlib.sha256("\n".join(names).encode()).hexdigest()[:16]
+    return sha256_text("\n".join(names))[:16]
 
 
 def make_scores(y, p_cal, p_raw, digest: str, ms_per_image: float) -> dict:
@@ -61,7 +62,7 @@ def make_scores(y, p_cal, p_raw, digest: str, ms_per_image: float) -> dict:
 
 def compute_scores(stored: StoredModel, data_root: Path) -> dict:
     """Score the model's validation split (takes ~10-40 s on the CPU)."""
-    from xray_core.inference import calibrated_probabilities  # noqa: PLC0415
+    from xray_core.inference import calibrated_probabilities
 
     samples = validation_samples(stored.card, data_root)
     x, y = load_arrays(samples, stored.contract)
@@ -71,15 +72,15 @@ def compute_scores(stored: StoredModel, data_root: Path) -> dict:
     return make_scores(y, p_cal, p_raw, files_digest(samples), ms)
 
 
-def operating_point_from_scores(card: dict, scores: dict) -> dict:
+def operating_point_from_scores(card: ModelCard, scores: dict) -> ModelCard:
     """The card with threshold and validation block re-derived from validation scores, with
     the card's own sensitivity target (so the card, the app and Compare agree exactly)."""
-    from xray_core import metrics  # noqa: PLC0415
+    from xray_core import metrics
 
     y, p = np.asarray(scores["labels"]), np.asarray(scores["probabilities"])
-    target = card["training"]["config"]["sensitivity_target"]
+    target = card.training["config"]["sensitivity_target"]
     threshold = metrics.threshold_for_sensitivity(y, p, target)
-    return {**card, "threshold": threshold, "validation": metrics.summary(y, p, threshold)}
+    return card.updated(threshold=threshold, validation=metrics.summary(y, p, threshold))
 
 
 def save_scores(name: str, scores: dict, root=None) -> Path:

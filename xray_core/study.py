@@ -6,13 +6,13 @@ safe technical tags of `xray_core.dicom.SAFE_TAGS`.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from xray_core.contract import ImageContract, preprocess, to_display
 from xray_core.decode import check_size, decode_bytes, is_dicom
+from xray_core.hashing import sha256_bytes
 
 
 @dataclass(frozen=True)
@@ -41,12 +41,12 @@ class Study:
 
 def open_study(data: bytes, name: str = "upload") -> Study:
     """Decode uploaded bytes into a Study. Raises decode.ImageError with a one-line message."""
-    from xray_core.gate import colourfulness  # noqa: PLC0415
+    from xray_core.gate import colourfulness
 
-    digest = hashlib.sha256(data).hexdigest()
+    digest = sha256_bytes(data)
     if not is_dicom(data):
         return Study(decode_bytes(data, name), digest, "image", {}, colourfulness(data))
-    from xray_core.dicom import read_dicom  # noqa: PLC0415
+    from xray_core.dicom import read_dicom
 
     img = read_dicom(data, name)  # one parse: pixels, safe tags and notes
     tags = {**img.tags, "notes": img.notes} if img.notes else dict(img.tags)
@@ -55,8 +55,8 @@ def open_study(data: bytes, name: str = "upload") -> Study:
 
 def load_study(path) -> Study:
     """Read a file from disk into a Study (same size limit and messages as decode.load_image)."""
-    from pathlib import Path  # noqa: PLC0415
+    from pathlib import Path
 
-    from xray_core.decode import read_file  # noqa: PLC0415
+    from xray_core.decode import read_file
 
     return open_study(read_file(path), Path(path).name)

@@ -64,8 +64,8 @@ def class_weights(y: np.ndarray) -> dict[int, float]:
 
 def make_augmenter(seed: int):
     """Keras preprocessing layers applying AUGMENTATION; identity at inference."""
-    import keras  # noqa: PLC0415
-    from keras import layers  # noqa: PLC0415
+    import keras
+    from keras import layers
 
     a = AUGMENTATION
     return keras.Sequential(
@@ -85,7 +85,7 @@ def augmentation_record(cfg: TrainConfig) -> dict | None:
     """What the card records: the geometric AUGMENTATION and the acquisition preset's ranges."""
     record = dict(AUGMENTATION) if cfg.augment else {}
     if cfg.acquisition:
-        from xray_core.augment import preset  # noqa: PLC0415
+        from xray_core.augment import preset
 
         record["acquisition"] = {"preset": cfg.acquisition, **preset(cfg.acquisition).to_dict()}
     return record or None
@@ -93,7 +93,7 @@ def augmentation_record(cfg: TrainConfig) -> dict | None:
 
 def make_dataset(x, y, batch_size: int, augment: bool, seed: int, shuffle: bool):
     """tf.data pipeline over in-memory arrays: shuffle, batch, augment, prefetch."""
-    import tensorflow as tf  # noqa: PLC0415
+    import tensorflow as tf
 
     ds = tf.data.Dataset.from_tensor_slices((x, y.astype(np.float32)))
     if shuffle:
@@ -110,9 +110,9 @@ def acquisition_datasets(xt, yt, xv, cfg: TrainConfig, contract):
 
     XT/XV come from `augment.raw_contract`; returns (train dataset, contract-ready XV).
     """
-    import tensorflow as tf  # noqa: PLC0415
+    import tensorflow as tf
 
-    from xray_core import augment  # noqa: PLC0415
+    from xray_core import augment
 
     acq = augment.preset(cfg.acquisition)
     ds = augment.make_dataset(augment.unit_to_u8(xt), yt, contract, acq, cfg.batch_size, cfg.seed)
@@ -130,8 +130,8 @@ def calibrate(model, p_val, yv, val_samples, contract, fitted_on: str = "validat
         return calibration.calibration_report(p_val, yv)
     if fitted_on != "shifted":
         raise ValueError(f"calibration must be 'validation' or 'shifted', got {fitted_on!r}")
-    from xray_core import augment, shift  # noqa: PLC0415
-    from xray_core.inference import raw_probabilities  # noqa: PLC0415
+    from xray_core import augment, shift
+    from xray_core.inference import raw_probabilities
 
     x_raw, _ = load_arrays(val_samples, augment.raw_contract(contract))
     raw = shift.perturbed_scores(
@@ -147,7 +147,7 @@ def warm_start(model, cfg: TrainConfig, contract, store_root=None) -> None:
     Refuses a source trained on another split (its training images would be in this
     validation) or with another contract.
     """
-    from xray_core.store import load_model  # noqa: PLC0415
+    from xray_core.store import load_model
 
     src = load_model(cfg.init_from, store_root)
     c = src.card["training"]["config"]
@@ -192,7 +192,7 @@ def load_training_data(root: Path, cfg: TrainConfig, contract):
 
 def compile_model(model, learning_rate: float, steps: int, label_smoothing: float = 0.0):
     """Adam with cosine decay over `steps`, binary cross-entropy, AUC metric."""
-    import keras  # noqa: PLC0415
+    import keras
 
     schedule = keras.optimizers.schedules.CosineDecay(learning_rate, max(steps, 1), alpha=0.05)
     model.compile(
@@ -204,7 +204,7 @@ def compile_model(model, learning_rate: float, steps: int, label_smoothing: floa
 
 def fit_phase(model, train_ds, val_ds, epochs, patience, weights, phase, history):
     """Fit with early stopping on val AUC (best weights restored); append to `history`."""
-    import keras  # noqa: PLC0415
+    import keras
 
     class EpochLog(keras.callbacks.Callback):
         def on_epoch_begin(self, epoch, logs=None):
@@ -242,19 +242,19 @@ def fit_phase(model, train_ds, val_ds, epochs, patience, weights, phase, history
 
 def train(cfg: TrainConfig, data_root: Path, name: str, store_root=None, log=print) -> Path:
     """Train `cfg.arch` on DATA_ROOT/train and save it to the store as `name`."""
-    import keras  # noqa: PLC0415
+    import keras
 
-    from xray_core.card import build_card  # noqa: PLC0415
-    from xray_core.inference import raw_probabilities  # noqa: PLC0415
-    from xray_core.models import build_model  # noqa: PLC0415
-    from xray_core.models.transfer import BACKBONES, set_finetune  # noqa: PLC0415
-    from xray_core.scores import files_digest, make_scores, save_scores  # noqa: PLC0415
-    from xray_core.store import save_model  # noqa: PLC0415
+    from xray_core.card import build_card
+    from xray_core.inference import raw_probabilities
+    from xray_core.models import build_model
+    from xray_core.models.transfer import BACKBONES, set_finetune
+    from xray_core.scores import files_digest, make_scores, save_scores
+    from xray_core.store import save_model
 
     keras.utils.set_random_seed(cfg.seed)
     started = time.time()
     built = build_model(cfg.arch, clahe=cfg.clahe, **cfg.options)
-    from xray_core.augment import raw_contract  # noqa: PLC0415
+    from xray_core.augment import raw_contract
 
     load_contract = raw_contract(built.contract) if cfg.acquisition else built.contract
     (xt, yt), (xv, yv), data_summary, val_samples = load_training_data(
@@ -305,13 +305,13 @@ def train(cfg: TrainConfig, data_root: Path, name: str, store_root=None, log=pri
         augmentation=augmentation_record(cfg),
     )
     if view_scores is not None:
-        from xray_core.shift import perturbed_table  # noqa: PLC0415
+        from xray_core.shift import perturbed_table
 
-        card["shifted_validation"] = perturbed_table(yv, view_scores, cal, threshold)
+        card = card.updated(shifted_validation=perturbed_table(yv, view_scores, cal, threshold))
     entry = save_model(model, card, history, name, store_root)
     save_scores(name, make_scores(yv, p_cal, p_val, files_digest(val_samples), ms), store_root)
-    from xray_core.scores import fit_model_gate  # noqa: PLC0415
-    from xray_core.store import load_model  # noqa: PLC0415
+    from xray_core.scores import fit_model_gate
+    from xray_core.store import load_model
 
     fit_model_gate(load_model(name, store_root), Path(data_root), max_train=min(2000, len(xt)))
     log(

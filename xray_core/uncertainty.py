@@ -6,8 +6,11 @@ are P(PNEUMONIA) in [0, 1], as in `xray_core.metrics`.
 
 The bootstrap is *stratified*: each resample draws positives from the positives and negatives
 from the negatives, so every resample has both classes (AUC always defined) and the class
-counts of the original sample. It is vectorised: all resamples are one (B, N) index array and
-AUC is computed for all of them at once from ranks (Mann-Whitney U, ties averaged).
+counts of the original sample. It is vectorised: all resamples are one (B, N) index array,
+turned into (B, N) multiplicities (how often each case was drawn); every figure of every
+resample is then a weighted count over the cases sorted once, O(B·N) with no per-resample
+sort. AUC is the Mann-Whitney statistic with ties counted half, as `auc_rows` computes it from
+ranks (2,000 resamples of 1,000 cases: about 0.2 s on this shared 2-core machine).
 """
 
 from __future__ import annotations
@@ -64,19 +67,42 @@ def auc_rows(y_rows: np.ndarray, p_rows: np.ndarray) -> np.ndarray:
         return (rank_sum - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg)
 
 
-def _rates(y_rows: np.ndarray, flagged: np.ndarray) -> dict[str, np.ndarray]:
-    """Operating-point proportions per row (NaN where a denominator is 0)."""
-    tp = (flagged & (y_rows == 1)).sum(axis=1)
-    fp = (flagged & (y_rows == 0)).sum(axis=1)
-    fn = (~flagged & (y_rows == 1)).sum(axis=1)
-    tn = (~flagged & (y_rows == 0)).sum(axis=1)
+def multiplicities(idx: np.ndarray, n: int) -> np.ndarray:
+    """(B, N) resample indices into n cases -> (B, n) int64 counts of each case per resample."""
+    b = idx.shape[0]
+    flat = (np.arange(b)[:, None] * n + idx).ravel()
+    return np.bincount(flat, minlength=b * n).reshape(b, n)
+
+
+def auc_from_counts(w_pos: np.ndarray, w_neg: np.ndarray, s_pos, s_neg) -> np.ndarray:
+    """AUC of every resample given (B, P) / (B, Q) multiplicities of the positives' and
+    negatives' scores s_pos (P,), s_neg (Q,): P(score_pos > score_neg) + P(tie) / 2 -> (B,)."""
+    order = np.argsort(s_neg, kind="stable")
+    sorted_neg = np.asarray(s_neg, dtype=np.float64)[order]
+    cum = np.zeros((w_neg.shape[0], len(sorted_neg) + 1))
+    np.cumsum(w_neg[:, order], axis=1, out=cum[:, 1:])  # weight of negatives below rank k
+    below = np.searchsorted(sorted_neg, s_pos, side="left")
+    up_to = np.searchsorted(sorted_neg, s_pos, side="right")
+    wins = cum[:, below] + 0.5 * (cum[:, up_to] - cum[:, below])  # (B, P)
+    n_pos, n_neg = w_pos.sum(axis=1), w_neg.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.einsum("bp,bp->b", w_pos, wins) / (n_pos * n_neg)
+
+
+def _rates(w: np.ndarray, y: np.ndarray, flagged: np.ndarray) -> dict[str, np.ndarray]:
+    """Operating-point proportions per resample from (B, N) multiplicities w (NaN where a
+    denominator is 0)."""
+    tp = w @ (flagged & (y == 1)).astype(np.int64)
+    fp = w @ (flagged & (y == 0)).astype(np.int64)
+    fn = w @ (~flagged & (y == 1)).astype(np.int64)
+    tn = w @ (~flagged & (y == 0)).astype(np.int64)
     with np.errstate(invalid="ignore", divide="ignore"):
         return {
             "sensitivity": tp / (tp + fn),
             "specificity": tn / (tn + fp),
             "ppv": tp / (tp + fp),
             "npv": tn / (tn + fn),
-            "accuracy": (tp + tn) / y_rows.shape[1],
+            "accuracy": (tp + tn) / len(y),
         }
 
 
@@ -121,27 +147,50 @@ def metric_intervals(
         bootstrap is degenerate (all resamples equal, e.g. sensitivity 1.0) or undefined gets
         its Wilson interval instead. None where the figure itself is undefined (one class).
     """
+    return bootstrap_figures(y, p, threshold, n_resamples, seed, confidence)[0]
+
+
+def bootstrap_figures(
+    y,
+    p,
+    threshold: float | None = None,
+    n_resamples: int = N_RESAMPLES,
+    seed: int = 0,
+    confidence: float = CONFIDENCE,
+) -> tuple[dict[str, list[float] | None], dict[str, np.ndarray]]:
+    """`metric_intervals` plus the per-resample values behind it.
+
+    Returns:
+        (intervals, rows): intervals as `metric_intervals`; rows maps "auc" and (given a
+        threshold) each of PROPORTIONS to a (n_resamples,) float64 array (NaN where undefined
+        in a resample), e.g. to carry sensitivity and specificity to another prevalence.
+    """
     y = np.asarray(y).astype(int).ravel()
     p = np.asarray(p, dtype=np.float64).ravel()
     if y.shape != p.shape:
         raise ValueError(f"labels and scores differ in length: {y.shape} vs {p.shape}")
-    idx = stratified_indices(y, n_resamples, seed)
-    y_rows, p_rows = y[idx], p[idx]
+    w = multiplicities(stratified_indices(y, n_resamples, seed), len(y))
     two_classes = 0 < y.sum() < len(y)
+    pos, neg = y == 1, y == 0
+    rows = {
+        "auc": auc_from_counts(w[:, pos], w[:, neg], p[pos], p[neg])
+        if two_classes
+        else np.full(n_resamples, np.nan)
+    }
     out: dict[str, list[float] | None] = {
-        "auc": list(_percentile(auc_rows(y_rows, p_rows), confidence)) if two_classes else None
+        "auc": list(_percentile(rows["auc"], confidence)) if two_classes else None
     }
     if threshold is None:
-        return out
-    rates = _rates(y_rows, p_rows >= threshold)
+        return out, rows
+    rows.update(_rates(w, y, p >= threshold))
     counts = _counts(y, p >= threshold)
     for name in PROPORTIONS:
         k, n = counts[name]
-        interval = _percentile(rates[name], confidence)
+        interval = _percentile(rows[name], confidence)
         if interval is None or interval[0] == interval[1]:
             interval = wilson_interval(k, n, confidence)
         out[name] = list(interval) if interval is not None else None
-    return out
+    return out, rows
 
 
 def format_interval(value: float | None, interval, digits: int = 2) -> str:

@@ -20,9 +20,9 @@ class NoConvLayerError(ValueError):
 
 def make_cam(model, method: str = "gradcam"):
     """Build the (reusable, read-only) tf-keras-vis explainer; it clones the model once."""
-    from tf_keras_vis.gradcam import Gradcam  # noqa: PLC0415
-    from tf_keras_vis.gradcam_plus_plus import GradcamPlusPlus  # noqa: PLC0415
-    from tf_keras_vis.utils.model_modifiers import ReplaceToLinear  # noqa: PLC0415
+    from tf_keras_vis.gradcam import Gradcam
+    from tf_keras_vis.gradcam_plus_plus import GradcamPlusPlus
+    from tf_keras_vis.utils.model_modifiers import ReplaceToLinear
 
     if method not in METHODS:
         raise ValueError(f"unknown Grad-CAM method {method!r}; choose one of {METHODS}")
@@ -41,7 +41,7 @@ def gradcam_heatmap(cam, x: np.ndarray, layer: str | None, target: str = "PNEUMO
     Returns:
         (H, W) float32 in [0, 1].
     """
-    from tf_keras_vis.utils.scores import BinaryScore  # noqa: PLC0415
+    from tf_keras_vis.utils.scores import BinaryScore
 
     if layer is None:
         raise NoConvLayerError("this model has no convolutional layer; use LIME instead")
@@ -58,3 +58,43 @@ def gradcam_heatmap(cam, x: np.ndarray, layer: str | None, target: str = "PNEUMO
     )
     heat = np.nan_to_num(np.asarray(heat[0], dtype=np.float32))
     return np.clip(heat, 0.0, 1.0)
+
+
+class GradCamExplainer:
+    """Grad-CAM or Grad-CAM++ behind the one explainer shape (see `base`)."""
+
+    def __init__(self, method: str, title: str):
+        self.name, self.title = method, title
+
+    def params(self, handle) -> tuple:
+        from xray_core.explain.base import Param
+
+        return (
+            Param(
+                "target", "Evidence for", CLASS_NAMES, "PNEUMONIA", "class whose evidence is shown"
+            ),
+        )
+
+    def unavailable(self, handle) -> str | None:
+        if handle.last_conv is None:
+            return f"{handle.name} has no convolutional layer, so {self.title} does not apply."
+        return None
+
+    def explain(self, handle, x: np.ndarray, settings: dict | None = None, progress=None):
+        """(H, W, C) float32 model input -> Explanation with the (H, W) [0, 1] heatmap."""
+        from xray_core.explain.base import Explanation, resolve_settings
+
+        s = resolve_settings(self.params(handle), settings)
+        heat = gradcam_heatmap(handle.cam(self.name), x, handle.last_conv, s["target"])
+        return Explanation(
+            method=self.name,
+            title=self.title,
+            heatmap=heat,
+            target=s["target"],
+            settings=s,
+            caption=f"{self.title} on layer {handle.last_conv}: evidence for {s['target']}",
+        )
+
+
+GRADCAM = GradCamExplainer("gradcam", "Grad-CAM")
+GRADCAM_PP = GradCamExplainer("gradcam++", "Grad-CAM++")

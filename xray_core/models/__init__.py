@@ -4,6 +4,6 @@
 name). A wrong architecture name raises ValueError listing the valid ones.
 """
 
-from xray_core.models.registry import ARCHITECTURES, BuiltModel, build_model
+from xray_core.models.registry import ARCHITECTURES, Architecture, BuiltModel, build_model
 
-__all__ = ["ARCHITECTURES", "BuiltModel", "build_model"]
+__all__ = ["ARCHITECTURES", "Architecture", "BuiltModel", "build_model"]

@@ -1,53 +1,110 @@
-"""One factory over all architectures; model metadata (contract, last conv) comes with it."""
+"""The architectures as data (name -> builder, input contract, last conv, description) and the
+one factory over them. Importing this module does not import Keras (the CLI's --help needs the
+names only); `build_model` imports the builder when called.
+
+To add an architecture: write `make_<arch>(input_shape, **options) -> keras.Model` (flat,
+ending in `head.sigmoid_output`) in its own module, then add one `Architecture` entry here.
+"""
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 
-import keras
-
 from xray_core.contract import ImageContract
-from xray_core.models import cnn, dense, resnet, transfer
+from xray_core.models.backbones import BACKBONES
 
-ARCHITECTURES = ("dense", "cnn", "resnet", *transfer.BACKBONES)
+
+@dataclass(frozen=True)
+class Architecture:
+    """One buildable architecture.
+
+    Attributes:
+        builder: "module:function" making the model from (input_shape, **options).
+        size: default input side in pixels; `resizable` lets the `size` option change it.
+        channels, scaling: the image contract's channels (1 or 3) and scaling.
+        last_conv: layer Grad-CAM and feature maps use; None when there is no convolution.
+        description: one line for the model card.
+        backbone: the ImageNet backbone's key in BACKBONES, for transfer models.
+    """
+
+    builder: str
+    size: int
+    channels: int
+    scaling: str
+    last_conv: str | None
+    description: str
+    resizable: bool = True
+    backbone: str | None = None
+
+
+ARCHITECTURES: dict[str, Architecture] = {
+    "dense": Architecture(
+        "xray_core.models.dense:make_dense", 64, 1, "unit", None,
+        "Dense (MLP) baseline on a 64x64 downscaled image.",
+    ),
+    "cnn": Architecture(
+        "xray_core.models.cnn:make_cnn", 224, 1, "unit", "last_conv",
+        "CNN from scratch: strided stem, conv stages with BN, named last conv, GAP.",
+    ),
+    "resnet": Architecture(
+        "xray_core.models.resnet:make_resnet", 224, 1, "unit", "last_conv",
+        "Small ResNet from scratch: 5x5 stride-2 stem, four residual stages, GAP.",
+    ),
+    **{
+        name: Architecture(
+            "xray_core.models.transfer:make_transfer", 224, 3, spec.scaling, spec.last_conv,
+            f"Transfer learning from {name}.", resizable=False, backbone=name,
+        )
+        for name, spec in BACKBONES.items()
+    },
+}  # fmt: skip
 
 
 @dataclass
 class BuiltModel:
     """A freshly built model with what its card must record."""
 
-    model: keras.Model
+    model: object  # keras.Model
     arch: str
     contract: ImageContract
     last_conv: str | None  # None for the dense baseline (no convolution)
     imagenet_weights: str | None
+    description: str = ""
+
+
+def get_architecture(arch: str) -> Architecture:
+    """The registry entry for `arch`. Raises ValueError listing the valid names."""
+    if arch not in ARCHITECTURES:
+        raise ValueError(f"unknown architecture {arch!r}; choose one of {', '.join(ARCHITECTURES)}")
+    return ARCHITECTURES[arch]
+
+
+def _imagenet_label(spec: Architecture, weights) -> str | None:
+    if spec.backbone is None or not weights:
+        return None
+    b = BACKBONES[spec.backbone]
+    return f"{b.factory} {dict(b.kwargs)} ImageNet (keras.applications)"
 
 
 def build_model(arch: str, clahe: bool = True, **options) -> BuiltModel:
     """Build architecture `arch` with its options.
 
     Args:
-        arch: one of ARCHITECTURES.
+        arch: a key of ARCHITECTURES.
         clahe: whether the input contract applies CLAHE.
-        **options: forwarded to the builder (e.g. activation=, dropout=, dilation=, weights=).
+        **options: `size` (resizable architectures), else forwarded to the builder
+            (e.g. activation=, dropout=, dilation=, weights=).
     Raises:
         ValueError: unknown architecture (message lists the valid ones).
     """
-    if arch not in ARCHITECTURES:
-        raise ValueError(f"unknown architecture {arch!r}; choose one of {', '.join(ARCHITECTURES)}")
-    if arch == "dense":
-        size = int(options.pop("size", 64))
-        c = ImageContract(size=size, channels=1, scaling="unit", clahe=clahe)
-        return BuiltModel(dense.make_dense(c.input_shape, **options), arch, c, None, None)
-    if arch in ("cnn", "resnet"):
-        c = ImageContract(
-            size=int(options.pop("size", 224)), channels=1, scaling="unit", clahe=clahe
-        )
-        maker = cnn.make_cnn if arch == "cnn" else resnet.make_resnet
-        return BuiltModel(maker(c.input_shape, **options), arch, c, cnn.LAST_CONV, None)
-    spec = transfer.BACKBONES[arch]
-    c = ImageContract(size=224, channels=3, scaling=spec.scaling, clahe=clahe)
-    weights = options.get("weights", "imagenet")
-    model = transfer.make_transfer(arch, c.input_shape, **options)
-    label = f"{spec.factory} {dict(spec.kwargs)} ImageNet (keras.applications)" if weights else None
-    return BuiltModel(model, arch, c, spec.last_conv, label)
+    spec = get_architecture(arch)
+    size = int(options.pop("size", spec.size)) if spec.resizable else spec.size
+    contract = ImageContract(size=size, channels=spec.channels, scaling=spec.scaling, clahe=clahe)
+    module, function = spec.builder.split(":")
+    make = getattr(importlib.import_module(module), function)
+    if spec.backbone is not None:
+        options = {"backbone": spec.backbone, **options}
+    model = make(input_shape=contract.input_shape, **options)
+    label = _imagenet_label(spec, options.get("weights", "imagenet"))
+    return BuiltModel(model, arch, contract, spec.last_conv, label, spec.description)

@@ -3,7 +3,8 @@
 Sources: scikit-image's sample images (colour and grey photos, microscopy, text pages), their
 grey crops and rotations, pydicom's bundled test files (CT, MR, RT, ultrasound-like colour
 DICOM, secondary captures), generated documents and screenshots, noise and blank images.
-Every item is (kind, name, bytes). Deterministic for a given seed.
+Every item is (kind, name, bytes). Deterministic for a given seed. `screen` runs the
+out-of-distribution gate over named files (tests/test_gate.py and benchmarks/bench_gate.py).
 """
 
 from __future__ import annotations
@@ -62,8 +63,8 @@ def to_u8(a: np.ndarray) -> np.ndarray:
 
 
 def skimage_items(rng) -> list[tuple[str, str, bytes]]:
-    import skimage.data  # noqa: PLC0415
-    from skimage.color import rgb2gray  # noqa: PLC0415
+    import skimage.data
+    from skimage.color import rgb2gray
 
     out = []
     for name in SKIMAGE_NAMES:
@@ -84,7 +85,7 @@ def skimage_items(rng) -> list[tuple[str, str, bytes]]:
 
 
 def dicom_items() -> list[tuple[str, str, bytes]]:
-    from pydicom.data import get_testdata_files  # noqa: PLC0415
+    from pydicom.data import get_testdata_files
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -160,3 +161,19 @@ def build_corpus(seed: int = 0) -> list[tuple[str, str, bytes]]:
     """All non-chest-X-ray items: (kind, name, file bytes)."""
     rng = np.random.default_rng(seed)
     return skimage_items(rng) + dicom_items() + synthetic_items(rng)
+
+
+def screen(stored, named_bytes, gatekeeper=None) -> list[tuple[str, bool, str | None]]:
+    """(name, refused, reason) for each (name, bytes): decode errors count as refusals."""
+    from xray_core.decode import ImageError
+    from xray_core.inference import assess
+    from xray_core.study import open_study
+
+    out = []
+    for name, data in named_bytes:
+        try:
+            result = assess(stored, open_study(data, name), gatekeeper=gatekeeper)
+            out.append((name, not result.ok, result.gate.reason))
+        except ImageError as exc:
+            out.append((name, True, str(exc)))
+    return out

@@ -1,0 +1,216 @@
+"""How far to trust the maps: faithfulness of Grad-CAM, Grad-CAM++ and LIME per stored model,
+on the model's own validation images (half NORMAL, half PNEUMONIA, seeded pick).
+
+    python -m benchmarks.bench_faithfulness [--model NAME] [--images 10] [--seeds 3]
+        [--json OUT] [--write-card] [--lime-only]
+
+Each map explains the model's verdict at its shipped threshold (its target class). Per method:
+    randomisation   |Spearman| to the same method on the re-initialised twin (low = good)
+    deletion        area ratio map / random order, mean-grey fill, up to half the image
+                    (below 1 = hiding the map's pixels lowers P(target) faster than random)
+    insertion       area ratio map / random order, revealing on a blurred copy (above 1)
+(each the median over images: a ratio explodes when the random curve's area is near 0)
+LIME at the app defaults, `--seeds` runs per image: wall time (median, worst, with the 1-minute
+load average seen), process CPU seconds (which load inflates far less), and the top-4 overlap
+across seeds (mean pairwise Jaccard per image, averaged; worst pair over all images) of the
+regions for the verdict (what the app shows by default) and of the regions for PNEUMONIA (the
+figure reported before this benchmark).
+`--write-card` stores the summary as the `faithfulness` entry of each model's card.json;
+`--lime-only` reruns just LIME's time and stability (e.g. on an idle machine), writing no card.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import time
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+METHODS = ("gradcam", "gradcam++", "lime")
+MAP_CHECKS = ("randomisation", "deletion", "insertion", "shortcuts")
+
+
+def pick_images(card: dict, data_root: Path, n: int, seed: int = 0) -> list:
+    """n validation samples of the card's split, half per class, seeded."""
+    from xray_core.scores import validation_samples
+
+    val = validation_samples(card, data_root)
+    rng = np.random.default_rng(seed)
+    out = []
+    for label, count in ((0, n // 2), (1, n - n // 2)):
+        pool = [s for s in val if s.label == label]
+        out += [pool[i] for i in sorted(rng.permutation(len(pool))[:count])]
+    return out
+
+
+def bench_lime(handle, x, target: str, seeds: int) -> tuple[dict, object]:
+    """LIME runs at the app defaults with seeds 0..seeds-1: times, stability, first run."""
+    from xray_core.explain import registry
+    from xray_core.explain.lime_explain import stability
+
+    runs, times, cpu, loads = [], [], [], []
+    for seed in range(seeds):
+        t0, c0 = time.perf_counter(), time.process_time()
+        runs.append(registry.explain(handle, x, "lime", {"target": target, "seed": seed}))
+        times.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
+        loads.append(os.getloadavg()[0])
+    results = [r.extra["lime"] for r in runs]
+    row = {
+        "seconds": times,
+        "cpu_seconds": cpu,
+        "load": loads,
+        "stability_verdict": stability(results, sign=runs[0].sign) if seeds > 1 else None,
+        "stability_pneumonia": stability(results, sign=+1) if seeds > 1 else None,
+    }
+    return row, runs[0]
+
+
+def bench_image(handle, stored, x, seeds: int, lime_only: bool = False) -> dict:
+    """Figures for one image (H, W, C) float32, every applicable method (or LIME's time and
+    stability only)."""
+    from xray_core.explain import registry
+    from xray_core.inference import calibrated_probabilities
+
+    p_cal = float(calibrated_probabilities(stored, x[None])[0][0])
+    target = "PNEUMONIA" if p_cal >= stored.threshold else "NORMAL"
+    row = {"probability": p_cal, "target": target}
+    for method, reason in registry.available(handle).items():
+        if method not in METHODS or reason:
+            continue
+        if method == "lime":
+            row["lime_runs"], exp = bench_lime(handle, x, target, seeds)
+        elif lime_only:
+            continue
+        else:
+            exp = registry.explain(handle, x, method, {"target": target})
+        if lime_only:
+            continue
+        faith = replace(exp, checks=MAP_CHECKS).check(handle, x)
+        row[method] = {
+            "randomisation": faith.randomisation,
+            "deletion": faith.deletion.ratio,
+            "insertion": faith.insertion.ratio,
+            "border_mass": faith.border["mass"],
+            "marker_mass": faith.markers["mass"] if faith.markers else None,
+        }
+    return row
+
+
+def _mean(values) -> float | None:
+    values = [v for v in values if v is not None]
+    return round(float(np.mean(values)), 4) if values else None
+
+
+def _median(values) -> float | None:
+    """Median over images: a ratio explodes when the random curve's area is near 0."""
+    values = [v for v in values if v is not None]
+    return round(float(np.median(values)), 4) if values else None
+
+
+def summarise(rows: list[dict], seeds: int) -> dict:
+    """Per-method medians over images, and the LIME time and stability figures."""
+    out = {
+        "images": len(rows),
+        "targets": {t: sum(r["target"] == t for r in rows) for t in ("NORMAL", "PNEUMONIA")},
+        "methods": {},
+    }
+    for m in METHODS:
+        got = [r[m] for r in rows if m in r]
+        if got:
+            out["methods"][m] = {k: _median(g[k] for g in got) for k in got[0]}
+    lime = [r["lime_runs"] for r in rows if "lime_runs" in r]
+    if lime:
+        secs = [s for r in lime for s in r["seconds"]]
+        loads = [v for r in lime for v in r["load"]]
+        out["lime"] = {
+            "runs": len(secs),
+            "seconds_median": round(statistics.median(secs), 2),
+            "seconds_worst": round(max(secs), 2),
+            "cpu_seconds_median": _median(c for r in lime for c in r.get("cpu_seconds", [])),
+            "load_average_1min": [round(min(loads), 1), round(max(loads), 1)],
+        }
+        for key in ("stability_verdict", "stability_pneumonia") if seeds > 1 else ():
+            out["lime"][f"{key}_mean"] = _mean(r[key]["mean"] for r in lime)
+            out["lime"][f"{key}_worst"] = round(min(r[key]["worst"] for r in lime), 4)
+    return out
+
+
+def bench_model(name, n: int, seeds: int, data_root: Path, lime_only=False, log=print) -> dict:
+    from xray_core.contract import preprocess
+    from xray_core.decode import load_image
+    from xray_core.explain.handle import ModelHandle
+    from xray_core.explain.lime_explain import DEFAULT_SAMPLES, DEFAULT_SEGMENTS, DEFAULT_TOP_K
+    from xray_core.store import load_model
+
+    stored = load_model(name)
+    handle, rows = ModelHandle(stored), []
+    for s in pick_images(stored.card, data_root, n):
+        x = preprocess(load_image(s.path), stored.contract)
+        rows.append(bench_image(handle, stored, x, seeds, lime_only))
+        log(f"{stored.name}: {s.path.name} {json.dumps(rows[-1], default=_short)}")
+    lime_settings = {
+        "samples": DEFAULT_SAMPLES,
+        "segments": DEFAULT_SEGMENTS,
+        "top_k": DEFAULT_TOP_K,
+    }
+    return {
+        "model": stored.name,
+        "measured": date.today().isoformat(),
+        "split": "validation (the model's own patient-level split)",
+        "seeds": seeds,
+        "lime_settings": lime_settings,
+        "command": "python -m benchmarks.bench_faithfulness --write-card",
+        **summarise(rows, seeds),
+        "per_image": rows,
+    }
+
+
+def _short(v):
+    return round(v, 3) if isinstance(v, float) else str(v)
+
+
+def card_entry(result: dict) -> dict:
+    """What goes into card.json: the summary without the per-image rows."""
+    return {k: v for k, v in result.items() if k != "per_image"}
+
+
+def main(argv=None) -> list[dict]:
+    from xray_core import config
+    from xray_core.store import list_models, read_card, write_card
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--model", help="one model (default: every stored model)")
+    ap.add_argument("--images", type=int, default=10)
+    ap.add_argument("--seeds", type=int, default=3, help="LIME runs per image (stability)")
+    ap.add_argument("--data", help="dataset root; default ../shared/data/chest_xray")
+    ap.add_argument("--json", help="write every figure here")
+    ap.add_argument("--write-card", action="store_true", help="store the summary in card.json")
+    ap.add_argument(
+        "--lime-only", action="store_true", help="LIME time and stability only (quick rerun)"
+    )
+    args = ap.parse_args(argv)
+    root = config.data_dir(args.data)
+    results = []
+    for name in [args.model] if args.model else list_models():
+        r = bench_model(name, args.images, args.seeds, root, args.lime_only)
+        results.append(r)
+        summary = card_entry(r)
+        print(json.dumps(summary, indent=1), flush=True)
+        if args.write_card and not args.lime_only:
+            write_card(name, read_card(name).updated(faithfulness=summary))
+        if args.json:
+            Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+            Path(args.json).write_text(json.dumps(results, indent=1, default=_short) + "\n")
+    return results
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,55 @@
+"""AppTest for the explanation panels: the faithfulness panel beside a map, nearest cases on
+Predict and Explain, and the model card's "how far to trust the maps"."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from xray_core import config
+
+APP = str(config.PROJECT_ROOT / "streamlit_app.py")
+TIMEOUT = 300
+
+
+@pytest.fixture(scope="module")
+def xray(fullres_dir):
+    path = fullres_dir / "PNEUMONIA" / "person1177_bacteria_3125.jpeg"
+    return path, path.read_bytes()
+
+
+@pytest.fixture
+def uploaded(xray) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.file_uploader(key="predict_upload").set_value((xray[0].name, xray[1], "image/jpeg")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    return " ".join(parts + [e.value for e in at.success] + [e.value for e in at.warning])
+
+
+def test_predict_shows_cases_like_this_one(uploaded):
+    assert "Cases like this one" in [s.value for s in uploaded.subheader]
+    assert "training X-rays most like this one" in texts(uploaded)
+    assert "distance" in texts(uploaded)
+
+
+def test_explain_faithfulness_panel_beside_the_map(uploaded):
+    uploaded.switch_page("pages/explain.py").run()
+    assert not uploaded.exception, [e.value for e in uploaded.exception]
+    assert "Check this map" in uploaded.toggle(key="explain_check").label
+    uploaded.toggle(key="explain_check").set_value(True).run()
+    assert not uploaded.exception, [e.value for e in uploaded.exception]
+    table = uploaded.dataframe[0].value
+    assert {"Model randomisation", "Deletion", "Insertion", "Image border"} <= set(table["check"])
+    assert "not a diagnosis" in texts(uploaded)
+    assert "training X-rays most like this one" in texts(uploaded)
+
+
+def test_model_card_shows_how_far_to_trust_the_maps(uploaded):
+    uploaded.switch_page("pages/model_card.py").run()
+    assert not uploaded.exception, [e.value for e in uploaded.exception]
+    assert "How far to trust the maps" in [s.value for s in uploaded.subheader]

@@ -1,0 +1,52 @@
+"""Compare: one row per model from its card and stored scores, recomputed from the scores."""
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from xray_core import metrics
+from xray_core.compare import compare_models, roc_curves, same_validation_data
+from xray_core.scores import load_scores
+from xray_core.store import read_card
+from xray_core.store_files import SCORES_FILE
+
+
+@pytest.fixture
+def two_models(tiny_store, tmp_path):
+    """The tiny model twice; the copy scored on other files (digest changed), one without scores."""
+    root = tmp_path / "s"
+    shutil.copytree(tiny_store, root)
+    shutil.copytree(root / "tiny", root / "tiny_b")
+    scores = json.loads((root / "tiny_b" / SCORES_FILE).read_text())
+    (root / "tiny_b" / SCORES_FILE).write_text(json.dumps({**scores, "files_digest": "other"}))
+    shutil.copytree(root / "tiny", root / "unscored")
+    (root / "unscored" / SCORES_FILE).unlink()
+    return root
+
+
+def test_rows_recompute_the_operating_point_from_the_scores(two_models):
+    row = compare_models(["tiny"], two_models)[0]
+    card, s = read_card("tiny", two_models), load_scores("tiny", two_models)
+    y, p = s["labels"], s["probabilities"]
+    flagged = p >= card.threshold
+    assert row["sensitivity"] == pytest.approx(np.mean(flagged[y == 1]))
+    assert row["specificity"] == pytest.approx(np.mean(~flagged[y == 0]))
+    assert row["auc"] == pytest.approx(metrics.auc(y, p))
+    assert row["n"] == len(y) and row["size_mb"] == round(card.model_bytes / 1e6, 2)
+
+
+def test_a_model_without_scores_has_only_card_figures(two_models):
+    row = compare_models(["unscored"], two_models)[0]
+    assert "auc" not in row and row["threshold"] == read_card("unscored", two_models).threshold
+
+
+def test_same_validation_data_compares_digests(two_models):
+    assert same_validation_data(compare_models(["tiny", "tiny"], two_models))
+    assert not same_validation_data(compare_models(["tiny", "tiny_b"], two_models))
+
+
+def test_roc_curves_skip_models_without_scores(two_models):
+    curves = roc_curves(["tiny", "unscored"], two_models)
+    assert list(curves) == ["tiny"] and set(curves["tiny"]) >= {"fpr", "tpr"}

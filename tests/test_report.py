@@ -1,0 +1,90 @@
+"""The one-page PDF report: it opens, has one page, and its text (extracted with poppler's
+pdftotext, as a reader's tools would) carries the model, its version and the intended use."""
+
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from xray_core import prevalence
+from xray_core.cli import main
+from xray_core.report.pdf import render_pdf
+from xray_core.report.story import build_story, prevalence_range
+from xray_core.scores import load_scores
+from xray_core.store import default_model, read_card
+from xray_core.validation_figures import validation_figures
+
+
+def pdf_text(path) -> str:
+    """Text of every page, whitespace collapsed. Fails clearly without poppler-utils."""
+    if shutil.which("pdftotext") is None:
+        pytest.fail("pdftotext not found: install poppler-utils (apt-get install poppler-utils)")
+    out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True)
+    return re.sub(r"\s+", " ", out.stdout)
+
+
+def page_count(path) -> int:
+    out = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True)
+    return int(re.search(r"Pages:\s+(\d+)", out.stdout).group(1))
+
+
+@pytest.fixture(scope="module")
+def story():
+    card = read_card(default_model())
+    fig = validation_figures(card, load_scores(card["name"]), n_resamples=500)
+    return build_story(card, fig, 0.1)
+
+
+def test_story_carries_version_figures_and_prevalence(story):
+    card = read_card(default_model())
+    assert story["model"] == card["name"]
+    assert card["model_sha256"][:12] in story["version"]
+    assert story["prevalence"]["prevalence"] == 0.1
+    f = story["prevalence"]["frequencies"]
+    assert f["tp"] + f["fn"] + f["fp"] + f["tn"] == 1000
+    assert story["limitations"][0] == card["population"]
+    assert [r["prevalence"] for r in story["prevalence_table"]][:4] == [0.05, 0.1, 0.2, 0.4]
+
+
+@pytest.mark.parametrize("val,hi", [(0.742, 0.75), (0.3, 0.6), (0.6, 0.6), (0.605, 0.61)])
+def test_prevalence_range_holds_the_validation_prevalence(val, hi):
+    assert prevalence_range(val) == (prevalence.PREVALENCE_RANGE[0], pytest.approx(hi))
+
+
+def test_pdf_without_gallery_has_the_story_as_text(story, tmp_path):
+    out = tmp_path / "r.pdf"
+    data = render_pdf(story, None, out)
+    assert data[:5] == b"%PDF-" and out.read_bytes() == data
+    assert page_count(out) == 1
+    text = pdf_text(out)
+    assert story["model"] in text and story["version"] in text
+    assert re.sub(r"\s+", " ", story["intended_use"]) in text
+    assert story["prevalence"]["sentences"][2] in text  # "N children with pneumonia are missed."
+    assert story["figures"][1]["text"] in text  # sensitivity with its interval
+    assert "Gallery not drawn" in text
+
+
+def test_cli_report_with_gallery(tmp_path, data_root):
+    out = tmp_path / "report.pdf"
+    code = main(["report", "--pdf", str(out), "--data", str(data_root), "--prevalence", "0.2"])
+    assert code == 0 and page_count(out) == 1
+    text = pdf_text(out)
+    card = read_card(default_model())
+    assert card["name"] in text and card["intended_use"] in text
+    assert "prevalence of 20%" in text and "False positive" in text and "False negative" in text
+    png = subprocess.run(
+        ["pdftoppm", "-png", "-r", "40", str(out), str(tmp_path / "page")], check=True
+    )
+    assert png.returncode == 0 and (tmp_path / "page-1.png").stat().st_size > 10_000
+
+
+def test_report_says_why_the_gallery_is_missing(tmp_path, small_eval_dir):
+    from xray_core.report.make import make_report
+    from xray_core.store import load_model
+
+    out = tmp_path / "r.pdf"
+    make_report(load_model(), small_eval_dir, prevalence=0.05, out=out)
+    text = pdf_text(out)
+    assert "Gallery not drawn:" in text and "rescore" in text
+    assert "prevalence of 5%" in text

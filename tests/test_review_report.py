@@ -1,0 +1,47 @@
+"""PDF session report: text extractable, tables and charts present, no identifiers; without
+the session's model the report still renders and says why Grad-CAM is missing."""
+
+from __future__ import annotations
+
+import subprocess
+
+from review_helpers import make_session
+
+from xray_core.review import db, reads, report_charts
+from xray_core.review.report import write_report
+from xray_core.review.summary import summarize
+
+
+def pdf_text(path) -> str:
+    return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
+
+
+def test_report_without_the_model(tmp_path):
+    path = tmp_path / "r.sqlite"
+    rows = make_session(path, [1, 0, 1, 0], ["PNEUMONIA", "NORMAL", "NORMAL", None])
+    for reader, verdicts in (("Dr Ünal", "PNNN"), ("drB", "PNPP")):
+        for row, v in zip(rows, verdicts):
+            name, conf = ("PNEUMONIA", 4) if v == "P" else ("NORMAL", 2)
+            reads.record_read(path, "s", reader, row["sha256"], "unaided", name, conf)
+            reads.record_read(path, "s", reader, row["sha256"], "aided", name, conf)
+    out = tmp_path / "report.pdf"
+    assert write_report(path, "s", out) >= 3
+    text = pdf_text(out)
+    for words in ("Review session: s", "Dr Ünal", "kappa vs AI", "Flips after the AI",
+                  "Discordant cases (2)", "Grad-CAM unavailable", "no AI verdict"):  # fmt: skip
+        assert words in text, words
+    assert ".png" not in text and rows[0]["sha256"][:10] not in text
+    with db.connect(path) as con:
+        assert db.audit_log(con, 1)[-1]["detail"] == {"format": "pdf", "pages": 3}
+
+
+def test_charts_are_png_and_skip_when_empty(tmp_path):
+    path = tmp_path / "r.sqlite"
+    rows = make_session(path, [1, 0], ["PNEUMONIA", "NORMAL"])
+    assert report_charts.auc_chart(summarize(path, "s")) is None  # no readers yet
+    for row, (v, c) in zip(rows, (("PNEUMONIA", 5), ("NORMAL", 1))):
+        reads.record_read(path, "s", "drA", row["sha256"], "unaided", v, c)
+    s = summarize(path, "s")
+    for chart in (report_charts.auc_chart, report_charts.kappa_chart,
+                  report_charts.operating_points_chart):  # fmt: skip
+        assert chart(s)[:8] == b"\x89PNG\r\n\x1a\n"

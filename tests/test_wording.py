@@ -1,0 +1,68 @@
+"""Honest precision, grammar that agrees with the count, neutral names."""
+
+import pytest
+
+from xray_core import wording
+from xray_core.reporting import explain_operating_point
+
+
+@pytest.mark.parametrize(
+    "p, text",
+    [
+        (1.0, "> 99%"),
+        (0.9951, "> 99%"),
+        (0.99, "99%"),
+        (0.5, "50%"),
+        (0.014, "1%"),
+        (0.01, "1%"),
+        (0.0099, "< 1%"),
+        (0.0, "< 1%"),
+    ],
+)
+def test_percent_has_honest_precision(p, text):
+    assert wording.percent(p) == text
+
+
+@pytest.mark.parametrize("p", [-0.01, 1.01, float("nan")])
+def test_percent_refuses_non_probabilities(p):
+    with pytest.raises(ValueError, match="must be in"):
+        wording.percent(p)
+
+
+@pytest.mark.parametrize(
+    "n, text",
+    [(0, "0 are missed"), (1, "1 is missed"), (2, "2 are missed"), (17, "17 are missed")],
+)
+def test_count_is_agrees_with_the_count(n, text):
+    assert wording.count_is(n, "missed") == text
+
+
+def test_count_is_with_a_plural_noun():
+    assert wording.count_is(1, "a false alarm", "false alarms") == "1 is a false alarm"
+    assert wording.count_is(3, "a false alarm", "false alarms") == "3 are false alarms"
+
+
+@pytest.mark.parametrize("rate", [0.0, 0.004, 0.971, 0.985, 0.995, 1.0])
+def test_per_hundred_adds_up(rate):
+    hit, rest = wording.per_hundred(rate)
+    assert hit + rest == 100 and hit == round(100 * rate)
+
+
+def test_operating_point_sentences_are_grammatical():
+    lines = explain_operating_point(
+        {"sensitivity": 0.99, "specificity": 0.98, "ppv": 0.9, "npv": 0.95, "prevalence": 0.7}
+    )
+    assert "about 99 are flagged" in lines[0] and "1 is missed" in lines[0]
+    assert "2 are false alarms" in lines[1]
+    assert not any(" 1 are " in line for line in lines)
+
+
+def test_method_names_and_neutral_sample_names():
+    assert wording.method_name("gradcam") == "Grad-CAM"
+    assert wording.method_name("gradcam++") == "Grad-CAM++"
+    with pytest.raises(ValueError, match="unknown method"):
+        wording.method_name("cam")
+    assert wording.sample_name(0) == "Training X-ray 01"
+    for cls in ("normal", "pneumonia", "bacteria", "virus"):
+        assert cls not in wording.sample_name(5).lower()
+    assert "batched" in wording.speed_label(True)

@@ -1,0 +1,118 @@
+"""A stored model plus what its explanations need, each built once on first use.
+
+`ModelHandle` wraps a `StoredModel` (read-only) and lazily builds, under a lock so that a
+handle shared across Streamlit sessions and threads builds each thing once:
+    * the tf-keras-vis Grad-CAM / Grad-CAM++ objects (each clones the model once),
+    * feature-map probes per layer,
+    * the randomised twin: the same architecture re-initialised (`randomised_copy`), for the
+      model-randomisation sanity check (Adebayo et al. 2018).
+After first use the handle is read-only.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+RANDOMISED_SEED = 1234
+
+
+def _glorot(shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
+    """Glorot-uniform draw for a kernel of `shape` (dense (in, out) or conv (kh, kw, in, out))."""
+    field = int(np.prod(shape[:-2])) if len(shape) > 2 else 1
+    fan_in, fan_out = shape[-2] * field, shape[-1] * field
+    limit = np.sqrt(6.0 / max(fan_in + fan_out, 1))
+    return rng.uniform(-limit, limit, size=shape)
+
+
+def randomised_copy(model, seed: int = RANDOMISED_SEED):
+    """The same architecture with every weight re-initialised (deterministic in `seed`).
+
+    Kernels: Glorot-uniform; biases, BatchNorm beta and moving mean: 0; gamma and moving
+    variance: 1. Layer names are kept, so the last conv layer has the same name.
+    """
+    import keras
+
+    twin = keras.models.clone_model(model)
+    rng = np.random.default_rng(seed)
+    for layer in twin.layers:
+        for var in layer.weights:
+            name, shape = var.path.rsplit("/", 1)[-1], tuple(var.shape)
+            if name in ("gamma", "moving_variance"):
+                value = np.ones(shape)
+            elif len(shape) >= 2:
+                value = _glorot(shape, rng)
+            else:
+                value = np.zeros(shape)
+            var.assign(value.astype(var.dtype))
+    return twin
+
+
+class ModelHandle:
+    """Model + lazily built explanation tools. `stored`: xray_core.store.StoredModel."""
+
+    def __init__(self, stored, randomised: bool = False):
+        self.stored = stored
+        self.is_randomised = randomised
+        self._lock = threading.Lock()
+        self._built: dict = {}
+
+    @property
+    def name(self) -> str:
+        return self.stored.name
+
+    @property
+    def model(self):
+        return self.stored.model
+
+    @property
+    def contract(self):
+        return self.stored.contract
+
+    @property
+    def last_conv(self) -> str | None:
+        return self.stored.last_conv
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        """Batch (N, H, W, C) float32 -> (N,) float64 raw P(PNEUMONIA) in [0, 1]."""
+        return self.stored.probabilities(np.asarray(x, np.float32))
+
+    def _get(self, key, build):
+        with self._lock:
+            if key not in self._built:
+                self._built[key] = build()
+            return self._built[key]
+
+    def cam(self, method: str):
+        """The tf-keras-vis explainer for "gradcam" or "gradcam++" (built once)."""
+        from xray_core.explain.gradcam import make_cam
+
+        return self._get(("cam", method), lambda: make_cam(self.model, method))
+
+    def probe(self, layer: str):
+        """input -> `layer` output model (built once per layer)."""
+        from xray_core.explain.feature_maps import make_probe
+
+        return self._get(("probe", layer), lambda: make_probe(self.model, layer))
+
+    def randomised(self) -> ModelHandle:
+        """The re-initialised twin's handle (built once; the twin is never randomised again)."""
+        if self.is_randomised:
+            return self
+        return self._get("randomised", self._build_twin)
+
+    def _build_twin(self) -> ModelHandle:
+        from dataclasses import replace
+
+        from xray_core.store import compile_scorer
+
+        twin = randomised_copy(self.model)
+        stored = replace(
+            self.stored,
+            name=f"{self.name} (randomised)",
+            model=twin,
+            gate=None,
+            score_fn=compile_scorer(twin),
+        )
+        return ModelHandle(stored, randomised=True)

@@ -1,0 +1,38 @@
+"""Every explanation method, by name: one line per method module (see `base` for the shape)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from xray_core.explain import feature_maps, gradcam, lime_explain
+
+EXPLAINERS = {
+    e.name: e
+    for e in (gradcam.GRADCAM, gradcam.GRADCAM_PP, lime_explain.LIME, feature_maps.FEATURE_MAPS)
+}
+
+
+def get_explainer(name: str):
+    """The explainer called `name`; a wrong name lists the valid ones."""
+    if name not in EXPLAINERS:
+        raise ValueError(f"unknown explanation method {name!r}; valid: {list(EXPLAINERS)}")
+    return EXPLAINERS[name]
+
+
+def available(handle) -> dict[str, str | None]:
+    """{method: None if it applies to this model, else the reason it does not}."""
+    return {name: e.unavailable(handle) for name, e in EXPLAINERS.items()}
+
+
+def explain(handle, x: np.ndarray, method: str, settings: dict | None = None, progress=None):
+    """Explain one preprocessed image (H, W, C) float32 with `method` -> Explanation.
+
+    Raises ValueError when the method does not apply to the model (the reason is the message).
+    """
+    explainer = get_explainer(method)
+    reason = explainer.unavailable(handle)
+    if reason:
+        raise ValueError(reason)
+    if x.shape != handle.contract.input_shape:
+        raise ValueError(f"expected one model input {handle.contract.input_shape}, got {x.shape}")
+    return explainer.explain(handle, x, settings, progress)

@@ -1,0 +1,164 @@
+"""What the model gets right and wrong: validation images sorted into TP / FP / FN.
+
+The files come from the model's own validation split, re-created from the data folder
+(`xray_core.scores.validation_samples`). The stored validation scores hold labels and
+probabilities in that same order (scoring keeps the sample order) and a digest of the file
+list; both are checked before a score is attached to a file, so a changed data folder gives
+an error instead of a wrong picture.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from xray_core.card import ModelCard
+from xray_core.scores import files_digest, validation_samples
+
+KINDS = {
+    "tp": "True positive: pneumonia, flagged",
+    "fp": "False positive: normal, flagged",
+    "fn": "False negative: pneumonia, missed",
+    "tn": "True negative: normal, cleared",
+}
+
+
+class GalleryError(ValueError):
+    """The data folder does not hold the files the stored scores were computed on."""
+
+
+@dataclass(frozen=True)
+class GalleryCase:
+    """One validation image. probability: calibrated P(pneumonia) in [0, 1]; label 0/1."""
+
+    kind: str  # one of KINDS
+    path: Path
+    label: int
+    probability: float
+
+    @property
+    def title(self) -> str:
+        return KINDS[self.kind]
+
+    @property
+    def caption(self) -> str:
+        truth = "pneumonia" if self.label else "normal"
+        return f"{self.path.name} · truth {truth} · P(pneumonia) {self.probability:.2f}"
+
+
+def classify(labels, probabilities, threshold: float) -> np.ndarray:
+    """(N,) array of 'tp' / 'fp' / 'fn' / 'tn' for labels 0/1 and scores at `threshold`."""
+    y = np.asarray(labels).astype(int)
+    flagged = np.asarray(probabilities, dtype=np.float64) >= threshold
+    kinds = np.where(flagged, np.where(y == 1, "tp", "fp"), np.where(y == 1, "fn", "tn"))
+    return kinds.astype("<U2")
+
+
+def pick(kinds: np.ndarray, probabilities, kind: str, k: int) -> list[int]:
+    """Indices of up to k cases of `kind`, the most telling first.
+
+    False positives: highest P(pneumonia) first (the most confident false alarms); false
+    negatives: lowest first (the most confident misses); true positives and negatives: spread
+    evenly over their score range (typical cases, not only the easiest).
+    """
+    p = np.asarray(probabilities, dtype=np.float64)
+    idx = np.flatnonzero(kinds == kind)
+    if len(idx) == 0 or k <= 0:
+        return []
+    order = idx[np.argsort(p[idx], kind="stable")]
+    if kind == "fp":
+        return order[::-1][:k].tolist()
+    if kind == "fn":
+        return order[:k].tolist()
+    spread = np.unique(np.linspace(0, len(order) - 1, min(k, len(order))).round().astype(int))
+    return order[spread][::-1].tolist()
+
+
+def gallery_cases(
+    card: ModelCard,
+    scores: dict,
+    data_root: Path,
+    threshold: float,
+    per_kind: int = 3,
+    kinds: tuple[str, ...] = ("tp", "fp", "fn"),
+) -> dict[str, list[GalleryCase]]:
+    """Up to `per_kind` validation cases per kind at `threshold`, with their files.
+
+    Raises GalleryError when the data folder's validation files differ from the scored ones.
+    Returns {kind: [GalleryCase, ...]} in the order of `kinds` (a kind may be empty).
+    """
+    try:
+        samples = validation_samples(card, Path(data_root))
+    except (KeyError, OSError, ValueError) as exc:  # no train split, unreadable folder
+        raise GalleryError(
+            f"{data_root} does not hold the training data {card.name} was split from "
+            f"({type(exc).__name__}: {exc}); point at the dataset root, or rescore."
+        ) from None
+    labels = np.asarray(scores["labels"]).astype(int)
+    if len(samples) != len(labels) or files_digest(samples) != scores.get("files_digest"):
+        raise GalleryError(
+            f"the validation files under {data_root} ({len(samples)}) are not the ones "
+            f"{card.name} was scored on ({len(labels)}); run `python -m xray_core rescore`."
+        )
+    if not np.array_equal([s.label for s in samples], labels):
+        raise GalleryError("validation labels differ from the stored scores' order.")
+    p = scores["probabilities"]
+    found = classify(labels, p, threshold)
+    return {
+        kind: [
+            GalleryCase(kind, samples[i].path, int(labels[i]), float(p[i]))
+            for i in pick(found, p, kind, per_kind)
+        ]
+        for kind in kinds
+    }
+
+
+def kind_counts(labels, probabilities, threshold: float) -> dict[str, int]:
+    """How many validation cases of each kind at `threshold`."""
+    found = classify(labels, probabilities, threshold)
+    return {k: int(np.sum(found == k)) for k in KINDS}
+
+
+def tile_note(tile: dict) -> str:
+    """What the tile shows: 'Grad-CAM toward PNEUMONIA', '... no region toward NORMAL', or that
+    the model has no convolutional layer. tile: one item of `gradcam_overlays`."""
+    if not tile.get("explained", True):
+        return "no Grad-CAM (no convolutional layer)"
+    if tile["empty"]:
+        return f"Grad-CAM: no region toward {tile['target']}"
+    return f"Grad-CAM toward {tile['target']}"
+
+
+def explain_target(case: GalleryCase) -> str:
+    """The class whose evidence is drawn: the model's verdict (as the Explain page defaults)."""
+    return "PNEUMONIA" if case.kind in ("tp", "fp") else "NORMAL"
+
+
+def gradcam_overlays(stored, cases: list[GalleryCase], alpha: float = 0.45) -> list[dict]:
+    """Grad-CAM toward each case's verdict, drawn over what the model sees.
+
+    Returns one {"image": (H, W, 3) uint8 at the model's input size, "target": class name,
+    "explained": False for a model without a convolutional layer (plain image), "empty": True
+    when no region pushed toward the target (plain image)} per case. Loads TensorFlow.
+    """
+    from xray_core.contract import preprocess, to_display
+    from xray_core.decode import load_image
+    from xray_core.explain import gradcam, overlay
+
+    cam = gradcam.make_cam(stored.model) if stored.last_conv else None
+    out = []
+    for case in cases:
+        gray, target = load_image(case.path), explain_target(case)
+        display = to_display(gray, stored.contract)
+        heat = None
+        if cam is not None:
+            x = preprocess(gray, stored.contract)
+            heat = gradcam.gradcam_heatmap(cam, x, stored.last_conv, target)
+        empty = heat is None or float(heat.max()) == 0.0
+        image = (
+            overlay.gray_to_rgb(display) if empty else overlay.blend_heatmap(display, heat, alpha)
+        )
+        out.append({"image": image, "target": target, "explained": cam is not None, "empty": empty})
+    return out

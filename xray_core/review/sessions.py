@@ -1,0 +1,264 @@
+"""Creating a review session and reading it back.
+
+A session is created once: every input is decoded, gated and scored by the session's model at
+the session's threshold *at creation*, so every reader later sees the same AI result and the
+statistics never depend on a model that may have changed since. What is stored per case:
+    - `images.view`: the decoded image, downscaled to at most VIEW_MAX_SIDE px (aspect kept),
+      lossless PNG; this is what readers see, so a session survives the source files being
+      moved or deleted. Only pixels: no file metadata, no DICOM tags.
+    - `cases.model_view`: the (size, size) image the model saw (squash-resized, CLAHE), PNG, so
+      Grad-CAM / LIME later explain exactly the scored input.
+    - the calibrated probability and the verdict at the threshold, or the gate's reason when the
+      input was refused (the case stays in the session, read by humans, marked, no AI verdict).
+Case order: sorted by SHA-256, then permuted by the session's stored seed (same for every
+reader). Unreadable files are listed with their one-line error and never stop the import.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sqlite3
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+import numpy as np
+
+from xray_core.review import db
+from xray_core.review.db import ReviewError
+from xray_core.review.images import png_gray
+from xray_core.review.intake import ImportReport, order_rows, score_items
+from xray_core.review.sources import Item
+
+SOURCES = ("folder", "zip", "uploads", "sample")
+
+
+@dataclass(frozen=True)
+class Session:
+    """A stored session's settings. threshold: P(PNEUMONIA) at or above it reads PNEUMONIA."""
+
+    id: int
+    name: str
+    created_at: str
+    model: str
+    threshold: float
+    seed: int
+    source: str
+    contract: dict
+    show_truth: bool
+    keep_names: bool
+    n_cases: int
+
+
+@dataclass(frozen=True)
+class Case:
+    """One case. truth: 0 NORMAL / 1 PNEUMONIA / None; probability: calibrated, None if refused."""
+
+    position: int
+    sha256: str
+    truth: int | None
+    file_name: str | None
+    gate_ok: bool
+    gate_reason: str | None
+    probability: float | None
+    raw_probability: float | None
+    ai_label: str | None
+
+    @property
+    def case_id(self) -> str:
+        """Public id in exports: 'case-007' (its place in the session's order)."""
+        return f"case-{self.position:03d}"
+
+
+def _insert(con, session_id: int, rows: list[dict], keep_names: bool) -> None:
+    for position, r in enumerate(rows, start=1):
+        con.execute(
+            "INSERT OR IGNORE INTO images (sha256, kind, width, height, view) VALUES (?,?,?,?,?)",
+            (r["sha256"], r["kind"], r["width"], r["height"], r["view"]),
+        )
+        con.execute(
+            "INSERT INTO cases (session_id, position, sha256, truth, file_name, gate_ok, "
+            "gate_reason, probability, raw_probability, ai_label, model_view) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (session_id, position, r["sha256"], r["truth"], r["name"] if keep_names else None)
+            + tuple(r[k] for k in ("gate_ok", "gate_reason", "probability", "raw_probability"))
+            + (r["ai_label"], r["model_view"]),
+        )
+
+
+def _redact(message: str, name: str, k: int, keep_names: bool) -> str:
+    return message if keep_names else message.replace(name, f"item {k}")
+
+
+def _check_settings(name: str, threshold: float, source: str) -> None:
+    if not name:
+        raise ReviewError("a session needs a name.")
+    if not 0.0 <= threshold <= 1.0:
+        raise ReviewError(f"threshold must be in [0, 1], got {threshold}.")
+    if source not in SOURCES:
+        raise ReviewError(f"unknown source {source!r}; expected one of {SOURCES}.")
+
+
+def create_session(
+    path,
+    name: str,
+    items: list[Item],
+    stored,
+    keeper=None,
+    threshold: float | None = None,
+    seed: int | None = None,
+    source: str = "folder",
+    keep_names: bool = False,
+    show_truth: bool = False,
+) -> ImportReport:
+    """Decode, gate and score `items` with `stored` and store them as a new session.
+
+    Args:
+        path: database file (None: the default). stored / keeper: StoredModel and the gate's
+        model (store.load_gatekeeper). threshold: in [0, 1], default the model's own.
+        seed: case-order seed, default random (stored either way).
+    Raises:
+        ReviewError: name taken or empty, bad threshold or source, no readable image. The
+        database is unchanged then (one transaction).
+    """
+    name = (name or "").strip()
+    threshold = stored.threshold if threshold is None else float(threshold)
+    _check_settings(name, threshold, source)
+    with db.connect(path) as con:
+        check_name_free(con, name)
+    seed = secrets.randbelow(2**31) if seed is None else int(seed)
+    report = ImportReport(name)
+    rows = order_rows(score_items(items, stored, keeper or stored, threshold, report), seed)
+    if not rows:
+        first = report.errors[0][1] if report.errors else "no files"
+        raise ReviewError(f"no readable image among {len(items)} files (first error: {first}).")
+    settings = {"model": stored.name, "threshold": threshold, "seed": seed, "source": source,
+                "contract": json.dumps(stored.contract.to_dict()), "show_truth": int(show_truth),
+                "keep_names": int(keep_names)}  # fmt: skip
+    errors = [(k, _redact(m, items[k - 1].name, k, keep_names)) for k, m in report.errors]
+    _store(path, name, settings, rows, errors, report)
+    report.errors = [msg for _, msg in report.errors]
+    return report
+
+
+def _store(path, name: str, settings: dict, rows: list[dict], errors, report) -> None:
+    """Write the session, its cases and import errors, and the audit event: one transaction."""
+    with db.connect(path) as con, db.transaction(con):
+        check_name_free(con, name)
+        keys = ("model", "threshold", "seed", "source", "contract", "show_truth", "keep_names")
+        sid = con.execute(
+            f"INSERT INTO sessions (name, created_at, {', '.join(keys)}) "
+            f"VALUES (?, ?, {', '.join('?' * len(keys))})",
+            (name, db.now(), *(settings[k] for k in keys)),
+        ).lastrowid
+        _insert(con, sid, rows, bool(settings["keep_names"]))
+        con.executemany(
+            "INSERT INTO import_errors (session_id, item, message) VALUES (?, ?, ?)",
+            [(sid, k, msg) for k, msg in errors],
+        )
+        report.n_cases = len(rows)
+        report.n_refused = sum(1 for r in rows if not r["gate_ok"])
+        report.n_labelled = sum(1 for r in rows if r["truth"] is not None)
+        db.audit(
+            con, "created", sid, None, model=settings["model"], threshold=settings["threshold"],
+            seed=settings["seed"], source=settings["source"], n_cases=report.n_cases,
+            n_refused=report.n_refused, n_labelled=report.n_labelled, n_errors=len(errors),
+        )  # fmt: skip
+
+
+def check_name_free(con, name: str) -> None:
+    """ReviewError when a session called `name` exists already."""
+    if con.execute("SELECT 1 FROM sessions WHERE name = ?", (name,)).fetchone():
+        raise ReviewError(f"a session named {name!r} already exists.")
+
+
+def _session(con, row: sqlite3.Row) -> Session:
+    n = con.execute("SELECT COUNT(*) FROM cases WHERE session_id = ?", (row["id"],)).fetchone()[0]
+    return Session(
+        row["id"], row["name"], row["created_at"], row["model"], float(row["threshold"]),
+        int(row["seed"]), row["source"], json.loads(row["contract"]), bool(row["show_truth"]),
+        bool(row["keep_names"]), int(n),
+    )  # fmt: skip
+
+
+def list_sessions(con) -> list[Session]:
+    """Every session, newest first."""
+    rows = con.execute("SELECT * FROM sessions ORDER BY id DESC").fetchall()
+    return [_session(con, r) for r in rows]
+
+
+def get_session(con, name: str) -> Session:
+    """The session called `name`; ReviewError naming the known ones otherwise."""
+    row = con.execute("SELECT * FROM sessions WHERE name = ?", (name,)).fetchone()
+    if row is None:
+        known = [r[0] for r in con.execute("SELECT name FROM sessions ORDER BY name")]
+        raise ReviewError(
+            f"unknown session {name!r}; sessions in this database: {', '.join(known) or 'none'}."
+        )
+    return _session(con, row)
+
+
+def list_cases(con, session_id: int) -> list[Case]:
+    """The session's cases in reading order (no image bytes)."""
+    rows = con.execute(
+        "SELECT position, sha256, truth, file_name, gate_ok, gate_reason, probability, "
+        "raw_probability, ai_label FROM cases WHERE session_id = ? ORDER BY position",
+        (session_id,),
+    ).fetchall()
+    return [Case(**{**dict(r), "gate_ok": bool(r["gate_ok"])}) for r in rows]
+
+
+def case_view(con, sha256: str) -> np.ndarray:
+    """The stored reading image (H, W) uint8 (longest side <= VIEW_MAX_SIDE)."""
+    row = con.execute("SELECT view FROM images WHERE sha256 = ?", (sha256,)).fetchone()
+    if row is None:
+        raise ReviewError(f"no image {sha256[:12]}… in this database.")
+    return png_gray(row[0])
+
+
+def case_model_view(con, session_id: int, sha256: str) -> np.ndarray:
+    """The (size, size) uint8 image the session's model scored (resized, CLAHE)."""
+    row = con.execute(
+        "SELECT model_view FROM cases WHERE session_id = ? AND sha256 = ?", (session_id, sha256)
+    ).fetchone()
+    if row is None:
+        raise ReviewError(f"case {sha256[:12]}… is not in this session.")
+    return png_gray(row[0])
+
+
+def import_errors(con, session_id: int) -> list[str]:
+    """The one-line errors of files that could not be read at creation."""
+    rows = con.execute(
+        "SELECT message FROM import_errors WHERE session_id = ? ORDER BY item", (session_id,)
+    )
+    return [r[0] for r in rows]
+
+
+def set_show_truth(path, name: str, show: bool) -> None:
+    """The owner's switch: show ground truth to readers after their aided read."""
+    with db.connect(path) as con, db.transaction(con):
+        s = get_session(con, name)
+        con.execute("UPDATE sessions SET show_truth = ? WHERE id = ?", (int(show), s.id))
+        db.audit(con, "settings", s.id, None, show_truth=bool(show))
+
+
+def find_case(cases: list[Case], key: str, keep_names: bool) -> Case:
+    """A case by SHA-256 (or a unique prefix of >= 8 hex digits), 'case-007' / '7', or its
+    stored file name (relative path or unique base name; only when names were kept)."""
+    key = key.strip()
+    if key.isdigit() or key.startswith("case-"):
+        pos = int(key.removeprefix("case-")) if key.removeprefix("case-").isdigit() else -1
+        hits = [c for c in cases if c.position == pos]
+    elif len(key) >= 8 and all(ch in "0123456789abcdef" for ch in key.lower()):
+        hits = [c for c in cases if c.sha256.startswith(key.lower())]
+    else:
+        hits = [c for c in cases if c.file_name == key]
+        hits = hits or [c for c in cases if c.file_name and PurePosixPath(c.file_name).name == key]
+    if len(hits) == 1:
+        return hits[0]
+    if not hits and not keep_names and not key.isdigit():
+        raise ReviewError(
+            f"case {key!r} is not in the session (file names were not kept: use the SHA-256 "
+            "or the case number)."
+        )
+    raise ReviewError(f"case {key!r} {'is ambiguous' if hits else 'is not in the session'}.")

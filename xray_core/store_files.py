@@ -1,0 +1,20 @@
+"""The file names of a model store: one folder per model, one marker file for the default.
+
+    model_store/
+        DEFAULT                      the default model's name (one line)
+        <name>/model.keras           the Keras model (no optimizer state)
+        <name>/card.json             the model card (xray_core.card.ModelCard)
+        <name>/history.json          per-epoch training history
+        <name>/gate.npz              the fitted out-of-distribution gate (xray_core.gate)
+        <name>/validation_scores.json  labels and scores on its validation split (xray_core.scores)
+
+Modules that read or write a store entry take the names from here. A feature that adds a file
+to an entry adds its name here.
+"""
+
+DEFAULT_FILE = "DEFAULT"
+MODEL_FILE = "model.keras"
+CARD_FILE = "card.json"
+HISTORY_FILE = "history.json"
+GATE_FILE = "gate.npz"
+SCORES_FILE = "validation_scores.json"
