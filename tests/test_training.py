@@ -43,3 +43,57 @@ def test_smoke_run_writes_a_complete_entry(tiny_store, tiny_model):
     assert card["data"]["splits"]["train"]["patients"] > 0
     assert card["data"]["splits"]["train"]["image_sizes"]["most_common"] == [224, 224]
     assert 0.0 <= card["threshold"] <= 1.0
+
+
+def test_augmentation_record_names_the_acquisition_preset():
+    from xray_core.augment import preset
+    from xray_core.training import TrainConfig, augmentation_record
+
+    assert augmentation_record(TrainConfig(augment=False)) is None
+    rec = augmentation_record(TrainConfig(acquisition="strong"))
+    assert rec["rotation_deg"] == AUGMENTATION["rotation_deg"]
+    assert rec["acquisition"] == {"preset": "strong", **preset("strong").to_dict()}
+
+
+def test_warm_start_refuses_another_split(tiny_store, tiny_model):
+    from xray_core.models import build_model
+    from xray_core.training import TrainConfig, warm_start
+
+    cfg = tiny_model.card["training"]["config"]
+    built = build_model("cnn", **cfg["options"])
+    other = TrainConfig(arch="cnn", seed=cfg["seed"] + 1, init_from="tiny")
+    with pytest.raises(ValueError, match="leak"):
+        warm_start(built.model, other, built.contract, tiny_store)
+    same = TrainConfig(arch="cnn", seed=cfg["seed"], init_from="tiny")
+    warm_start(built.model, same, built.contract, tiny_store)
+    for a, b in zip(built.model.get_weights(), tiny_model.model.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_acquisition_run_from_a_stored_model_with_shifted_calibration(
+    tiny_store, tiny_model, data_root
+):
+    from xray_core.store import load_model
+    from xray_core.training import TrainConfig, train
+
+    base = tiny_model.card["training"]["config"]
+    cfg = TrainConfig(
+        arch="cnn",
+        epochs=1,
+        limit=base["limit"],
+        batch_size=16,
+        options=base["options"],
+        acquisition="default",
+        init_from="tiny",
+        calibration="shifted",
+    )
+    train(cfg, data_root, "tiny_acq", tiny_store, log=lambda *_: None)
+    card = load_model("tiny_acq", tiny_store).card
+    assert card["training"]["augmentation"]["acquisition"]["preset"] == "default"
+    assert card["training"]["config"]["init_from"] == "tiny"
+    cal = card["calibration"]
+    assert cal["fitted_on"].startswith("validation split + its perturbed views")
+    assert 0.0 <= cal["after"]["ece_perturbed"] <= 1.0 and "view_scores" not in cal
+    rows = card["shifted_validation"]
+    n = card["validation"]["n"]
+    assert rows["plain"]["n"] == n and rows["shifted (pooled)"]["n"] == 9 * n

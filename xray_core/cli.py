@@ -61,6 +61,11 @@ def cmd_train(args) -> int:
         sensitivity_target=args.sensitivity,
         limit=args.limit,
         options=options,
+        acquisition=args.acquisition,
+        label_smoothing=args.label_smoothing,
+        finetune_learning_rate=args.finetune_lr,
+        calibration=args.calibration,
+        init_from=args.init_from,
     )
     out = Path(args.out)
     train(cfg, _data_root(args.data), out.name, store_root=out.parent)
@@ -211,6 +216,22 @@ def add_train_parser(sub) -> None:
     t.add_argument("--sensitivity", type=float, default=0.97, help="threshold's sensitivity target")
     t.add_argument("--limit", type=int, help="at most N training images per class (smoke runs)")
     t.add_argument("--options", help="builder options as JSON, e.g. '{\"dilation\": 2}'")
+    t.add_argument(
+        "--acquisition",
+        choices=("default", "strong"),
+        help="acquisition-style augmentation preset on raw gray, before CLAHE (xray_core.augment)",
+    )
+    t.add_argument(
+        "--label-smoothing", type=float, default=0.0, help="targets pulled toward 0.5 by this"
+    )
+    t.add_argument("--init-from", help="stored model to start from (same arch, contract, split)")
+    t.add_argument(
+        "--calibration",
+        choices=("validation", "shifted"),
+        default="validation",
+        help="fit Platt scaling on validation, or on validation + its perturbed views",
+    )
+    t.add_argument("--finetune-lr", type=float, default=1e-4, help="transfer models' 2nd phase")
     t.add_argument("--no-augment", action="store_true", help="train without augmentation")
     t.add_argument("--no-clahe", action="store_true", help="inputs without CLAHE equalisation")
     t.add_argument("--no-class-weights", action="store_true", help="ignore the 1:3 class imbalance")

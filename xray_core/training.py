@@ -46,6 +46,10 @@ class TrainConfig:
     clahe: bool = True
     class_weights: bool = True
     sensitivity_target: float = 0.97
+    acquisition: str | None = None  # preset of `xray_core.augment` (pre-CLAHE), or None
+    label_smoothing: float = 0.0
+    init_from: str | None = None  # stored model (same arch, contract and split) to start from
+    calibration: str = "validation"  # or "shifted": Platt on validation + its perturbed views
     limit: int | None = None  # use at most this many training images per class (smoke tests)
     options: dict = field(default_factory=dict)  # forwarded to the architecture builder
 
@@ -77,6 +81,16 @@ def make_augmenter(seed: int):
     )
 
 
+def augmentation_record(cfg: TrainConfig) -> dict | None:
+    """What the card records: the geometric AUGMENTATION and the acquisition preset's ranges."""
+    record = dict(AUGMENTATION) if cfg.augment else {}
+    if cfg.acquisition:
+        from xray_core.augment import preset
+
+        record["acquisition"] = {"preset": cfg.acquisition, **preset(cfg.acquisition).to_dict()}
+    return record or None
+
+
 def make_dataset(x, y, batch_size: int, augment: bool, seed: int, shuffle: bool):
     """tf.data pipeline over in-memory arrays: shuffle, batch, augment, prefetch."""
     import tensorflow as tf
@@ -89,6 +103,63 @@ def make_dataset(x, y, batch_size: int, augment: bool, seed: int, shuffle: bool)
         aug = make_augmenter(seed)
         ds = ds.map(lambda a, b: (aug(a, training=True), b), num_parallel_calls=tf.data.AUTOTUNE)
     return ds.prefetch(tf.data.AUTOTUNE)
+
+
+def acquisition_datasets(xt, yt, xv, cfg: TrainConfig, contract):
+    """Train pipeline with acquisition perturbations on raw gray (then the contract's finish).
+
+    XT/XV come from `augment.raw_contract`; returns (train dataset, contract-ready XV).
+    """
+    import tensorflow as tf
+
+    from xray_core import augment
+
+    acq = augment.preset(cfg.acquisition)
+    ds = augment.make_dataset(augment.unit_to_u8(xt), yt, contract, acq, cfg.batch_size, cfg.seed)
+    if cfg.augment:
+        aug = make_augmenter(cfg.seed)
+        ds = ds.map(lambda a, b: (aug(a, training=True), b), num_parallel_calls=tf.data.AUTOTUNE)
+    return ds.prefetch(tf.data.AUTOTUNE), augment.finish(augment.unit_to_u8(xv), contract)
+
+
+def calibrate(model, p_val, yv, val_samples, contract, fitted_on: str = "validation") -> dict:
+    """Platt calibration report on validation, or on validation + its perturbed views
+    (`xray_core.shift`) when FITTED_ON is "shifted"; then 'view_scores' holds the raw
+    scores per view (popped by `train` before the card is written)."""
+    if fitted_on == "validation":
+        return calibration.calibration_report(p_val, yv)
+    if fitted_on != "shifted":
+        raise ValueError(f"calibration must be 'validation' or 'shifted', got {fitted_on!r}")
+    from xray_core import augment, shift
+    from xray_core.inference import raw_probabilities
+
+    x_raw, _ = load_arrays(val_samples, augment.raw_contract(contract))
+    raw = shift.perturbed_scores(
+        lambda x: raw_probabilities(model, x), augment.unit_to_u8(x_raw), contract
+    )
+    raw["plain"] = p_val
+    return {**shift.shifted_calibration(yv, raw), "view_scores": raw}
+
+
+def warm_start(model, cfg: TrainConfig, contract, store_root=None) -> None:
+    """Start MODEL from the weights of stored model CFG.init_from.
+
+    Refuses a source trained on another split (its training images would be in this
+    validation) or with another contract.
+    """
+    from xray_core.store import load_model
+
+    src = load_model(cfg.init_from, store_root)
+    c = src.card["training"]["config"]
+    if (c["seed"], c["val_fraction"]) != (cfg.seed, cfg.val_fraction):
+        raise ValueError(
+            f"--init-from {cfg.init_from}: trained on split seed {c['seed']} / "
+            f"{c['val_fraction']}, this run uses {cfg.seed} / {cfg.val_fraction}: "
+            "validation would leak; use the same --seed and --val-fraction"
+        )
+    if src.card["contract"] != contract.to_dict():
+        raise ValueError(f"--init-from {cfg.init_from}: contract {src.card['contract']} differs")
+    model.set_weights(src.model.get_weights())
 
 
 def load_training_data(root: Path, cfg: TrainConfig, contract):
@@ -119,14 +190,14 @@ def load_training_data(root: Path, cfg: TrainConfig, contract):
     return (xt, yt), (xv, yv), summary, val
 
 
-def compile_model(model, learning_rate: float, steps: int):
+def compile_model(model, learning_rate: float, steps: int, label_smoothing: float = 0.0):
     """Adam with cosine decay over `steps`, binary cross-entropy, AUC metric."""
     import keras
 
     schedule = keras.optimizers.schedules.CosineDecay(learning_rate, max(steps, 1), alpha=0.05)
     model.compile(
         optimizer=keras.optimizers.Adam(schedule),
-        loss="binary_crossentropy",
+        loss=keras.losses.BinaryCrossentropy(label_smoothing=label_smoothing),
         metrics=[keras.metrics.AUC(name="auc")],
     )
 
@@ -183,23 +254,34 @@ def train(cfg: TrainConfig, data_root: Path, name: str, store_root=None, log=pri
     keras.utils.set_random_seed(cfg.seed)
     started = time.time()
     built = build_model(cfg.arch, clahe=cfg.clahe, **cfg.options)
+    from xray_core.augment import raw_contract
+
+    load_contract = raw_contract(built.contract) if cfg.acquisition else built.contract
     (xt, yt), (xv, yv), data_summary, val_samples = load_training_data(
-        Path(data_root), cfg, built.contract
+        Path(data_root), cfg, load_contract
     )
     log(f"data: {len(xt)} train / {len(xv)} validation images ({time.time() - started:.0f} s)")
     weights = class_weights(yt) if cfg.class_weights else None
-    train_ds = make_dataset(xt, yt, cfg.batch_size, cfg.augment, cfg.seed, shuffle=True)
+    if cfg.acquisition:
+        train_ds, xv = acquisition_datasets(xt, yt, xv, cfg, built.contract)
+    else:
+        train_ds = make_dataset(xt, yt, cfg.batch_size, cfg.augment, cfg.seed, shuffle=True)
     val_ds = make_dataset(xv, yv, 64, False, cfg.seed, shuffle=False)
     steps = int(np.ceil(len(xt) / cfg.batch_size))
     history: dict = {"epoch": []}
     model = built.model
-    compile_model(model, cfg.learning_rate, steps * cfg.epochs)
+    if cfg.init_from:
+        warm_start(model, cfg, built.contract, store_root)
+        log(f"weights initialised from {cfg.init_from}")
+    compile_model(model, cfg.learning_rate, steps * cfg.epochs, cfg.label_smoothing)
     fit_phase(model, train_ds, val_ds, cfg.epochs, cfg.patience, weights, "train", history)
     if cfg.arch in BACKBONES and cfg.finetune_epochs > 0:
         head = {"gap", "head_dropout", "head_dense", "pneumonia_probability"}
         n = set_finetune(model, cfg.arch, head)
         log(f"fine-tuning {n} backbone layers from {BACKBONES[cfg.arch].finetune_from} on")
-        compile_model(model, cfg.finetune_learning_rate, steps * cfg.finetune_epochs)
+        compile_model(
+            model, cfg.finetune_learning_rate, steps * cfg.finetune_epochs, cfg.label_smoothing
+        )
         fit_phase(
             model, train_ds, val_ds, cfg.finetune_epochs, cfg.patience, weights, "finetune", history
         )
@@ -207,7 +289,8 @@ def train(cfg: TrainConfig, data_root: Path, name: str, store_root=None, log=pri
     t_score = time.perf_counter()
     p_val = raw_probabilities(model, xv)
     ms = (time.perf_counter() - t_score) * 1000 / max(len(xv), 1)
-    cal = calibration.calibration_report(p_val, yv)
+    cal = calibrate(model, p_val, yv, val_samples, built.contract, cfg.calibration)
+    view_scores = cal.pop("view_scores", None)
     p_cal = calibration.apply_calibration(p_val, cal)
     threshold = metrics.threshold_for_sensitivity(yv, p_cal, cfg.sensitivity_target)
     card = build_card(
@@ -219,8 +302,12 @@ def train(cfg: TrainConfig, data_root: Path, name: str, store_root=None, log=pri
         threshold=threshold,
         validation=metrics.summary(yv, p_cal, threshold),
         train_seconds=train_seconds,
-        augmentation=AUGMENTATION if cfg.augment else None,
+        augmentation=augmentation_record(cfg),
     )
+    if view_scores is not None:
+        from xray_core.shift import perturbed_table
+
+        card = card.updated(shifted_validation=perturbed_table(yv, view_scores, cal, threshold))
     entry = save_model(model, card, history, name, store_root)
     save_scores(name, make_scores(yv, p_cal, p_val, files_digest(val_samples), ms), store_root)
     from xray_core.scores import fit_model_gate

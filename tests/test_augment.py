@@ -1,0 +1,146 @@
+"""Acquisition augmentation: values recomputed from the formulas, shapes, ranges, seeds."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from xray_core import augment
+from xray_core.contract import ImageContract, preprocess, scale
+
+RAMP = np.tile(np.arange(256, dtype=np.uint8), (4, 1))  # (4, 256): every gray level
+
+
+def image(seed: int = 0, size: int = 64) -> np.ndarray:
+    """A smooth random gray image (size, size) uint8, so blur and JPEG have structure."""
+    rng = np.random.default_rng(seed)
+    x = rng.integers(0, 256, (size // 8, size // 8)).astype(np.uint8)
+    return np.kron(x, np.ones((8, 8), np.uint8))
+
+
+@pytest.mark.parametrize("g", [0.5, 1.0, 1.6, 2.0])
+def test_gamma_matches_formula(g):
+    expected = np.clip(np.rint(255.0 * (RAMP / 255.0) ** g), 0, 255).astype(np.uint8)
+    out = augment.gamma(RAMP, g)
+    assert out.dtype == np.uint8 and np.array_equal(out, expected)
+
+
+@pytest.mark.parametrize(("c", "b"), [(1.0, 0.0), (0.6, 0.0), (1.4, 0.1), (1.0, -0.15)])
+def test_contrast_brightness_matches_formula(c, b):
+    x = RAMP.astype(np.float64)
+    expected = np.clip(np.rint((x - x.mean()) * c + x.mean() + 255 * b), 0, 255)
+    assert np.abs(augment.contrast_brightness(RAMP, c, b).astype(int) - expected).max() <= 1
+
+
+def test_blur_keeps_a_constant_image_and_smooths_edges():
+    flat = np.full((32, 32), 100, np.uint8)
+    assert np.array_equal(augment.blur(flat, 1.5), flat)
+    step = np.zeros((32, 32), np.uint8)
+    step[:, 16:] = 200
+    out = augment.blur(step, 1.5)
+    assert out.shape == step.shape and out.dtype == np.uint8
+    assert 0 < out[0, 15] < 200 and out.std() < step.std()
+
+
+def test_noise_is_seeded_and_has_the_requested_std():
+    x = np.full((128, 128), 128, np.uint8)
+    a = augment.noise(x, 0.04, np.random.default_rng(1))
+    b = augment.noise(x, 0.04, np.random.default_rng(1))
+    assert np.array_equal(a, b)
+    assert abs(a.astype(float).std() - 0.04 * 255) < 0.5
+
+
+@pytest.mark.parametrize("keep", [1.0, 0.75, 0.5])
+def test_crop_resize_keeps_shape(keep):
+    x = image(1)
+    out = augment.crop_resize(x, keep, np.random.default_rng(0))
+    assert out.shape == x.shape and out.dtype == np.uint8
+    if keep == 1.0:
+        assert np.array_equal(out, x)
+
+
+@pytest.mark.parametrize("quality", [5, 30, 95])
+def test_jpeg_round_trip_error_shrinks_with_quality(quality):
+    x = image(2)
+    out = augment.jpeg(x, quality)
+    assert out.shape == x.shape and out.dtype == np.uint8
+    err = np.abs(out.astype(int) - x).mean()
+    assert err < {5: 40, 30: 15, 95: 4}[quality]
+
+
+@pytest.mark.parametrize("name", sorted(augment.PRESETS))
+def test_perturb_is_deterministic_with_a_seed(name):
+    x, acq = image(3), augment.preset(name)
+    a = augment.perturb(x, np.random.default_rng(7), acq)
+    b = augment.perturb(x, np.random.default_rng(7), acq)
+    assert np.array_equal(a, b) and a.shape == x.shape and a.dtype == np.uint8
+    outs = [augment.perturb(x, np.random.default_rng(s), acq) for s in range(8)]
+    assert any(not np.array_equal(o, x) for o in outs)
+
+
+def test_perturb_with_p_zero_is_identity():
+    x = image(4)
+    acq = augment.Acquisition(p=0.0)
+    assert np.array_equal(augment.perturb(x, np.random.default_rng(0), acq), x)
+
+
+def test_unknown_preset_lists_the_valid_ones():
+    with pytest.raises(ValueError, match="default"):
+        augment.preset("extreme")
+
+
+def test_acquisition_record_is_json():
+    d = augment.preset("strong").to_dict()
+    assert json.loads(json.dumps(d)) == d and d["gamma"] == [0.5, 2.0]
+
+
+@pytest.mark.parametrize(
+    "contract", [ImageContract(size=64), ImageContract(size=64, channels=3, scaling="symmetric")]
+)
+def test_finish_equals_the_contract_on_resized_images(contract):
+    x = image(5)
+    out = augment.finish(x[None], contract)
+    assert out.shape == (1, *contract.input_shape) and out.dtype == np.float32
+    np.testing.assert_array_equal(out[0], preprocess(x, contract))
+
+
+def test_unit_to_u8_inverts_unit_scaling():
+    x = image(6)
+    assert np.array_equal(augment.unit_to_u8(scale(x, "unit")[None, ..., None])[0], x)
+
+
+def test_raw_contract_stops_after_the_resize():
+    raw = augment.raw_contract(ImageContract(channels=3, scaling="symmetric", clahe=True))
+    assert (raw.channels, raw.scaling, raw.clahe, raw.size) == (1, "unit", False, 224)
+
+
+def test_perturb_batch_shapes_and_range():
+    batch = np.stack([image(s) for s in range(3)])
+    c = ImageContract(size=64)
+    out = augment.perturb_batch(batch, c, augment.preset("strong"), np.random.default_rng(0))
+    assert out.shape == (3, 64, 64, 1) and out.dtype == np.float32
+    assert 0.0 <= out.min() and out.max() <= 1.0
+
+
+def test_make_dataset_yields_contract_batches():
+    x = np.stack([image(s) for s in range(5)])
+    y = np.array([0, 1, 0, 1, 1])
+    c = ImageContract(size=64)
+    ds = augment.make_dataset(x, y, c, augment.preset("default"), batch_size=2, seed=0)
+    batches = list(ds.as_numpy_iterator())
+    assert [len(b[0]) for b in batches] == [2, 2, 1]
+    assert batches[0][0].shape[1:] == (64, 64, 1) and batches[0][1].dtype == np.float32
+    assert sorted(np.concatenate([b[1] for b in batches]).tolist()) == sorted(y.tolist())
+
+
+@pytest.mark.parametrize("factor", [0.25, 0.5, 1.0])
+def test_resize_back_keeps_shape_and_loses_detail(factor):
+    x = np.random.default_rng(8).integers(0, 256, (64, 64)).astype(np.uint8)
+    out = augment.resize_back(x, factor)
+    assert out.shape == x.shape and out.dtype == np.uint8
+    if factor == 1.0:
+        assert np.array_equal(out, x)
+    else:
+        assert out.astype(float).std() < x.astype(float).std()

@@ -1,0 +1,119 @@
+"""Shifted validation: metrics on tiny cases recomputed from their definitions."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from xray_core import shift
+
+# 4 normals (2 per cohort), 4 pneumonias (bacteria, virus); calibrated scores.
+NAMES = [
+    "NORMAL2-IM-0001-0001.jpeg",
+    "NORMAL2-IM-0002-0001.jpeg",
+    "IM-0003-0001.jpeg",
+    "IM-0004-0001.jpeg",
+    "person1_bacteria_1.jpeg",
+    "person2_bacteria_2.jpeg",
+    "person3_virus_3.jpeg",
+    "person4_virus_4.jpeg",
+]
+Y = np.array([0, 0, 0, 0, 1, 1, 1, 1])
+P = np.array([0.6, 0.2, 0.1, 0.3, 0.9, 0.8, 0.4, 0.7])
+
+
+@pytest.mark.parametrize(
+    ("name", "cohort"),
+    [
+        ("NORMAL2-IM-1427-0001.jpeg", "NORMAL2"),
+        ("IM-0640-0001-0001.jpeg", "IM"),
+        ("person447_virus_921_1.jpeg", "virus"),
+        ("person1_bacteria_1.jpeg", "bacteria"),
+        ("odd.png", "other"),
+    ],
+)
+def test_cohort_of(name, cohort):
+    assert shift.cohort_of(name) == cohort
+
+
+def test_view_row_from_definitions():
+    row = shift.view_row(Y, P, 0.5)
+    # flagged at 0.5: 0.6 (normal), 0.9, 0.8, 0.7 -> sens 3/4, spec 3/4
+    assert row["sensitivity"] == 0.75 and row["specificity"] == 0.75
+    # AUC: pairs (pos > neg) over 16: 0.9, 0.8, 0.7 beat all 4; 0.4 beats 0.2, 0.1, 0.3
+    assert row["auc"] == pytest.approx(15 / 16)
+    # sensitivity 0.95 of 4 positives needs all 4 flagged: threshold below 0.4 -> only the
+    # normals at 0.1, 0.2 and 0.3 stay below: spec 3/4
+    assert row["spec_at_sens95"] == 0.75 and row["n"] == 8
+
+
+def test_perturbed_table_pools_the_shifted_views_only():
+    raw = {"plain": P, "a": np.clip(P + 0.05, 0, 1), "b": P[::-1].copy()}
+    rows = shift.perturbed_table(Y, raw, None, 0.5)
+    assert set(rows) == {"plain", "a", "b", "shifted (pooled)", "worst view"}
+    pooled = shift.view_row(np.tile(Y, 2), np.concatenate([raw["a"], raw["b"]]), 0.5)
+    assert rows["shifted (pooled)"] == pooled and rows["shifted (pooled)"]["n"] == 16
+    assert rows["worst view"]["auc"] == min(rows["a"]["auc"], rows["b"]["auc"])
+
+
+def test_perturbed_table_applies_the_calibration():
+    cal = {"method": "platt", "a": 1.0, "b": 0.0}  # identity in logit space
+    rows = shift.perturbed_table(Y, {"plain": P}, cal, 0.5)
+    assert rows["plain"]["sensitivity"] == 0.75
+
+
+def test_cohort_table_from_definitions():
+    rows = shift.cohort_table(Y, P, NAMES, 0.5)
+    assert rows["NORMAL NORMAL2"]["specificity"] == 0.5  # 0.6 flagged, 0.2 not
+    assert rows["NORMAL IM"]["specificity"] == 1.0
+    assert rows["NORMAL NORMAL2"]["mean_p"] == pytest.approx(0.4)
+    # NORMAL2 normals (0.6, 0.2) vs all pneumonias (0.9, 0.8, 0.4, 0.7): 7 of 8 pairs
+    assert rows["NORMAL NORMAL2"]["auc_vs_all_pneumonia"] == pytest.approx(7 / 8)
+    assert rows["PNEUMONIA bacteria"]["sensitivity"] == 1.0
+    assert rows["PNEUMONIA virus"]["sensitivity"] == 0.5
+
+
+def test_threshold_rules_keep_sensitivity_on_every_view():
+    cal = {"plain": P, "a": np.clip(P - 0.15, 0, 1)}
+    rules = shift.threshold_rules(Y, cal)
+    t = rules["every view sens>=0.95"]
+    for p in cal.values():
+        assert np.mean(p[Y == 1] >= t) >= 0.95
+    assert t <= rules["plain sens>=0.95"]
+    table = shift.rule_table(Y, cal, NAMES, rules)
+    assert table["every view sens>=0.95"]["shifted_sens"] == 1.0
+
+
+def test_perturb_view_is_fixed_by_the_seed():
+    x = np.random.default_rng(0).integers(0, 256, (2, 32, 32)).astype(np.uint8)
+    for view in shift.VIEWS:
+        a, b = shift.perturb_view(x, view), shift.perturb_view(x, view)
+        assert np.array_equal(a, b) and a.shape == x.shape and a.dtype == np.uint8
+
+
+def test_unknown_view_lists_the_valid_ones():
+    with pytest.raises(ValueError, match="gamma"):
+        shift.perturb_view(np.zeros((1, 8, 8), np.uint8), "fog")
+
+
+def test_held_out_views_are_pooled_apart_and_not_calibrated_on():
+    raw = {"plain": P, "gamma 2.0": np.clip(P + 0.1, 0, 1), "sharpen": P[::-1].copy()}
+    rows = shift.perturbed_table(Y, raw, None, 0.5)
+    assert rows["shifted (pooled)"] == shift.view_row(Y, raw["gamma 2.0"], 0.5)
+    assert rows["held-out (pooled)"] == shift.view_row(Y, raw["sharpen"], 0.5)
+    assert shift.perturbed_keys(raw) == ["gamma 2.0"]
+    cal = shift.shifted_calibration(Y, raw)
+    both = shift.shifted_calibration(Y, {"plain": P, "gamma 2.0": raw["gamma 2.0"]})
+    assert (cal["a"], cal["b"]) == (both["a"], both["b"])
+
+
+def test_shifted_calibration_reports_plain_and_perturbed_ece():
+    from xray_core.calibration import apply_calibration, ece, fit_platt
+
+    raw = {"plain": P, "blur 2.0": np.clip(P + 0.1, 0, 1)}
+    cal = shift.shifted_calibration(Y, raw)
+    fitted = fit_platt(np.concatenate([P, raw["blur 2.0"]]), np.tile(Y, 2))
+    assert cal["a"] == pytest.approx(fitted["a"]) and cal["b"] == pytest.approx(fitted["b"])
+    assert cal["before"]["ece"] == pytest.approx(ece(P, Y))
+    after = apply_calibration(raw["blur 2.0"], fitted)
+    assert cal["after"]["ece_perturbed"] == pytest.approx(ece(after, Y))
