@@ -5,8 +5,8 @@ cd "$(dirname "$0")/.."
 export KERAS_HOME="${KERAS_HOME:-../shared/keras_home}" TF_CPP_MIN_LOG_LEVEL=2
 PY=${PY:-.venv/bin/python}
 $PY -m xray_core train --arch resnet --out model_store/resnet_clahe --epochs 14 --patience 4 --lr 2e-3
-# default since issue 10: resnet_clahe warm-started for 1 epoch with acquisition augmentation
+# default since issue 10: resnet_clahe warm-started for 3 epochs with acquisition augmentation
 # (before CLAHE), Platt fitted on validation + its perturbed views, sensitivity target 0.95
-$PY -m xray_core train --arch resnet --out model_store/resnet_clahe_acq --epochs 1 --patience 1 --lr 5e-4 --acquisition strong --init-from resnet_clahe --calibration shifted --sensitivity 0.95 --set-default
+$PY -m xray_core train --arch resnet --out model_store/resnet_clahe_acq3 --epochs 3 --patience 2 --lr 5e-4 --acquisition strong --init-from resnet_clahe --calibration shifted --sensitivity 0.95 --set-default
 $PY -m xray_core train --arch mobilenetv2_035 --out model_store/mobilenetv2_035_finetuned --epochs 5 --finetune-epochs 4 --lr 1e-3 --patience 3
 $PY -m xray_core train --arch dense --out model_store/dense_baseline --epochs 20 --lr 1e-3 --patience 5
