@@ -9,6 +9,7 @@ from xray_core import config
 from xray_core.inference import assess
 from xray_core.store import load_model
 from xray_core.study import load_study
+from xray_core.wording import percent
 
 APP = str(config.PROJECT_ROOT / "streamlit_app.py")
 
@@ -44,6 +45,6 @@ def test_two_app_sessions_keep_their_own_image_and_threshold(two_files):
     model = load_model()
     for at, path in zip((a, b), two_files):
         p = assess(model, load_study(path)).prediction.probability
-        assert at.metric[0].value == f"{p:.1%}"
+        assert at.metric[0].value == percent(p)
     assert a.slider(key="_sb_threshold").value == pytest.approx(model.threshold, abs=1e-3)
     assert b.slider(key="_sb_threshold").value == pytest.approx(0.999)
