@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from xray_core import config, store
 from xray_core.review import db, reads, sessions, sources
+from xray_core.wording import percent
 
 APP = str(config.PROJECT_ROOT / "streamlit_app.py")
 TIMEOUT = 180
@@ -65,14 +66,14 @@ def test_blinded_read_then_reveal_then_aided_read(session):
     at = open_as("drT")
     assert "Case 1 of 2" in page_text(at)
     shown = page_text(at)
-    assert f"{first.probability:.1%}" not in shown and "P(pneumonia)" not in shown
+    assert percent(first.probability) not in shown and "P(pneumonia)" not in shown
     assert "Grad-CAM" not in shown and first.ai_label not in shown.replace("NORMAL/", "")
     assert not at.metric and not at.toggle  # no AI panel, no LIME switch
     at.radio(key="review_u_1_v").set_value("PNEUMONIA").run()
     at.select_slider(key="review_u_1_c_PNEUMONIA").set_value(5).run()
     click(at, "Save my read and reveal the AI")
     shown = page_text(at)
-    assert at.metric[0].value == f"{first.probability:.1%}"
+    assert at.metric[0].value == percent(first.probability)
     assert "AI verdict at the session threshold" in shown and "Grad-CAM" in shown
     assert "Ground truth" not in shown  # not before the aided read
     at.radio(key="review_a_1_v").set_value("NORMAL").run()
@@ -95,7 +96,7 @@ def test_a_reload_resumes_at_the_first_unread_case(session):
     at = open_as("drR")  # a fresh browser session: only the name is typed again
     shown = page_text(at)
     assert "Case 2 of 2" in shown and "Your blinded read: NORMAL" in shown
-    assert at.metric[0].value == f"{session[1].probability:.1%}"  # revealed: unaided is saved
+    assert at.metric[0].value == percent(session[1].probability)  # revealed: unaided is saved
 
 
 def test_results_page_and_discordant_case(session):

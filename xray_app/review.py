@@ -18,6 +18,7 @@ from xray_app.loaders import get_cam, get_model, model_names
 from xray_core.explain import overlay
 from xray_core.review import db, explain, sessions, viewing
 from xray_core.review.reads import CONFIDENCE_LABELS
+from xray_core.wording import percent
 
 READ_PAGE = "pages/review.py"
 RESULTS_PAGE = "pages/review_results.py"
@@ -106,7 +107,7 @@ def ai_panel(session: sessions.Session, case: sessions.Case) -> None:
             icon=":material/block:",
         )
         return
-    st.metric("AI: P(pneumonia), calibrated", f"{case.probability:.1%}")
+    st.metric("AI: P(pneumonia), calibrated", percent(case.probability))
     st.markdown(f"**AI verdict at the session threshold {session.threshold:.3f}: {case.ai_label}**")
     if session.model not in model_names():
         st.caption(f"Model {session.model} is not in the store: no explanation.")
