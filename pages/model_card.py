@@ -19,7 +19,12 @@ st.title(f"Model card: {model.name}")
 st.markdown(
     f"**{card['description']}** Created {card['created']} · {card['parameters']:,} "
     f"parameters · {card.get('model_bytes', 0) / 1e6:.1f} MB · trained in "
-    f"{card['training']['seconds'] / 60:.1f} min on {card['training']['machine']}."
+    f"{card['training']['seconds'] / 60:.1f} min on {card['training']['machine']}"
+    + (
+        f", warm-started from **{src}** (whose own training time is on its card)."
+        if (src := card["training"]["config"].get("init_from"))
+        else "."
+    )
 )
 st.warning(f"**Intended use.** {card['intended_use']} **Population.** {card['population']}")
 

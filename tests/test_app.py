@@ -239,3 +239,12 @@ def test_gate_reuses_the_cached_default_model():
     keeper = loaders.get_model(default)
     assert keeper.gate is not None, "the shipped default should carry a fitted gate"
     assert loaders.get_gatekeeper(other) is keeper
+
+
+def test_model_card_says_when_a_model_was_warm_started():
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.switch_page("pages/model_card.py").run()
+    no_exceptions(at)
+    text = " ".join(m.value for m in at.markdown)
+    source = store.read_card(store.default_model())["training"]["config"].get("init_from")
+    assert (f"warm-started from **{source}**" in text) == bool(source)
