@@ -7,6 +7,7 @@
         <name>/history.json          per-epoch training history
         <name>/gate.npz              the fitted out-of-distribution gate (xray_core.gate)
         <name>/validation_scores.json  labels and scores on its validation split (xray_core.scores)
+        <name>/neighbours.npz        the nearest-case index (xray_core.explain.nearest)
 
 Modules that read or write a store entry take the names from here. A feature that adds a file
 to an entry adds its name here.
@@ -18,3 +19,4 @@ CARD_FILE = "card.json"
 HISTORY_FILE = "history.json"
 GATE_FILE = "gate.npz"
 SCORES_FILE = "validation_scores.json"
+INDEX_FILE = "neighbours.npz"

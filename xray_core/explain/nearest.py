@@ -22,8 +22,8 @@ from pathlib import Path
 import numpy as np
 
 from xray_core.config import CLASS_NAMES
+from xray_core.store_files import INDEX_FILE
 
-INDEX_FILE = "neighbours.npz"
 DIMS = 64
 DEFAULT_K = 5
 

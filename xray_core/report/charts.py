@@ -5,12 +5,10 @@ Inputs are the story's data (`story.build_story`); colours match the app's icon 
 
 from __future__ import annotations
 
-import io
-
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from xray_core.pdf_kit import figure_png
 from xray_core.prevalence import CATEGORIES, icon_array
 
 DPI = 200
@@ -18,10 +16,7 @@ POINT = "#c0392b"
 
 
 def _png(fig: Figure) -> bytes:
-    FigureCanvasAgg(fig)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI)
-    return buf.getvalue()
+    return figure_png(fig, DPI)
 
 
 def forest_png(rows: list[dict], size=(3.6, 2.0)) -> bytes:

@@ -6,17 +6,15 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-import matplotlib
 import numpy as np
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from PIL import Image
 
+from xray_core.pdf_kit import FONT, add_fonts
 from xray_core.report import charts
 from xray_core.uncertainty import format_interval
 
-FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-FONT = "DejaVu"
 MARGIN, WIDTH = 10.0, 190.0  # mm on A4 (210 x 297)
 INK, MUTED, ACCENT = (33, 37, 41), (90, 98, 104), (31, 78, 121)
 
@@ -25,8 +23,7 @@ def _new_pdf(story: dict) -> FPDF:
     pdf = FPDF(orientation="P", unit="mm", format="A4")
     pdf.set_margins(MARGIN, MARGIN, MARGIN)
     pdf.set_auto_page_break(False)
-    for style, name in (("", "DejaVuSans"), ("B", "DejaVuSans-Bold"), ("I", "DejaVuSans-Oblique")):
-        pdf.add_font(FONT, style, str(FONT_DIR / f"{name}.ttf"))
+    add_fonts(pdf, "BI")
     pdf.set_title(f"{story['title']}: {story['model']}")
     pdf.set_author("xray_core report")
     pdf.add_page()

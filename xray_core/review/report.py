@@ -18,6 +18,7 @@ from fpdf.enums import XPos, YPos
 from PIL import Image
 
 from xray_core.card import INTENDED_USE
+from xray_core.pdf_kit import add_fonts
 from xray_core.review import db, report_charts
 from xray_core.review.db import ReviewError
 from xray_core.review.summary import summarize
@@ -27,21 +28,12 @@ MAX_DISCORDANT = 30  # cases shown in the report (the JSON summary lists them al
 THUMB_MM = 42
 
 
-def _fonts() -> tuple[Path, Path]:
-    import matplotlib
-
-    base = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-    return base / "DejaVuSans.ttf", base / "DejaVuSans-Bold.ttf"
-
-
 class ReportPDF(FPDF):
     """A4 portrait, DejaVu Sans, footer with the intended use and page numbers."""
 
     def __init__(self, title: str):
         super().__init__(orientation="P", unit="mm", format="A4")
-        regular, bold = _fonts()
-        self.add_font("DejaVu", "", str(regular))
-        self.add_font("DejaVu", "B", str(bold))
+        add_fonts(self, "B")
         self.set_auto_page_break(True, margin=16)
         self.set_title(title)
         self.set_creator("xray_core review")

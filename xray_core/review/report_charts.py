@@ -7,18 +7,16 @@ PNG bytes, or None when there is nothing to draw (no readers, no truth).
 
 from __future__ import annotations
 
-import io
-
 from matplotlib.figure import Figure
+
+from xray_core.pdf_kit import figure_png
 
 UNAIDED, AIDED, AI = "#7f7f7f", "#1f77b4", "#d62728"
 DPI = 150
 
 
 def _png(fig) -> bytes:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI, bbox_inches="tight")
-    return buf.getvalue()
+    return figure_png(fig, DPI, tight=True)
 
 
 def _err(value, ci) -> list[list[float]]:
