@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -82,6 +84,7 @@ def test_gallery_opens_a_case_in_explain(page):
     assert kinds[:3] == ["True positive", "False positive", "False negative"]
     captions = [c for img in page.get("image") for c in img.captions]
     assert sum(c.startswith("P(pneumonia)") for c in captions) == 6
+    assert not any(re.search(r"person\d+_|IM-\d{4}", c) for c in captions), captions
     assert page.get("download_button"), "no PDF download button"
     explain = [b for b in page.button if b.label == "Explain"]
     assert len(explain) == 6

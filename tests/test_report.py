@@ -73,6 +73,8 @@ def test_cli_report_with_gallery(tmp_path, data_root):
     card = read_card(default_model())
     assert card["name"] in text and card["intended_use"] in text
     assert "prevalence of 20%" in text and "False positive" in text and "False negative" in text
+    assert re.search(r"case [0-9a-f]{6}", text)  # gallery cases by neutral id
+    assert not re.search(r"person\d+_|IM-\d{4}", text), "a dataset file name (patient id) leaked"
     png = subprocess.run(
         ["pdftoppm", "-png", "-r", "40", str(out), str(tmp_path / "page")], check=True
     )

@@ -98,8 +98,8 @@ def gallery_tile(name: str, case: gallery.GalleryCase) -> dict:
 
 
 def tile_caption(case: gallery.GalleryCase, tile: dict) -> str:
-    """'P(pneumonia) 0.94 · Grad-CAM toward PNEUMONIA · NORMAL2-IM-0730-0001'."""
-    return f"P(pneumonia) {case.probability:.2f} · {gallery.tile_note(tile)} · {case.path.stem}"
+    """'P(pneumonia) 0.94 · Grad-CAM toward PNEUMONIA · case 3f9a1c' (no file name)."""
+    return f"P(pneumonia) {case.probability:.2f} · {gallery.tile_note(tile)} · {case.case_id}"
 
 
 def open_in_explain(case: gallery.GalleryCase) -> None:

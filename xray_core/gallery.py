@@ -9,6 +9,7 @@ an error instead of a wrong picture.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,9 +44,15 @@ class GalleryCase:
         return KINDS[self.kind]
 
     @property
+    def case_id(self) -> str:
+        """'case 3f9a1c': a stable neutral name (file names carry the dataset's patient ids,
+        which no caption or export shows)."""
+        return "case " + hashlib.sha256(self.path.name.encode()).hexdigest()[:6]
+
+    @property
     def caption(self) -> str:
         truth = "pneumonia" if self.label else "normal"
-        return f"{self.path.name} · truth {truth} · P(pneumonia) {self.probability:.2f}"
+        return f"{self.case_id} · truth {truth} · P(pneumonia) {self.probability:.2f}"
 
 
 def classify(labels, probabilities, threshold: float) -> np.ndarray:

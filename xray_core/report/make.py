@@ -28,7 +28,7 @@ def gallery_tiles(
     tiles = []
     for case, cam in zip(flat, gallery.gradcam_overlays(stored, flat)):
         note = gallery.tile_note(cam)
-        caption = f"P(pneumonia) {case.probability:.2f}\n{note}\n{case.path.stem}"
+        caption = f"P(pneumonia) {case.probability:.2f}\n{note}\n{case.case_id}"
         tiles.append((case.title.split(":")[0], caption, cam["image"]))
     return tiles, None
 
