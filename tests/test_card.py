@@ -84,3 +84,11 @@ def test_a_missing_required_key_is_named(missing):
 def test_text_that_is_not_a_card_is_refused(text, message):
     with pytest.raises(CardError, match=message):
         ModelCard.from_json(text)
+
+
+def test_split_seed_falls_back_to_the_run_seed():
+    from xray_core.card import split_seed
+
+    assert split_seed({"seed": 3}) == 3
+    assert split_seed({"seed": 3, "split_seed": None}) == 3
+    assert split_seed({"seed": 3, "split_seed": 42}) == 42

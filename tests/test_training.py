@@ -66,6 +66,8 @@ def test_warm_start_refuses_another_split(tiny_store, tiny_model):
         warm_start(built.model, other, built.contract, tiny_store)
     same = TrainConfig(arch="cnn", seed=cfg["seed"], init_from="tiny")
     warm_start(built.model, same, built.contract, tiny_store)
+    other_init = TrainConfig(arch="cnn", seed=7, split_seed=cfg["seed"], init_from="tiny")
+    warm_start(built.model, other_init, built.contract, tiny_store)
     for a, b in zip(built.model.get_weights(), tiny_model.model.get_weights()):
         np.testing.assert_array_equal(a, b)
 

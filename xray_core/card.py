@@ -143,6 +143,12 @@ def _training_block(config: dict, augmentation: dict | None, train_seconds: floa
     }
 
 
+def split_seed(config: dict) -> int:
+    """The patient-split seed of a training config (`split_seed`, else the run's `seed`)."""
+    value = config.get("split_seed")
+    return int(config["seed"] if value is None else value)
+
+
 def _data_block(config: dict, data_root: Path, data_summary: dict) -> dict:
     from xray_core.hashing import sha256_file
 
@@ -151,7 +157,7 @@ def _data_block(config: dict, data_root: Path, data_summary: dict) -> dict:
         "dataset": "Kermany et al. 2018, chest_xray (Kaggle layout), official train split",
         "manifest_sha256": sha256_file(manifest) if manifest.is_file() else None,
         "splits": data_summary,
-        "split_rule": f"patient-level, class-stratified, seed {config['seed']}, "
+        "split_rule": f"patient-level, class-stratified, seed {split_seed(config)}, "
         f"{config['val_fraction']:.0%} of patients to validation",
     }
 

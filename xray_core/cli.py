@@ -55,6 +55,7 @@ def cmd_train(args) -> int:
         patience=args.patience,
         val_fraction=args.val_fraction,
         seed=args.seed,
+        split_seed=args.split_seed,
         augment=not args.no_augment,
         clahe=not args.no_clahe,
         class_weights=not args.no_class_weights,
@@ -212,7 +213,10 @@ def add_train_parser(sub) -> None:
         default=0.15,
         help="share of patients held out for validation (default 0.15)",
     )
-    t.add_argument("--seed", type=int, default=42, help="split, initialisation (default 42)")
+    t.add_argument("--seed", type=int, default=42, help="initialisation, order (default 42)")
+    t.add_argument(
+        "--split-seed", type=int, help="patient split seed (default: --seed); fix it across seeds"
+    )
     t.add_argument("--sensitivity", type=float, default=0.97, help="threshold's sensitivity target")
     t.add_argument("--limit", type=int, help="at most N training images per class (smoke runs)")
     t.add_argument("--options", help="builder options as JSON, e.g. '{\"dilation\": 2}'")

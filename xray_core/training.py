@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from xray_core import calibration, metrics
+from xray_core.card import split_seed
 from xray_core.data import (
     find_splits,
     image_sizes,
@@ -41,7 +42,8 @@ class TrainConfig:
     finetune_learning_rate: float = 1e-4
     patience: int = 4
     val_fraction: float = 0.15
-    seed: int = 42
+    seed: int = 42  # initialisation, shuffling, augmentation (and the split, unless split_seed)
+    split_seed: int | None = None  # patient split seed when it differs from `seed`
     augment: bool = True
     clahe: bool = True
     class_weights: bool = True
@@ -151,11 +153,12 @@ def warm_start(model, cfg: TrainConfig, contract, store_root=None) -> None:
 
     src = load_model(cfg.init_from, store_root)
     c = src.card["training"]["config"]
-    if (c["seed"], c["val_fraction"]) != (cfg.seed, cfg.val_fraction):
+    theirs, ours = (split_seed(c), c["val_fraction"]), (split_seed(asdict(cfg)), cfg.val_fraction)
+    if theirs != ours:
         raise ValueError(
-            f"--init-from {cfg.init_from}: trained on split seed {c['seed']} / "
-            f"{c['val_fraction']}, this run uses {cfg.seed} / {cfg.val_fraction}: "
-            "validation would leak; use the same --seed and --val-fraction"
+            f"--init-from {cfg.init_from}: trained on split seed {theirs[0]} / {theirs[1]}, "
+            f"this run uses {ours[0]} / {ours[1]}: validation would leak; use the same "
+            "split (--split-seed, --val-fraction)"
         )
     if src.card["contract"] != contract.to_dict():
         raise ValueError(f"--init-from {cfg.init_from}: contract {src.card['contract']} differs")
@@ -168,7 +171,7 @@ def load_training_data(root: Path, cfg: TrainConfig, contract):
     if "train" not in splits:
         raise ValueError(f"{root}: no train/ split folder to train from.")
     samples = list_class_folder(splits["train"])
-    train, val = split_by_patient(samples, cfg.val_fraction, cfg.seed)
+    train, val = split_by_patient(samples, cfg.val_fraction, split_seed(asdict(cfg)))
     if cfg.limit:
         rng = np.random.default_rng(cfg.seed)
         train = [
