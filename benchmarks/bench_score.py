@@ -1,15 +1,18 @@
 """Archive scoring throughput and memory (`python -m xray_core score`).
 
     python -m benchmarks.bench_score [--model NAME] [--n 1000] [--fullres-repeat 4] [--ray]
-                                     [--rss 1000,20000] [--json artifacts/score.json]
+                                     [--runtime lite,keras] [--rss 1000,20000]
+                                     [--json artifacts/score.json]
 
 Prints, for the 224 px training images and the 48 full-resolution samples (linked `repeat`
 times under distinct names): images/s of the local engine (and the Ray engine with --ray)
-beside the model's own forward-pass floor (`StoredModel.score` on preprocessed batches of
-16, no decoding), and the CPU seconds per image (user + system, all threads; robust to other
-load on the machine). With --rss: peak resident memory of a fresh `score` process on
-archives of those sizes (training images linked under distinct names). The load average is
-printed with every run: on a shared machine the wall-clock figures are depressed by it.
+on each inference runtime (`xray_core.lite`: TFLite/XNNPACK, the default, and the Keras
+graph) beside the model's own forward-pass floor on that runtime (`StoredModel.score` on
+preprocessed batches of 16, no decoding), and the CPU seconds per image (user + system,
+all threads; robust to other load on the machine). With --rss: peak resident memory of a
+fresh `score` process on archives of those sizes (training images linked under distinct
+names). The load average is printed with every run: on a shared machine the wall-clock
+figures are depressed by it.
 """
 
 from __future__ import annotations
@@ -60,12 +63,13 @@ def floor(stored, files: list[Path], batch: int = 16, n: int = 128, repeats: int
     return n / float(np.min(times))
 
 
-def run_engine(folder: Path, engine: str, model: str | None) -> dict:
+def run_engine(folder: Path, engine: str, model: str | None, runtime: str = "lite") -> dict:
     from xray_core.archive.run import score_archive
     from xray_core.cli_score import model_card
 
     card, _ = model_card(model, None, None)
-    spec = {"model": card["name"], "store": None, "profile": None, "threshold": None, "threads": 1}
+    spec = {"model": card["name"], "store": None, "profile": None, "threshold": None}
+    spec.update(threads=1, runtime=runtime)
     if engine == "ray":
         from xray_core.config import store_dir
 
@@ -116,6 +120,7 @@ def main(argv=None) -> dict:
     ap.add_argument("--fullres-repeat", type=int, default=4)
     ap.add_argument("--ray", action="store_true", help="also time the Ray engine (local)")
     ap.add_argument("--rss", default="", help="archive sizes for peak RSS, e.g. 1000,20000")
+    ap.add_argument("--runtime", default="lite,keras", help="inference runtimes to time")
     ap.add_argument("--skip-throughput", action="store_true")
     ap.add_argument("--json")
     args = ap.parse_args(argv)
@@ -125,19 +130,24 @@ def main(argv=None) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         if not args.skip_throughput:
-            stored = load_model(args.model)
-            result["model"] = stored.name
             from xray_core.archive.scoring import INFER_BATCH
+            from xray_core.lite import with_runtime
 
-            result["floor_images_per_s"] = round(floor(stored, train, INFER_BATCH), 1)
+            shipped = load_model(args.model)
+            result["model"] = shipped.name
             sets = {
                 "224px": link_archive(train, args.n, tmp / "a224"),
                 "fullres": link_archive(fullres, 48 * args.fullres_repeat, tmp / "afull"),
             }
-            for engine in ("local", "ray") if args.ray else ("local",):
-                for name, folder in sets.items():
-                    result[f"{engine}_{name}"] = run_engine(folder, engine, args.model)
-                    print(name, engine, result[f"{engine}_{name}"], flush=True)
+            for runtime in args.runtime.split(","):
+                stored = with_runtime(shipped, runtime)
+                result[f"floor_{runtime}"] = round(floor(stored, train, INFER_BATCH), 1)
+                print("floor", runtime, result[f"floor_{runtime}"], flush=True)
+                for engine in ("local", "ray") if args.ray else ("local",):
+                    for name, folder in sets.items():
+                        key = f"{engine}_{name}_{runtime}"
+                        result[key] = run_engine(folder, engine, args.model, runtime)
+                        print(name, engine, runtime, result[key], flush=True)
         for n in [int(v) for v in args.rss.split(",") if v]:
             result[f"rss_{n}"] = peak_rss(link_archive(train, n, tmp / f"rss{n}"), args.model)
             print(n, result[f"rss_{n}"], flush=True)

@@ -158,3 +158,17 @@ def test_progress_line_has_rate_and_eta_and_summary_counts():
         s.count(row)
     assert (s.scored, s.refused, s.unreadable, s.rate) == (2, 1, 1, 2.0)
     assert Progress(3, stream=io.StringIO()).enabled is False  # not a terminal: silent
+
+
+def test_keras_and_lite_runtimes_give_the_same_rows(tiny_store, data_root, tmp_path):
+    link_images(data_root, tmp_path / "in", 4)
+    rows = {}
+    for runtime in ("lite", "keras"):
+        out = tmp_path / f"{runtime}.csv"
+        argv = ["--store", str(tiny_store), "score", str(tmp_path / "in"), "--out", str(out)]
+        assert main([*argv, "--runtime", runtime]) == 0
+        rows[runtime] = read_rows(out)
+    assert [r["path"] for r in rows["lite"]] == [r["path"] for r in rows["keras"]]
+    for a, b in zip(rows["lite"], rows["keras"]):
+        assert abs(float(a["raw_probability"]) - float(b["raw_probability"])) < 1e-5
+        assert (a["label"], a["gate"]) == (b["label"], b["gate"])

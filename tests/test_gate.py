@@ -29,6 +29,18 @@ def test_colourfulness_is_zero_for_grey_and_high_for_colour():
     assert gate.colourfulness(b"not an image") == 0.0
 
 
+def test_colourfulness_of_a_grey_image_saved_as_rgb_is_still_measured():
+    """The gray-mode shortcut answers 0 without decoding; a grey RGB file is decoded and
+    measured (also 0), and a gray 16-bit PNG takes the shortcut."""
+    grey = np.random.default_rng(2).integers(0, 256, (64, 64), dtype=np.uint8)
+    rgb_grey = np.repeat(grey[..., None], 3, axis=-1)
+    assert gate.colourfulness(png(rgb_grey)) == pytest.approx(0.0, abs=1e-9)
+    assert gate.colourfulness(png(grey.astype(np.uint16) * 257)) == 0.0
+    tinted = rgb_grey.copy()
+    tinted[..., 0] = 255
+    assert gate.colourfulness(png(tinted)) > gate.MAX_COLOURFULNESS
+
+
 def test_mahalanobis_matches_formula():
     rng = np.random.default_rng(1)
     f, mean = rng.normal(size=(5, 3)), rng.normal(size=3)

@@ -37,6 +37,12 @@ def add_parser(subparsers) -> None:
     s.add_argument("--workers", type=positive_int, help="decode threads (local) or actors (ray)")
     s.add_argument("--batch-size", type=positive_int, default=64, help="files per forward pass")
     s.add_argument("--threads-per-actor", type=positive_int, default=1, help="ray: CPUs per actor")
+    s.add_argument(
+        "--runtime",
+        choices=("lite", "keras"),
+        default="lite",
+        help="inference: TFLite/XNNPACK (default, faster) or the Keras graph (xray_core.lite)",
+    )
     s.set_defaults(func=cmd_score)
 
 
@@ -64,6 +70,7 @@ def cmd_score(args) -> int:
         "profile": profile,
         "threshold": args.threshold,
         "threads": args.threads_per_actor,
+        "runtime": args.runtime,
     }
     if args.engine == "ray":
         from xray_core.config import store_dir

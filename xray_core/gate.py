@@ -40,12 +40,17 @@ class GateResult:
     cutoff: float | None = None
 
 
+GRAY_MODES = frozenset({"1", "L", "LA", "I", "I;16", "I;16B", "I;16L", "I;16N", "F"})
+
+
 def colourfulness(data: bytes) -> float:
     """Hasler-Suesstrunk colourfulness of an image file's pixels (0 for grey; DICOM -> 0.0)."""
     from PIL import Image
 
     try:
         with Image.open(io.BytesIO(data)) as img:
+            if img.mode in GRAY_MODES:  # one channel: 0 by definition, no pixels decoded
+                return 0.0
             img.draft("RGB", (256, 256))
             img.thumbnail((256, 256))
             rgb = np.asarray(img.convert("RGB"), dtype=np.float64)

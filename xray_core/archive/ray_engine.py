@@ -38,7 +38,9 @@ class RayScorer:
         tf.config.threading.set_inter_op_parallelism_threads(threads)
         from xray_core.archive.scoring import Setting, load_models
 
-        self.stored, self.keeper = load_models(spec["model"], spec["store"], spec["profile"])
+        self.stored, self.keeper = load_models(
+            spec["model"], spec["store"], spec["profile"], spec.get("runtime", "lite"), threads
+        )
         self.setting = Setting.of(self.stored.card, spec["threshold"])
 
     def __call__(self, batch: dict) -> dict:

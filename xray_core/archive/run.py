@@ -63,7 +63,9 @@ def _engine_rows(engine, entries, setting, spec, workers, batch_size):
     from xray_core.archive.local import iter_local_rows
     from xray_core.archive.scoring import load_models
 
-    stored, keeper = load_models(spec["model"], spec["store"], spec["profile"])
+    stored, keeper = load_models(
+        spec["model"], spec["store"], spec["profile"], spec.get("runtime", "lite")
+    )
     return iter_local_rows(entries, stored, keeper, setting, workers, batch_size)
 
 
@@ -83,7 +85,8 @@ def score_archive(
 
     Args:
         card: the model's card with the site profile applied (`profiles.site_card`).
-        spec: {"model", "store", "profile", "threshold"} (what an engine loads).
+        spec: {"model", "store", "profile", "threshold", "threads", "runtime"} (what an
+            engine loads; runtime "lite" (default) or "keras", see `xray_core.lite`).
         progress: draw the progress line (default: when stderr is a terminal).
     Raises:
         InputError, OutputError, SiteError, StoreError: one-line messages.

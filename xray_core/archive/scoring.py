@@ -72,16 +72,26 @@ class Setting:
         return cls(card["name"], sha, card.get("calibration"), t, card.get("site", ""))
 
 
-def load_models(model: str | None, store=None, profile: dict | None = None):
+def load_models(
+    model: str | None,
+    store=None,
+    profile: dict | None = None,
+    runtime: str = "lite",
+    threads: int | None = None,
+):
     """(stored, keeper): the model with the site profile applied, and the model whose gate
-    screens inputs (`store.load_gatekeeper`: the store's default)."""
+    screens inputs (`store.load_gatekeeper`: the store's default), their scorers on RUNTIME
+    (`lite.RUNTIMES`; THREADS kernel threads for "lite", default one per core)."""
+    from xray_core.lite import with_runtime
     from xray_core.site.profiles import apply_profile
     from xray_core.store import load_gatekeeper, load_model
 
-    shipped = load_model(model, store)
+    shipped = with_runtime(load_model(model, store), runtime, threads)
     keeper = load_gatekeeper(shipped, store)
     stored = apply_profile(shipped, profile) if profile else shipped
-    return stored, (stored if keeper is shipped else keeper)
+    if keeper is shipped:
+        return stored, stored
+    return stored, with_runtime(keeper, runtime, threads)
 
 
 @dataclass(frozen=True)
