@@ -1,0 +1,97 @@
+"""Mean ± sd over seeds of a training recipe, from the runs' model cards (issue 10).
+
+    python -m benchmarks.seed_spread --recipe NAME=ENTRY,ENTRY,... [--recipe ...] [--json OUT]
+
+ENTRY is a store entry folder (holding card.json) of one run of the recipe, each with another
+`--seed` (and the same `--split-seed`, so every run is judged on the same validation images).
+Figures come from each card: plain validation (AUC, threshold, sensitivity / specificity at
+the run's own threshold) and, for runs trained with `--calibration shifted`, the perturbed
+validation (`xray_core.shift`: pooled AUC, sensitivity / specificity at the threshold,
+specificity at sensitivity 0.95, worst view AUC, ECE). Sample sd (n - 1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+
+FIGURES = {
+    "plain AUC": lambda c, s: c["validation"]["auc"],
+    "threshold": lambda c, s: c["threshold"],
+    "plain sens": lambda c, s: c["validation"]["sensitivity"],
+    "plain spec": lambda c, s: c["validation"]["specificity"],
+    "shifted AUC": lambda c, s: s["shifted (pooled)"]["auc"],
+    "shifted sens": lambda c, s: s["shifted (pooled)"]["sensitivity"],
+    "shifted spec": lambda c, s: s["shifted (pooled)"]["specificity"],
+    "shifted spec @ sens 0.95": lambda c, s: s["shifted (pooled)"]["spec_at_sens95"],
+    "worst view AUC": lambda c, s: s["worst view"]["auc"],
+    "shifted ECE": lambda c, s: s["shifted (pooled)"]["ece"],
+    "train seconds": lambda c, s: c["training"]["seconds"],
+}
+
+
+def run_figures(entry: Path) -> dict:
+    """One run's figures (None where its card has no perturbed validation)."""
+    card = json.loads((Path(entry) / "card.json").read_text())
+    shifted = card.get("shifted_validation")
+    out = {"entry": str(entry), "seed": card["training"]["config"]["seed"]}
+    for name, get in FIGURES.items():
+        try:
+            out[name] = float(get(card, shifted))
+        except (KeyError, TypeError):
+            out[name] = None
+    return out
+
+
+def spread(runs: list[dict]) -> dict:
+    """{figure: {"mean", "sd", "n"}} over the runs that have the figure."""
+    out = {}
+    for name in FIGURES:
+        values = [r[name] for r in runs if r[name] is not None]
+        if values:
+            sd = float(np.std(values, ddof=1)) if len(values) > 1 else None
+            out[name] = {"mean": float(np.mean(values)), "sd": sd, "n": len(values)}
+    return out
+
+
+def table(recipes: dict[str, dict]) -> str:
+    """Markdown: one row per figure, one column per recipe, 'mean ± sd (n)'."""
+    names = list(recipes)
+    lines = ["| figure | " + " | ".join(names) + " |", "|---" * (len(names) + 1) + "|"]
+    for figure in FIGURES:
+        cells = []
+        for name in names:
+            f = recipes[name]["spread"].get(figure)
+            if f is None:
+                cells.append("–")
+            elif f["sd"] is None:
+                cells.append(f"{f['mean']:.3f} (1 run)")
+            elif figure == "train seconds":
+                cells.append(f"{f['mean']:.0f} ± {f['sd'] or 0:.0f} ({f['n']})")
+            else:
+                cells.append(f"{f['mean']:.3f} ± {f['sd'] or 0:.3f} ({f['n']})")
+        lines.append(f"| {figure} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> dict:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--recipe", action="append", required=True, help="NAME=ENTRY,ENTRY,...")
+    ap.add_argument("--json", help="write the runs and spreads here")
+    args = ap.parse_args(argv)
+    recipes = {}
+    for spec in args.recipe:
+        name, _, entries = spec.partition("=")
+        runs = [run_figures(Path(e)) for e in entries.split(",") if e]
+        recipes[name] = {"runs": runs, "spread": spread(runs)}
+    print(table(recipes))
+    if args.json:
+        Path(args.json).write_text(json.dumps(recipes, indent=1) + "\n")
+    return recipes
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,45 @@
+"""benchmarks.seed_spread: figures read from cards, sample sd, runs without perturbed views."""
+
+import json
+
+import numpy as np
+import pytest
+
+from benchmarks.seed_spread import main, run_figures, spread
+
+
+def write_card(folder, seed, auc, shifted_auc=None):
+    card = {
+        "validation": {"auc": auc, "sensitivity": 0.95, "specificity": 0.9},
+        "threshold": 0.5,
+        "training": {"config": {"seed": seed}, "seconds": 100.0 * seed},
+    }
+    if shifted_auc is not None:
+        pooled = {"auc": shifted_auc, "sensitivity": 0.96, "specificity": 0.8}
+        card["shifted_validation"] = {
+            "shifted (pooled)": {**pooled, "spec_at_sens95": 0.85, "ece": 0.01},
+            "worst view": {"auc": shifted_auc - 0.01},
+        }
+    folder.mkdir()
+    (folder / "card.json").write_text(json.dumps(card))
+    return folder
+
+
+def test_mean_and_sample_sd_over_runs(tmp_path):
+    aucs = [0.990, 0.994, 0.980]
+    runs = [
+        run_figures(write_card(tmp_path / f"s{i}", i + 1, a, a - 0.01)) for i, a in enumerate(aucs)
+    ]
+    s = spread(runs)
+    assert s["plain AUC"]["mean"] == pytest.approx(np.mean(aucs))
+    assert s["plain AUC"]["sd"] == pytest.approx(np.std(aucs, ddof=1))
+    assert s["shifted AUC"]["n"] == 3 and s["train seconds"]["mean"] == pytest.approx(200.0)
+
+
+def test_runs_without_perturbed_views_and_single_runs(tmp_path, capsys):
+    a = write_card(tmp_path / "a", 1, 0.99)
+    b = write_card(tmp_path / "b", 2, 0.98, 0.97)
+    out = main(["--recipe", f"mixed={a},{b}", "--recipe", f"one={b}"])
+    assert out["mixed"]["spread"]["shifted AUC"]["n"] == 1
+    assert out["mixed"]["spread"]["plain AUC"]["n"] == 2
+    assert "(1 run)" in capsys.readouterr().out
