@@ -58,21 +58,23 @@ def spread(runs: list[dict]) -> dict:
 
 
 def table(recipes: dict[str, dict]) -> str:
-    """Markdown: one row per figure, one column per recipe, 'mean ± sd (n)'."""
+    """Markdown: one row per figure, one column per recipe, 'mean ± sd' (or the one run)."""
     names = list(recipes)
-    lines = ["| figure | " + " | ".join(names) + " |", "|---" * (len(names) + 1) + "|"]
+    runs = [str(len(recipes[n]["runs"])) for n in names]
+    lines = [
+        "| figure | " + " | ".join(f"{n} ({k} runs)" for n, k in zip(names, runs)) + " |",
+        "|---" * (len(names) + 1) + "|",
+    ]
     for figure in FIGURES:
         cells = []
         for name in names:
             f = recipes[name]["spread"].get(figure)
             if f is None:
                 cells.append("–")
-            elif f["sd"] is None:
-                cells.append(f"{f['mean']:.3f} (1 run)")
-            elif figure == "train seconds":
-                cells.append(f"{f['mean']:.0f} ± {f['sd'] or 0:.0f} ({f['n']})")
             else:
-                cells.append(f"{f['mean']:.3f} ± {f['sd'] or 0:.3f} ({f['n']})")
+                digits = 0 if figure == "train seconds" else 3
+                mean, sd = f"{f['mean']:.{digits}f}", f["sd"]
+                cells.append(f"{mean} (1 run)" if sd is None else f"{mean} ± {sd:.{digits}f}")
         lines.append(f"| {figure} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
