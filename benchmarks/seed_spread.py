@@ -35,9 +35,12 @@ FIGURES = {
 
 def run_figures(entry: Path) -> dict:
     """One run's figures (None where its card has no perturbed validation)."""
-    card = json.loads((Path(entry) / "card.json").read_text())
+    path = Path(entry) / "card.json"
+    if not path.is_file():
+        raise SystemExit(f"error: {path} not found: ENTRY must be a store entry folder")
+    card = json.loads(path.read_text())
     shifted = card.get("shifted_validation")
-    out = {"entry": str(entry), "seed": card["training"]["config"]["seed"]}
+    out = {"entry": Path(entry).name, "seed": card["training"]["config"]["seed"]}
     for name, get in FIGURES.items():
         try:
             out[name] = float(get(card, shifted))

@@ -43,3 +43,8 @@ def test_runs_without_perturbed_views_and_single_runs(tmp_path, capsys):
     assert out["mixed"]["spread"]["shifted AUC"]["n"] == 1
     assert out["mixed"]["spread"]["plain AUC"]["n"] == 2
     assert "(1 run)" in capsys.readouterr().out
+
+
+def test_a_missing_entry_is_one_line(tmp_path):
+    with pytest.raises(SystemExit, match="not found"):
+        main(["--recipe", f"x={tmp_path / 'nope'}"])
