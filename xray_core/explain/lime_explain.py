@@ -26,8 +26,8 @@ What this project adds:
    between superpixels, which are what made plain random masks give a different top region
    from seed to seed (top-4 overlap 0.66 mean / 0.19 worst before; see the README).
 4. **Perturbation and scoring**: hidden superpixels become the image's mean grey (not black);
-   all samples go through the model's compiled scorer in large batches (the time is almost
-   all model calls).
+   all samples go through the handle's scorer (its TFLite copy, `xray_core.lite`) in batches
+   of 100 (the time is almost all model calls).
 5. **Target**: the logit of P(PNEUMONIA), not the probability, so saturated verdicts still
    give the surrogate something to fit.
 
