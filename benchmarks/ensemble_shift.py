@@ -1,0 +1,97 @@
+"""Do several runs averaged beat the best one? AUC of each model alone and of their logit mean,
+on plain and perturbed validation views (issue 10's ensemble lever).
+
+    python -m benchmarks.ensemble_shift --model ENTRY ENTRY ... [--json OUT]
+
+ENTRY is a store entry name (the project's `model_store/`) or a store entry folder holding
+card.json (e.g. seeds trained with `train --out DIR`). Every model must share the validation
+split (same `--split-seed`) and the image contract. Views are `xray_core.shift.ALL_VIEWS`;
+'pooled' is the 9 training-family views concatenated, as in the cards' shifted validation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+from sklearn.metrics import roc_auc_score
+
+from xray_core import augment, shift
+from xray_core.calibration import logit
+from xray_core.config import data_dir
+from xray_core.data import load_arrays
+from xray_core.lite import with_runtime
+from xray_core.scores import validation_samples
+from xray_core.store import load_model
+
+POOLED = "pooled (9 views)"
+
+
+def ensemble_table(scores: list[dict], y: np.ndarray, pooled_views) -> dict:
+    """{view: {"singles": [AUC per model], "ensemble": AUC of the mean logit}}.
+
+    SCORES: one {view: (N,) P(PNEUMONIA) in [0, 1]} per model, on the same images; Y (N,) 0/1.
+    Adds POOLED over POOLED_VIEWS (each view's images stacked).
+    """
+    views = list(scores[0]) + [POOLED]
+    out = {}
+    for view in views:
+        keys = list(pooled_views) if view == POOLED else [view]
+        yy = np.concatenate([y] * len(keys))
+        members = [np.concatenate([s[k] for k in keys]) for s in scores]
+        mean_logit = np.mean([logit(m, eps=1e-7) for m in members], axis=0)
+        out[view] = {
+            "singles": [float(roc_auc_score(yy, m)) for m in members],
+            "ensemble": float(roc_auc_score(yy, mean_logit)),
+        }
+    return out
+
+
+def load_entry(entry: str):
+    """A StoredModel on the TFLite runtime from a store name or an entry folder."""
+    path = Path(entry)
+    if (path / "card.json").is_file():
+        return with_runtime(load_model(path.name, path.parent), "lite")
+    return with_runtime(load_model(entry), "lite")
+
+
+def model_scores(stored, root: Path) -> tuple[dict, np.ndarray]:
+    """({view: (N,) raw P(PNEUMONIA)}, y (N,)) on the model's own validation split."""
+    samples = validation_samples(stored.card, root)
+    x, y = load_arrays(samples, augment.raw_contract(stored.contract))
+    images = augment.unit_to_u8(x)
+    views = list(shift.ALL_VIEWS)
+    return shift.perturbed_scores(stored.probabilities, images, stored.contract, views), y
+
+
+def main(argv=None) -> dict:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--model", nargs="+", required=True, help="store names or entry folders")
+    ap.add_argument("--data", help="dataset root (default: the configured one)")
+    ap.add_argument("--json", help="write the table here")
+    args = ap.parse_args(argv)
+    root = data_dir(args.data)
+    if root is None or not Path(root).is_dir():
+        raise SystemExit(f"error: dataset not found at {root}: pass --data or set $XRAY_DATA_DIR")
+    scores, labels = [], None
+    for entry in args.model:
+        s, y = model_scores(load_entry(entry), root)
+        if labels is not None and not np.array_equal(y, labels):
+            raise SystemExit(
+                f"error: {entry} has another validation split (train with the same --split-seed)"
+            )
+        scores.append(s)
+        labels = y
+    out = ensemble_table(scores, labels, shift.VIEWS)
+    for view, row in out.items():
+        singles = " ".join(f"{a:.4f}" for a in row["singles"])
+        print(f"{view:18s} singles {singles}  ensemble {row['ensemble']:.4f}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(out, indent=1) + "\n")
+    return out
+
+
+if __name__ == "__main__":
+    main()
