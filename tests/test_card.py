@@ -5,7 +5,14 @@ import json
 import pytest
 
 from xray_core import config
-from xray_core.card import REQUIRED_KEYS, SCHEMA_VERSION, CardError, ModelCard
+from xray_core.card import (
+    REQUIRED_KEYS,
+    SCHEMA_VERSION,
+    SHIFT_NOTE,
+    CardError,
+    ModelCard,
+    robustness_text,
+)
 from xray_core.store import list_models
 from xray_core.store_files import CARD_FILE
 
@@ -92,3 +99,20 @@ def test_split_seed_falls_back_to_the_run_seed():
     assert split_seed({"seed": 3}) == 3
     assert split_seed({"seed": 3, "split_seed": None}) == 3
     assert split_seed({"seed": 3, "split_seed": 42}) == 42
+
+
+def test_robustness_text_names_only_what_the_run_did():
+    plain = robustness_text({"augment": True, "class_weights": True}, clahe=False)
+    assert "CLAHE" not in plain and "acquisition" not in plain and "perturbed views" not in plain
+    shifted = robustness_text(
+        {"augment": True, "acquisition": "strong", "calibration": "shifted"}, clahe=True
+    )
+    assert "CLAHE" in shifted and "preset 'strong'" in shifted
+    assert "perturbed views" in shifted and shifted.startswith(SHIFT_NOTE)
+
+
+def test_every_shipped_card_states_its_own_robustness_measures():
+    for name in list_models():
+        card = ModelCard.from_json(json.dumps(shipped_json(name)))
+        expected = robustness_text(card.training["config"], card.contract["clahe"])
+        assert card.robustness == expected, name
