@@ -41,6 +41,17 @@ def test_colourfulness_of_a_grey_image_saved_as_rgb_is_still_measured():
     assert gate.colourfulness(png(tinted)) > gate.MAX_COLOURFULNESS
 
 
+def test_the_grey_pixel_shortcut_needs_every_pixel_grey():
+    """Grey RGB pixels return exactly 0 before any float work; one coloured pixel is enough
+    to send the image through the formula (a small value, not 0)."""
+    grey = np.random.default_rng(3).integers(0, 256, (64, 64), dtype=np.uint8)
+    rgb_grey = np.repeat(grey[..., None], 3, axis=-1)
+    assert gate.colourfulness(png(rgb_grey)) == 0.0
+    one_pixel = rgb_grey.copy()
+    one_pixel[10, 10] = (255, 0, 0)
+    assert 0.0 < gate.colourfulness(png(one_pixel)) < gate.MAX_COLOURFULNESS
+
+
 def test_mahalanobis_matches_formula():
     rng = np.random.default_rng(1)
     f, mean = rng.normal(size=(5, 3)), rng.normal(size=3)

@@ -33,6 +33,12 @@ def test_open_study_keeps_pixels_digest_and_size(gray):
     assert study.colourfulness == pytest.approx(0.0, abs=1e-9)
 
 
+def test_open_study_takes_a_digest_the_caller_already_has(gray):
+    data = png(gray)
+    assert open_study(data, "x.png", digest="ab" * 32).digest == "ab" * 32
+    np.testing.assert_array_equal(open_study(data, "x.png", digest="ab" * 32).gray, gray)
+
+
 @pytest.mark.parametrize(
     "contract",
     [ImageContract(64, 1, "unit", True), ImageContract(96, 3, "symmetric", False)],

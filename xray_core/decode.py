@@ -80,7 +80,7 @@ def _to_gray_u8(img: Image.Image) -> np.ndarray:
     if img.mode in ("RGBA", "LA"):
         background = Image.new("RGBA", img.size, (0, 0, 0, 255))
         img = Image.alpha_composite(background, img.convert("RGBA"))
-    return np.asarray(img.convert("L"), dtype=np.uint8)
+    return np.asarray(img if img.mode == "L" else img.convert("L"), dtype=np.uint8)
 
 
 def is_dicom(data: bytes) -> bool:

@@ -39,11 +39,13 @@ class Study:
         return to_display(self.gray, contract)
 
 
-def open_study(data: bytes, name: str = "upload") -> Study:
-    """Decode uploaded bytes into a Study. Raises decode.ImageError with a one-line message."""
+def open_study(data: bytes, name: str = "upload", digest: str | None = None) -> Study:
+    """Decode uploaded bytes into a Study. Raises decode.ImageError with a one-line message.
+
+    DIGEST: the bytes' sha256 when the caller has it already (it is not checked)."""
     from xray_core.gate import colourfulness
 
-    digest = sha256_bytes(data)
+    digest = digest or sha256_bytes(data)
     if not is_dicom(data):
         return Study(decode_bytes(data, name), digest, "image", {}, colourfulness(data))
     from xray_core.dicom import read_dicom

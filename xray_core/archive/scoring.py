@@ -17,7 +17,6 @@ site (profile name or ""). No DICOM tags, no patient identifiers.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,6 +27,7 @@ from xray_core.calibration import apply_calibration
 from xray_core.config import CLASS_NAMES
 from xray_core.contract import from_display
 from xray_core.decode import ImageError, read_file
+from xray_core.hashing import sha256_bytes
 from xray_core.inference import label_for
 from xray_core.study import open_study
 
@@ -118,8 +118,8 @@ def prepare(entry: Entry, stored, keeper) -> Prepared:
     sha = ""
     try:
         data = read_file(entry.path)
-        sha = hashlib.sha256(data).hexdigest()
-        study = open_study(data, entry.path.name)
+        sha = sha256_bytes(data)
+        study = open_study(data, entry.path.name, digest=sha)
         display = study.display(stored.contract)
         kd = display if keeper is stored else study.display(keeper.contract)
         return Prepared(entry, sha, display, kd, study.colourfulness)
