@@ -29,16 +29,14 @@ def print_rows(title: str, rows: dict, keys: tuple[str, ...]) -> None:
 
 def shift_report(stored, data_root, views=None) -> dict:
     """Perturbed, cohort and threshold-rule tables for one stored model (calibrated scores)."""
-    from xray_core import augment, shift
+    from xray_core import shift
     from xray_core.calibration import apply_calibration
-    from xray_core.data import load_arrays
     from xray_core.scores import validation_samples
 
     t0 = time.time()
     samples = validation_samples(stored.card, data_root)
-    x, y = load_arrays(samples, augment.raw_contract(stored.contract))
-    raw = shift.perturbed_scores(
-        stored.probabilities, augment.unit_to_u8(x), stored.contract, views or shift.ALL_VIEWS
+    raw, y = shift.sample_view_scores(
+        stored.probabilities, samples, stored.contract, views or shift.ALL_VIEWS
     )
     calibration, threshold = stored.card.get("calibration"), stored.threshold
     cal = {k: apply_calibration(v, calibration) for k, v in raw.items()}

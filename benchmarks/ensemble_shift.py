@@ -18,13 +18,13 @@ from pathlib import Path
 import numpy as np
 from sklearn.metrics import roc_auc_score
 
-from xray_core import augment, shift
+from xray_core import shift
 from xray_core.calibration import logit
 from xray_core.config import data_dir
-from xray_core.data import load_arrays
 from xray_core.lite import with_runtime
 from xray_core.scores import validation_samples
 from xray_core.store import load_model
+from xray_core.store_files import CARD_FILE
 
 POOLED = "pooled (9 views)"
 
@@ -52,7 +52,7 @@ def ensemble_table(scores: list[dict], y: np.ndarray, pooled_views) -> dict:
 def load_entry(entry: str):
     """A StoredModel on the TFLite runtime from a store name or an entry folder."""
     path = Path(entry)
-    if (path / "card.json").is_file():
+    if (path / CARD_FILE).is_file():
         return with_runtime(load_model(path.name, path.parent), "lite")
     return with_runtime(load_model(entry), "lite")
 
@@ -60,10 +60,8 @@ def load_entry(entry: str):
 def model_scores(stored, root: Path) -> tuple[dict, np.ndarray]:
     """({view: (N,) raw P(PNEUMONIA)}, y (N,)) on the model's own validation split."""
     samples = validation_samples(stored.card, root)
-    x, y = load_arrays(samples, augment.raw_contract(stored.contract))
-    images = augment.unit_to_u8(x)
     views = list(shift.ALL_VIEWS)
-    return shift.perturbed_scores(stored.probabilities, images, stored.contract, views), y
+    return shift.sample_view_scores(stored.probabilities, samples, stored.contract, views)
 
 
 def main(argv=None) -> dict:

@@ -117,3 +117,33 @@ def test_shifted_calibration_reports_plain_and_perturbed_ece():
     assert cal["before"]["ece"] == pytest.approx(ece(P, Y))
     after = apply_calibration(raw["blur 2.0"], fitted)
     assert cal["after"]["ece_perturbed"] == pytest.approx(ece(after, Y))
+
+
+def test_sample_view_scores_reads_files_and_scores_each_view(tmp_path):
+    """Files -> raw gray -> every view through the contract: same as `perturbed_scores` on
+    the images decoded by hand; labels come back in the samples' order."""
+    from PIL import Image
+
+    from xray_core import augment
+    from xray_core.contract import ImageContract
+    from xray_core.data import Sample, load_arrays
+
+    rng = np.random.default_rng(5)
+    samples = []
+    for i, label in enumerate([1, 0, 1]):
+        path = tmp_path / f"im{i}.png"
+        Image.fromarray(rng.integers(0, 256, (80, 90), dtype=np.uint8)).save(path)
+        samples.append(Sample(path, label, f"p{i}"))
+    contract = ImageContract(64, 1, "unit", True)
+
+    def predict(x):
+        return x.reshape(len(x), -1).mean(axis=1)
+
+    raw, y = shift.sample_view_scores(predict, samples, contract, ["gamma 2.0", "blur 2.0"])
+    np.testing.assert_array_equal(y, [1, 0, 1])
+    assert sorted(raw) == ["blur 2.0", "gamma 2.0", "plain"]
+    x, _ = load_arrays(samples, augment.raw_contract(contract))
+    expected = shift.perturbed_scores(predict, augment.unit_to_u8(x), contract, ["gamma 2.0"])
+    np.testing.assert_allclose(raw["gamma 2.0"], expected["gamma 2.0"])
+    np.testing.assert_allclose(raw["plain"], expected["plain"])
+    assert not np.allclose(raw["gamma 2.0"], raw["plain"])

@@ -78,6 +78,15 @@ def perturbed_scores(predict, images: np.ndarray, contract, views=None) -> dict:
     return out
 
 
+def sample_view_scores(predict, samples, contract, views=None) -> tuple[dict, np.ndarray]:
+    """({view: (N,) raw P(PNEUMONIA)}, y (N,)) for labelled SAMPLES (`data.Sample`): each
+    file decoded and resized as CONTRACT wants but before CLAHE, then `perturbed_scores`."""
+    from xray_core.data import load_arrays
+
+    x, y = load_arrays(samples, augment.raw_contract(contract))
+    return perturbed_scores(predict, augment.unit_to_u8(x), contract, views), y
+
+
 def spec_at_sensitivity(y, p, target: float = 0.95) -> float | None:
     """Specificity at the threshold that gives sensitivity >= TARGET on (Y, P) itself."""
     t = metrics.threshold_for_sensitivity(y, p, target)

@@ -132,13 +132,10 @@ def calibrate(model, p_val, yv, val_samples, contract, fitted_on: str = "validat
         return calibration.calibration_report(p_val, yv)
     if fitted_on != "shifted":
         raise ValueError(f"calibration must be 'validation' or 'shifted', got {fitted_on!r}")
-    from xray_core import augment, shift
+    from xray_core import shift
     from xray_core.inference import raw_probabilities
 
-    x_raw, _ = load_arrays(val_samples, augment.raw_contract(contract))
-    raw = shift.perturbed_scores(
-        lambda x: raw_probabilities(model, x), augment.unit_to_u8(x_raw), contract
-    )
+    raw, _ = shift.sample_view_scores(lambda x: raw_probabilities(model, x), val_samples, contract)
     raw["plain"] = p_val
     return {**shift.shifted_calibration(yv, raw), "view_scores": raw}
 
