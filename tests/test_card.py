@@ -116,3 +116,11 @@ def test_every_shipped_card_states_its_own_robustness_measures():
         card = ModelCard.from_json(json.dumps(shipped_json(name)))
         expected = robustness_text(card.training["config"], card.contract["clahe"])
         assert card.robustness == expected, name
+
+
+def test_robustness_text_says_when_a_cohort_was_held_out():
+    from xray_core.card import robustness_text
+
+    assert "NORMAL2" not in robustness_text({"seed": 1}, True)
+    text = robustness_text({"seed": 1, "hold_out_cohort": "NORMAL2"}, True)
+    assert "without the NORMAL2 file-name cohort" in text

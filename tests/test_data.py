@@ -9,6 +9,7 @@ from xray_core.data import (
     list_class_folder,
     patient_id,
     split_by_patient,
+    split_cohort,
     summarize,
 )
 
@@ -38,6 +39,19 @@ def test_official_train_counts(train_samples):
     s = summarize(train_samples)
     assert s["classes"] == {"NORMAL": 1341, "PNEUMONIA": 3875}
     assert s["subtypes"]["bacteria"] + s["subtypes"]["virus"] == 3875
+
+
+def test_split_cohort_holds_out_one_file_name_cohort(train_samples):
+    """The official train split's normals: 744 NORMAL2-IM-... and 597 IM-... files."""
+    kept, held = split_cohort(train_samples, "NORMAL2")
+    assert len(held) == 744 and {s.label for s in held} == {0}
+    assert all(s.path.name.startswith("NORMAL2-") for s in held)
+    assert not any(s.path.name.startswith("NORMAL2-") for s in kept)
+    assert len(kept) + len(held) == len(train_samples)
+    assert len(split_cohort(train_samples, "IM")[1]) == 597
+    assert split_cohort(train_samples, None) == (train_samples, [])
+    with pytest.raises(ValueError, match="unknown cohort"):
+        split_cohort(train_samples, "NORMAL3")
 
 
 def test_split_has_no_patient_on_both_sides(train_samples):

@@ -147,3 +147,16 @@ def test_sample_view_scores_reads_files_and_scores_each_view(tmp_path):
     np.testing.assert_allclose(raw["gamma 2.0"], expected["gamma 2.0"])
     np.testing.assert_allclose(raw["plain"], expected["plain"])
     assert not np.allclose(raw["gamma 2.0"], raw["plain"])
+
+
+def test_held_out_cohort_table_pairs_the_cohort_with_the_other_class():
+    """Held-out normals at 0.2, 0.7 (one above 0.5) against validation's pneumonias."""
+    table = shift.held_out_cohort_table(Y, P, [0.2, 0.7], held_label=0, threshold=0.5)
+    assert table["validation"] == shift.view_row(Y, P, 0.5)
+    row = table["held-out cohort"]
+    assert row["n"] == 6 and row["n_held_out"] == 2
+    assert row["specificity"] == pytest.approx(0.5)  # 0.7 >= 0.5 is a false alarm
+    assert row["sensitivity"] == pytest.approx(0.75)  # validation pneumonias: 0.4 missed
+    # AUC over (held normal, pneumonia) pairs: 0.2 is below all 4; 0.7 is below 0.9 and 0.8,
+    # ties 0.7 (half a pair) and is above 0.4
+    assert row["auc"] == pytest.approx((4 + 2.5) / 8)

@@ -99,3 +99,43 @@ def test_acquisition_run_from_a_stored_model_with_shifted_calibration(
     rows = card["shifted_validation"]
     n = card["validation"]["n"]
     assert rows["plain"]["n"] == n and rows["shifted (pooled)"]["n"] == 9 * n
+
+
+def test_a_cohort_held_out_of_training_is_reported_on(tiny_store, tiny_model, data_root):
+    """--hold-out-cohort: no NORMAL2 file in training or validation; the card reports the
+    model on them, and a warm start across different held-out cohorts is refused."""
+    from xray_core.models import build_model
+    from xray_core.scores import split_samples
+    from xray_core.store import load_model
+    from xray_core.training import TrainConfig, train, warm_start
+
+    base = tiny_model.card["training"]["config"]
+    cfg = TrainConfig(
+        arch="cnn",
+        epochs=1,
+        limit=base["limit"],
+        batch_size=16,
+        options=base["options"],
+        augment=False,
+        hold_out_cohort="NORMAL2",
+    )
+    train(cfg, data_root, "tiny_cohort", tiny_store, log=lambda *_: None)
+    stored = load_model("tiny_cohort", tiny_store)
+    train_part, val_part = split_samples(stored.card, data_root)
+    assert not any(s.path.name.startswith("NORMAL2-") for s in train_part + val_part)
+    report = stored.card["held_out_cohort"]
+    assert report["cohort"] == "NORMAL2"
+    held = report["held-out cohort"]
+    assert held["n_held_out"] == base["limit"]
+    counts = stored.card["validation"]["counts"]
+    assert held["n"] == base["limit"] + counts["PNEUMONIA"]
+    assert report["validation"]["n"] == counts["NORMAL"] + counts["PNEUMONIA"]
+    assert 0.0 <= held["specificity"] <= 1.0 and 0.0 <= held["auc"] <= 1.0
+    built = build_model("cnn", **base["options"])
+    with pytest.raises(ValueError, match="leak"):
+        warm_start(
+            built.model,
+            TrainConfig(arch="cnn", init_from="tiny_cohort"),
+            built.contract,
+            tiny_store,
+        )

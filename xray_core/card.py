@@ -68,7 +68,14 @@ def robustness_text(config: dict, clahe: bool) -> str:
         measures.append(
             "Platt calibration; a threshold set for sensitivity, accepting lower specificity"
         )
-    return f"{SHIFT_NOTE} Measures taken: {'; '.join(measures)}. {TRIED_NOTE}"
+    text = f"{SHIFT_NOTE} Measures taken: {'; '.join(measures)}. {TRIED_NOTE}"
+    if config.get("hold_out_cohort"):
+        text += (
+            f" This run was trained and validated without the {config['hold_out_cohort']} "
+            "file-name cohort, to measure the model on a cohort it never saw (an experiment, "
+            "not a model to use)."
+        )
+    return text
 
 
 class CardError(ValueError):

@@ -67,6 +67,7 @@ def cmd_train(args) -> int:
         finetune_learning_rate=args.finetune_lr,
         calibration=args.calibration,
         init_from=args.init_from,
+        hold_out_cohort=args.hold_out_cohort,
     )
     out = Path(args.out)
     train(cfg, _data_root(args.data), out.name, store_root=out.parent)
@@ -186,6 +187,7 @@ def cmd_models(args) -> int:
 
 
 def add_train_parser(sub) -> None:
+    from xray_core.data import COHORTS
     from xray_core.models.registry import ARCHITECTURES
 
     t = sub.add_parser("train", help="train a model into the store")
@@ -234,6 +236,12 @@ def add_train_parser(sub) -> None:
         choices=("validation", "shifted"),
         default="validation",
         help="fit Platt scaling on validation, or on validation + its perturbed views",
+    )
+    t.add_argument(
+        "--hold-out-cohort",
+        choices=COHORTS,
+        help="keep this file-name cohort out of training and validation; the card reports "
+        "the model on it (a cohort-shift validation; not for a model you ship)",
     )
     t.add_argument("--finetune-lr", type=float, default=1e-4, help="transfer models' 2nd phase")
     t.add_argument("--no-augment", action="store_true", help="train without augmentation")

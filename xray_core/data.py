@@ -21,6 +21,29 @@ _PERSON = re.compile(r"^(person\d+)_", re.IGNORECASE)
 _NORMAL = re.compile(r"^((?:NORMAL2-)?IM-\d+)-", re.IGNORECASE)
 
 
+COHORTS = ("NORMAL2", "IM", "bacteria", "virus")  # file-name cohorts of the Kermany data
+
+
+def cohort_of(filename: str) -> str:
+    """'NORMAL2' for NORMAL2-IM-... names, 'IM' for IM-..., 'bacteria'/'virus' for person..."""
+    n = filename.upper()
+    if n.startswith("NORMAL2"):
+        return "NORMAL2"
+    if n.startswith("IM-"):
+        return "IM"
+    return "virus" if "VIRUS" in n else "bacteria" if "BACTERIA" in n else "other"
+
+
+def split_cohort(samples: list, cohort: str | None) -> tuple[list, list]:
+    """(kept, held out): samples whose file-name cohort is COHORT are held out (None: none)."""
+    if cohort is None:
+        return list(samples), []
+    if cohort not in COHORTS:
+        raise ValueError(f"unknown cohort {cohort!r}; valid: {', '.join(COHORTS)}")
+    held = [s for s in samples if cohort_of(s.path.name) == cohort]
+    return [s for s in samples if cohort_of(s.path.name) != cohort], held
+
+
 class DatasetError(ValueError):
     """A data folder that does not have the expected layout."""
 

@@ -15,7 +15,13 @@ from pathlib import Path
 import numpy as np
 
 from xray_core.card import ModelCard, split_seed
-from xray_core.data import find_splits, list_class_folder, load_arrays, split_by_patient
+from xray_core.data import (
+    find_splits,
+    list_class_folder,
+    load_arrays,
+    split_by_patient,
+    split_cohort,
+)
 from xray_core.hashing import sha256_text
 from xray_core.store import StoredModel, store_dir
 from xray_core.store_files import SCORES_FILE
@@ -25,6 +31,7 @@ def split_samples(card: ModelCard, data_root: Path):
     """Re-create the card's (train, validation) split from DATA_ROOT/train (deterministic)."""
     cfg = card.training["config"]
     samples = list_class_folder(find_splits(data_root)["train"])
+    samples, _ = split_cohort(samples, cfg.get("hold_out_cohort"))
     return split_by_patient(samples, cfg["val_fraction"], split_seed(cfg))
 
 

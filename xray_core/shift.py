@@ -18,6 +18,7 @@ import numpy as np
 
 from xray_core import augment, metrics
 from xray_core.calibration import apply_calibration, brier, ece, fit_platt, reliability
+from xray_core.data import cohort_of
 
 SEED = 20261123
 # name -> f(image u8 (s, s), rng) -> u8 (s, s). Values sit at or beyond the "default"
@@ -43,16 +44,6 @@ HELD_OUT_VIEWS = {
 }
 ALL_VIEWS = {**VIEWS, **HELD_OUT_VIEWS}
 COHORTS = ("NORMAL2", "IM")  # file-name prefixes of the normal studies
-
-
-def cohort_of(filename: str) -> str:
-    """'NORMAL2' for NORMAL2-IM-... names, 'IM' for IM-..., 'bacteria'/'virus' for person..."""
-    n = filename.upper()
-    if n.startswith("NORMAL2"):
-        return "NORMAL2"
-    if n.startswith("IM-"):
-        return "IM"
-    return "virus" if "VIRUS" in n else "bacteria" if "BACTERIA" in n else "other"
 
 
 def perturb_view(images: np.ndarray, view: str, seed: int = SEED) -> np.ndarray:
@@ -108,6 +99,23 @@ def view_row(y, p, threshold: float) -> dict:
         "specificity": op["specificity"],
         "spec_at_sens95": spec_at_sensitivity(y, p, 0.95),
         "ece": ece(p, y),
+    }
+
+
+def held_out_cohort_table(y_val, p_val, p_held, held_label: int, threshold: float) -> dict:
+    """A model trained without one file-name cohort, on it (calibrated scores in [0, 1]).
+
+    'validation': its own validation split (cohorts seen in training). 'held-out cohort':
+    the held-out images (all of class HELD_LABEL) with the validation images of the other
+    class, so AUC and both rates are defined; its n counts both parts.
+    """
+    y_val, p_val = np.asarray(y_val), np.asarray(p_val, float)
+    other = y_val != held_label
+    y = np.concatenate([np.full(len(p_held), held_label), y_val[other]])
+    p = np.concatenate([np.asarray(p_held, float), p_val[other]])
+    return {
+        "validation": view_row(y_val, p_val, threshold),
+        "held-out cohort": {**view_row(y, p, threshold), "n_held_out": int(len(p_held))},
     }
 
 

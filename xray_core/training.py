@@ -21,6 +21,7 @@ from xray_core.data import (
     load_arrays,
     size_summary,
     split_by_patient,
+    split_cohort,
     summarize,
 )
 
@@ -52,6 +53,8 @@ class TrainConfig:
     label_smoothing: float = 0.0
     init_from: str | None = None  # stored model (same arch, contract and split) to start from
     calibration: str = "validation"  # or "shifted": Platt on validation + its perturbed views
+    hold_out_cohort: str | None = None  # file-name cohort (`data.COHORTS`) kept out of train
+    # and validation; the card reports the model on it (a cohort-shift validation)
     limit: int | None = None  # use at most this many training images per class (smoke tests)
     options: dict = field(default_factory=dict)  # forwarded to the architecture builder
 
@@ -150,12 +153,13 @@ def warm_start(model, cfg: TrainConfig, contract, store_root=None) -> None:
 
     src = load_model(cfg.init_from, store_root)
     c = src.card["training"]["config"]
-    theirs, ours = (split_seed(c), c["val_fraction"]), (split_seed(asdict(cfg)), cfg.val_fraction)
+    theirs = (split_seed(c), c["val_fraction"], c.get("hold_out_cohort"))
+    ours = (split_seed(asdict(cfg)), cfg.val_fraction, cfg.hold_out_cohort)
     if theirs != ours:
         raise ValueError(
-            f"--init-from {cfg.init_from}: trained on split seed {theirs[0]} / {theirs[1]}, "
-            f"this run uses {ours[0]} / {ours[1]}: validation would leak; use the same "
-            "split (--split-seed, --val-fraction)"
+            f"--init-from {cfg.init_from}: trained on split seed / fraction / held-out cohort "
+            f"{theirs}, this run uses {ours}: validation would leak; use the same split "
+            "(--split-seed, --val-fraction, --hold-out-cohort)"
         )
     if src.card["contract"] != contract.to_dict():
         raise ValueError(f"--init-from {cfg.init_from}: contract {src.card['contract']} differs")
@@ -167,7 +171,7 @@ def load_training_data(root: Path, cfg: TrainConfig, contract):
     splits = find_splits(root)
     if "train" not in splits:
         raise ValueError(f"{root}: no train/ split folder to train from.")
-    samples = list_class_folder(splits["train"])
+    samples, _ = split_cohort(list_class_folder(splits["train"]), cfg.hold_out_cohort)
     train, val = split_by_patient(samples, cfg.val_fraction, split_seed(asdict(cfg)))
     if cfg.limit:
         rng = np.random.default_rng(cfg.seed)
@@ -188,6 +192,31 @@ def load_training_data(root: Path, cfg: TrainConfig, contract):
         for name, part in (("train", train), ("validation", val))
     }
     return (xt, yt), (xv, yv), summary, val
+
+
+def held_out_samples(root: Path, cfg: TrainConfig) -> list:
+    """The images of ROOT/train in CFG.hold_out_cohort (at most CFG.limit with --limit)."""
+    held = split_cohort(list_class_folder(find_splits(root)["train"]), cfg.hold_out_cohort)[1]
+    if cfg.limit:
+        held = list(np.random.default_rng(cfg.seed).permutation(held)[: cfg.limit])
+    return held
+
+
+def held_out_report(model, root: Path, cfg: TrainConfig, contract, cal, yv, p_cal, threshold):
+    """`shift.held_out_cohort_table` for a model trained with CFG.hold_out_cohort."""
+    from xray_core.inference import raw_probabilities
+    from xray_core.shift import held_out_cohort_table
+
+    held = held_out_samples(root, cfg)
+    if not held:
+        raise ValueError(f"{root}: no training images in cohort {cfg.hold_out_cohort}")
+    labels = {s.label for s in held}
+    if len(labels) != 1:
+        raise ValueError(f"cohort {cfg.hold_out_cohort} mixes both classes")
+    xh, _ = load_arrays(held, contract)
+    p_held = calibration.apply_calibration(raw_probabilities(model, xh), cal)
+    table = held_out_cohort_table(yv, p_cal, p_held, labels.pop(), threshold)
+    return {"cohort": cfg.hold_out_cohort, **table}
 
 
 def compile_model(model, learning_rate: float, steps: int, label_smoothing: float = 0.0):
@@ -304,6 +333,11 @@ def train(cfg: TrainConfig, data_root: Path, name: str, store_root=None, log=pri
         train_seconds=train_seconds,
         augmentation=augmentation_record(cfg),
     )
+    if cfg.hold_out_cohort:
+        report = held_out_report(
+            model, Path(data_root), cfg, built.contract, cal, yv, p_cal, threshold
+        )
+        card = card.updated(held_out_cohort=report)
     if view_scores is not None:
         from xray_core.shift import perturbed_table
 
