@@ -72,23 +72,28 @@ def test_warm_start_refuses_another_split(tiny_store, tiny_model):
         np.testing.assert_array_equal(a, b)
 
 
-def test_acquisition_run_from_a_stored_model_with_shifted_calibration(
-    tiny_store, tiny_model, data_root
-):
-    from xray_core.store import load_model
-    from xray_core.training import TrainConfig, train
+def one_epoch_like(tiny_model, **changes):
+    """A one-epoch TrainConfig on the tiny model's architecture and image limit."""
+    from xray_core.training import TrainConfig
 
     base = tiny_model.card["training"]["config"]
-    cfg = TrainConfig(
+    return TrainConfig(
         arch="cnn",
         epochs=1,
         limit=base["limit"],
         batch_size=16,
         options=base["options"],
-        acquisition="default",
-        init_from="tiny",
-        calibration="shifted",
+        **changes,
     )
+
+
+def test_acquisition_run_from_a_stored_model_with_shifted_calibration(
+    tiny_store, tiny_model, data_root
+):
+    from xray_core.store import load_model
+    from xray_core.training import train
+
+    cfg = one_epoch_like(tiny_model, acquisition="default", init_from="tiny", calibration="shifted")
     train(cfg, data_root, "tiny_acq", tiny_store, log=lambda *_: None)
     card = load_model("tiny_acq", tiny_store).card
     assert card["training"]["augmentation"]["acquisition"]["preset"] == "default"
@@ -110,15 +115,7 @@ def test_a_cohort_held_out_of_training_is_reported_on(tiny_store, tiny_model, da
     from xray_core.training import TrainConfig, train, warm_start
 
     base = tiny_model.card["training"]["config"]
-    cfg = TrainConfig(
-        arch="cnn",
-        epochs=1,
-        limit=base["limit"],
-        batch_size=16,
-        options=base["options"],
-        augment=False,
-        hold_out_cohort="NORMAL2",
-    )
+    cfg = one_epoch_like(tiny_model, augment=False, hold_out_cohort="NORMAL2")
     train(cfg, data_root, "tiny_cohort", tiny_store, log=lambda *_: None)
     stored = load_model("tiny_cohort", tiny_store)
     train_part, val_part = split_samples(stored.card, data_root)
