@@ -21,7 +21,10 @@ _PERSON = re.compile(r"^(person\d+)_", re.IGNORECASE)
 _NORMAL = re.compile(r"^((?:NORMAL2-)?IM-\d+)-", re.IGNORECASE)
 
 
-COHORTS = ("NORMAL2", "IM", "bacteria", "virus")  # file-name cohorts of the Kermany data
+# File-name cohorts of the Kermany data: normals by prefix, pneumonias by subtype.
+NORMAL_COHORTS = ("NORMAL2", "IM")
+PNEUMONIA_COHORTS = ("bacteria", "virus")
+COHORTS = NORMAL_COHORTS + PNEUMONIA_COHORTS
 
 
 def cohort_of(filename: str) -> str:

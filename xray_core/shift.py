@@ -18,7 +18,7 @@ import numpy as np
 
 from xray_core import augment, metrics
 from xray_core.calibration import apply_calibration, brier, ece, fit_platt, reliability
-from xray_core.data import cohort_of
+from xray_core.data import NORMAL_COHORTS, PNEUMONIA_COHORTS, cohort_of, load_arrays
 
 SEED = 20261123
 # name -> f(image u8 (s, s), rng) -> u8 (s, s). Values sit at or beyond the "default"
@@ -43,7 +43,6 @@ HELD_OUT_VIEWS = {
     "lowres 0.4": lambda x, r: augment.resize_back(x, 0.4),
 }
 ALL_VIEWS = {**VIEWS, **HELD_OUT_VIEWS}
-COHORTS = ("NORMAL2", "IM")  # file-name prefixes of the normal studies
 
 
 def perturb_view(images: np.ndarray, view: str, seed: int = SEED) -> np.ndarray:
@@ -72,8 +71,6 @@ def perturbed_scores(predict, images: np.ndarray, contract, views=None) -> dict:
 def sample_view_scores(predict, samples, contract, views=None) -> tuple[dict, np.ndarray]:
     """({view: (N,) raw P(PNEUMONIA)}, y (N,)) for labelled SAMPLES (`data.Sample`): each
     file decoded and resized as CONTRACT wants but before CLAHE, then `perturbed_scores`."""
-    from xray_core.data import load_arrays
-
     x, y = load_arrays(samples, augment.raw_contract(contract))
     return perturbed_scores(predict, augment.unit_to_u8(x), contract, views), y
 
@@ -148,7 +145,7 @@ def cohort_table(y, p, names, threshold: float) -> dict:
     cohorts = np.array([cohort_of(n) for n in names])
     pos = y == 1
     rows = {}
-    for c in COHORTS:
+    for c in NORMAL_COHORTS:
         neg = (y == 0) & (cohorts == c)
         if not neg.any():
             continue
@@ -159,7 +156,7 @@ def cohort_table(y, p, names, threshold: float) -> dict:
             "auc_vs_all_pneumonia": metrics.auc(y[keep], p[keep]),
             "mean_p": float(p[neg].mean()),
         }
-    for c in ("bacteria", "virus"):
+    for c in PNEUMONIA_COHORTS:
         sel = pos & (cohorts == c)
         if sel.any():
             rows[f"PNEUMONIA {c}"] = {
