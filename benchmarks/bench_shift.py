@@ -4,7 +4,8 @@
 
 Each model is scored on its own patient-level validation split (plain), on the same images
 under fixed acquisition perturbations (`xray_core.shift.VIEWS`, fixed seed), and split by
-file-name cohort. Prints one table per model; ~1-2 min per model on the 2-core CPU.
+file-name cohort. A model trained with `--hold-out-cohort` is also scored on that cohort,
+and every threshold rule chosen on its validation reports the rate it keeps there. Prints one table per model; ~1-2 min per model on the 2-core CPU.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ def shift_report(stored, data_root, views=None) -> dict:
     """Perturbed, cohort and threshold-rule tables for one stored model (calibrated scores)."""
     from xray_core import shift
     from xray_core.calibration import apply_calibration
-    from xray_core.scores import validation_samples
+    from xray_core.data import load_arrays
+    from xray_core.scores import held_out_samples, validation_samples
 
     t0 = time.time()
     samples = validation_samples(stored.card, data_root)
@@ -41,12 +43,18 @@ def shift_report(stored, data_root, views=None) -> dict:
     calibration, threshold = stored.card.get("calibration"), stored.threshold
     cal = {k: apply_calibration(v, calibration) for k, v in raw.items()}
     names = [s.path.name for s in samples]
+    held = None
+    held_samples = held_out_samples(stored.card, data_root)
+    if held_samples:
+        xh, yh = load_arrays(held_samples, stored.contract)
+        held = (apply_calibration(stored.probabilities(xh), calibration), int(yh[0]))
     return {
         "model": stored.name,
         "threshold": threshold,
         "perturbed": shift.perturbed_table(y, raw, calibration, threshold),
         "cohorts": shift.cohort_table(y, cal["plain"], names, threshold),
-        "rules": shift.rule_table(y, cal, names, shift.threshold_rules(y, cal)),
+        "rules": shift.rule_table(y, cal, names, shift.threshold_rules(y, cal), held),
+        "held_out_cohort": stored.card.training["config"].get("hold_out_cohort"),
         "seconds": round(time.time() - t0, 1),
     }
 
@@ -69,7 +77,10 @@ def main(argv=None) -> list[dict]:
         keys = ("n", "specificity", "sensitivity", "auc_vs_all_pneumonia", "mean_p")
         print_rows("cohorts (plain validation)", r["cohorts"], keys)
         keys = ("threshold", "plain_sens", "plain_spec", "shifted_sens", "shifted_spec")
-        print_rows("threshold rules", r["rules"], (*keys, "spec_NORMAL2"))
+        held = ("held_out",) if r["held_out_cohort"] else ()
+        print_rows("threshold rules", r["rules"], (*keys, "spec_NORMAL2", *held))
+        if held:
+            print(f"held_out: the rate on the held-out {r['held_out_cohort']} cohort")
         reports.append(r)
     if args.json:
         with open(args.json, "w") as f:

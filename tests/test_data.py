@@ -11,6 +11,7 @@ from xray_core.data import (
     split_by_patient,
     split_cohort,
     summarize,
+    train_cohort,
 )
 
 
@@ -52,6 +53,12 @@ def test_split_cohort_holds_out_one_file_name_cohort(train_samples):
     assert split_cohort(train_samples, None) == (train_samples, [])
     with pytest.raises(ValueError, match="unknown cohort"):
         split_cohort(train_samples, "NORMAL3")
+
+
+def test_train_cohort_lists_one_cohort_of_the_train_split(data_root):
+    assert len(train_cohort(data_root, "IM")) == 597
+    assert {s.label for s in train_cohort(data_root, "virus")} == {1}
+    assert train_cohort(data_root, None) == []
 
 
 def test_split_has_no_patient_on_both_sides(train_samples):

@@ -82,6 +82,17 @@ def test_threshold_rules_keep_sensitivity_on_every_view():
     assert t <= rules["plain sens>=0.95"]
     table = shift.rule_table(Y, cal, NAMES, rules)
     assert table["every view sens>=0.95"]["shifted_sens"] == 1.0
+    assert "held_out" not in table["plain sens>=0.95"]
+
+
+def test_rule_table_reports_the_rate_kept_on_a_held_out_cohort():
+    cal = {"plain": P}
+    rules = {"low": 0.3, "high": 0.7}
+    normals = np.array([0.1, 0.5, 0.9, 0.2])
+    table = shift.rule_table(Y, cal, NAMES, rules, held=(normals, 0))
+    assert table["low"]["held_out"] == 0.5 and table["high"]["held_out"] == 0.75
+    pneumonias = shift.rule_table(Y, cal, NAMES, rules, held=(normals, 1))
+    assert pneumonias["low"]["held_out"] == 0.5 and pneumonias["high"]["held_out"] == 0.25
 
 
 def test_perturb_view_is_fixed_by_the_seed():

@@ -110,7 +110,7 @@ def test_a_cohort_held_out_of_training_is_reported_on(tiny_store, tiny_model, da
     """--hold-out-cohort: no NORMAL2 file in training or validation; the card reports the
     model on them, and a warm start across different held-out cohorts is refused."""
     from xray_core.models import build_model
-    from xray_core.scores import split_samples
+    from xray_core.scores import held_out_samples, split_samples
     from xray_core.store import load_model
     from xray_core.training import TrainConfig, train, warm_start
 
@@ -120,6 +120,9 @@ def test_a_cohort_held_out_of_training_is_reported_on(tiny_store, tiny_model, da
     stored = load_model("tiny_cohort", tiny_store)
     train_part, val_part = split_samples(stored.card, data_root)
     assert not any(s.path.name.startswith("NORMAL2-") for s in train_part + val_part)
+    held_files = held_out_samples(stored.card, data_root)
+    assert len(held_files) == 744 and all(s.path.name.startswith("NORMAL2-") for s in held_files)
+    assert held_out_samples(tiny_model.card, data_root) == []
     report = stored.card["held_out_cohort"]
     assert report["cohort"] == "NORMAL2"
     held = report["held-out cohort"]

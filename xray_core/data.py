@@ -117,6 +117,11 @@ def find_splits(root: Path) -> dict[str, Path]:
     )
 
 
+def train_cohort(root: Path, cohort: str | None) -> list[Sample]:
+    """The images of ROOT's train split in file-name cohort COHORT ([] for None)."""
+    return split_cohort(list_class_folder(find_splits(root)["train"]), cohort)[1]
+
+
 def split_by_patient(
     samples: list[Sample], val_fraction: float = 0.15, seed: int = 42
 ) -> tuple[list[Sample], list[Sample]]:

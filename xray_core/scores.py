@@ -21,6 +21,7 @@ from xray_core.data import (
     load_arrays,
     split_by_patient,
     split_cohort,
+    train_cohort,
 )
 from xray_core.hashing import sha256_text
 from xray_core.store import StoredModel, store_dir
@@ -37,6 +38,11 @@ def split_samples(card: ModelCard, data_root: Path):
 
 def validation_samples(card: ModelCard, data_root: Path):
     return split_samples(card, data_root)[1]
+
+
+def held_out_samples(card: ModelCard, data_root: Path) -> list:
+    """The training images in the card's held-out cohort (`train --hold-out-cohort`); [] if none."""
+    return train_cohort(data_root, card.training["config"].get("hold_out_cohort"))
 
 
 def fit_model_gate(stored: StoredModel, data_root: Path, max_train: int = 2000, seed: int = 0):

@@ -191,8 +191,13 @@ def threshold_rules(y, cal: dict[str, np.ndarray]) -> dict[str, float]:
     return rules
 
 
-def rule_table(y, cal: dict[str, np.ndarray], names, rules: dict[str, float]) -> dict:
-    """For each rule's threshold: sens / spec on plain, pooled shifted and NORMAL2 specificity."""
+def rule_table(y, cal: dict[str, np.ndarray], names, rules: dict[str, float], held=None) -> dict:
+    """For each rule's threshold: sens / spec on plain, pooled shifted and NORMAL2 specificity.
+
+    HELD: optional (calibrated scores, label) of a cohort the model never saw (a model
+    trained with a held-out cohort); adds 'held_out', the rate on it at each threshold:
+    specificity for normals (label 0), sensitivity for pneumonias (label 1).
+    """
     y = np.asarray(y)
     shifted = perturbed_keys(cal)
     out = {}
@@ -206,6 +211,10 @@ def rule_table(y, cal: dict[str, np.ndarray], names, rules: dict[str, float]) ->
             row.update(shifted_sens=op["sensitivity"], shifted_spec=op["specificity"])
         cohorts = cohort_table(y, cal["plain"], names, t)
         row["spec_NORMAL2"] = cohorts.get("NORMAL NORMAL2", {}).get("specificity")
+        if held is not None:
+            p_held, label = np.asarray(held[0], float), held[1]
+            flagged = float(np.mean(p_held >= t))
+            row["held_out"] = flagged if label == 1 else 1.0 - flagged
         out[rule] = row
     return out
 

@@ -23,6 +23,7 @@ from xray_core.data import (
     split_by_patient,
     split_cohort,
     summarize,
+    train_cohort,
 )
 
 # Augmentation suited to chest X-rays: small rotations, shifts and zooms (patient positioning)
@@ -196,7 +197,7 @@ def load_training_data(root: Path, cfg: TrainConfig, contract):
 
 def held_out_samples(root: Path, cfg: TrainConfig) -> list:
     """The images of ROOT/train in CFG.hold_out_cohort (at most CFG.limit with --limit)."""
-    held = split_cohort(list_class_folder(find_splits(root)["train"]), cfg.hold_out_cohort)[1]
+    held = train_cohort(root, cfg.hold_out_cohort)
     if cfg.limit:
         held = list(np.random.default_rng(cfg.seed).permutation(held)[: cfg.limit])
     return held
