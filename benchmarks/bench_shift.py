@@ -5,7 +5,8 @@
 Each model is scored on its own patient-level validation split (plain), on the same images
 under fixed acquisition perturbations (`xray_core.shift.VIEWS`, fixed seed), and split by
 file-name cohort. A model trained with `--hold-out-cohort` is also scored on that cohort,
-and every threshold rule chosen on its validation reports the rate it keeps there. Prints one table per model; ~1-2 min per model on the 2-core CPU.
+and every threshold rule chosen on its validation reports the rate it keeps there.
+Prints one table per model; ~1-3 min per model on the 2-core CPU.
 """
 
 from __future__ import annotations
