@@ -65,4 +65,11 @@ def test_imagenet_weights_load_offline_and_finetune_keeps_bn_frozen():
     assert model.get_layer("block_16_project").trainable
     assert not model.get_layer("block_16_project_BN").trainable
     assert not model.get_layer("block_12_project").trainable
+    head = {"gap", "head_dropout", "pneumonia_probability"}
+    earlier = set_finetune(model, "mobilenetv2_035", head, start="block_10_expand")
+    assert earlier > n and model.get_layer("block_12_project").trainable
+    assert not model.get_layer("block_9_project").trainable
+    assert not model.get_layer("block_12_project_BN").trainable
+    with pytest.raises(ValueError, match="block_99"):
+        set_finetune(model, "mobilenetv2_035", head, start="block_99")
     keras.backend.clear_session()

@@ -65,6 +65,7 @@ def cmd_train(args) -> int:
         acquisition=args.acquisition,
         label_smoothing=args.label_smoothing,
         finetune_learning_rate=args.finetune_lr,
+        finetune_from=args.finetune_from,
         calibration=args.calibration,
         init_from=args.init_from,
         hold_out_cohort=args.hold_out_cohort,
@@ -244,6 +245,12 @@ def add_train_parser(sub) -> None:
         "the model on it (a cohort-shift validation; not for a model you ship)",
     )
     t.add_argument("--finetune-lr", type=float, default=1e-4, help="transfer models' 2nd phase")
+    t.add_argument(
+        "--finetune-from",
+        metavar="LAYER",
+        help="transfer models: first backbone layer to unfreeze (default: the backbone's own, "
+        "e.g. block_13_expand); BatchNorm stays frozen",
+    )
     t.add_argument("--no-augment", action="store_true", help="train without augmentation")
     t.add_argument("--no-clahe", action="store_true", help="inputs without CLAHE equalisation")
     t.add_argument("--no-class-weights", action="store_true", help="ignore the 1:3 class imbalance")

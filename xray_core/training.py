@@ -42,6 +42,7 @@ class TrainConfig:
     batch_size: int = 32
     learning_rate: float = 2e-3
     finetune_learning_rate: float = 1e-4
+    finetune_from: str | None = None  # first backbone layer unfrozen (None: the backbone's own)
     patience: int = 4
     val_fraction: float = 0.15
     seed: int = 42  # initialisation, shuffling, augmentation (and the split, unless split_seed)
@@ -307,8 +308,9 @@ def train(cfg: TrainConfig, data_root: Path, name: str, store_root=None, log=pri
     fit_phase(model, train_ds, val_ds, cfg.epochs, cfg.patience, weights, "train", history)
     if cfg.arch in BACKBONES and cfg.finetune_epochs > 0:
         head = {"gap", "head_dropout", "head_dense", "pneumonia_probability"}
-        n = set_finetune(model, cfg.arch, head)
-        log(f"fine-tuning {n} backbone layers from {BACKBONES[cfg.arch].finetune_from} on")
+        start = cfg.finetune_from or BACKBONES[cfg.arch].finetune_from
+        n = set_finetune(model, cfg.arch, head, start)
+        log(f"fine-tuning {n} backbone layers from {start} on")
         compile_model(
             model, cfg.finetune_learning_rate, steps * cfg.finetune_epochs, cfg.label_smoothing
         )

@@ -42,15 +42,18 @@ def _backbone_names(base: keras.Model) -> set[str]:
     return {layer.name for layer in base.layers}
 
 
-def set_finetune(model: keras.Model, backbone: str, head_layers: set[str]) -> int:
-    """Unfreeze backbone layers from `finetune_from` on, BatchNorm kept frozen.
+def set_finetune(
+    model: keras.Model, backbone: str, head_layers: set[str], start: str | None = None
+) -> int:
+    """Unfreeze backbone layers from START on (default: the backbone's `finetune_from`),
+    BatchNorm kept frozen.
 
     Args:
         head_layers: names of the head's layers (always trainable).
     Returns:
         number of backbone layers made trainable.
     """
-    start = BACKBONES[backbone].finetune_from
+    start = start or BACKBONES[backbone].finetune_from
     names = [layer.name for layer in model.layers]
     if start not in names:
         raise ValueError(f"fine-tune start layer {start!r} not in model {model.name}")
