@@ -3,7 +3,7 @@
 import streamlit as st
 
 from xray_app import charts, frame, loaders, present, state, views
-from xray_core.compare import compare_models, roc_curves, same_validation_data
+from xray_core.compare import compare_models, roc_curves, same_validation_data, targets_text
 from xray_core.wording import speed_label
 
 frame.route_through_entry()
@@ -60,8 +60,8 @@ with st.expander("Size, parameters and training of each model"):
 zoom = st.toggle("Zoom to the top-left corner", key="compare_zoom", value=True)
 st.plotly_chart(charts.overlaid_rocs(roc_curves(names), zoom=zoom), width="stretch")
 st.caption(
-    "Each model at its own shipped threshold (chosen on validation for the sensitivity target "
-    "in its card: 0.95 for the default, 0.97 for the others); "
+    "Each model at its own shipped threshold, chosen on validation for the sensitivity target "
+    f"in its card ({targets_text(rows)}); "
     f"95% intervals by stratified bootstrap over each model's validation images "
     f"(n = {', '.join(sorted({str(r['n']) for r in rows}))}). "
     "Validation is a patient-level split of the official train split; the official test "

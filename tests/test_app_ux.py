@@ -181,7 +181,7 @@ def test_dataset_names_splits_and_shows_the_validation_split(app, data_root):
 
 
 def test_feature_maps_say_the_cap_and_open_on_a_deep_layer(app):
-    name = "mobilenetv2_035_finetuned"
+    name = "mobilenetv2_035_noclahe"
     app.selectbox(key="_sb_model").set_value(name).run()
     pick_sample(app, 4)
     app.switch_page("pages/feature_maps.py").run()

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from xray_core import metrics
-from xray_core.compare import compare_models, roc_curves, same_validation_data
+from xray_core.compare import compare_models, roc_curves, same_validation_data, targets_text
 from xray_core.scores import load_scores
 from xray_core.store import read_card
 from xray_core.store_files import SCORES_FILE
@@ -50,3 +50,19 @@ def test_same_validation_data_compares_digests(two_models):
 def test_roc_curves_skip_models_without_scores(two_models):
     curves = roc_curves(["tiny", "unscored"], two_models)
     assert list(curves) == ["tiny"] and set(curves["tiny"]) >= {"fpr", "tpr"}
+
+
+def test_targets_text_groups_models_by_their_sensitivity_target():
+    rows = [
+        {"model": "a", "sensitivity_target": 0.97},
+        {"model": "b", "sensitivity_target": 0.95},
+        {"model": "c", "sensitivity_target": 0.95},
+        {"model": "d"},
+    ]
+    assert targets_text(rows) == ("sensitivity >= 0.95 for b, c; >= 0.97 for a; not recorded for d")
+    assert targets_text([]) == ""
+
+
+def test_rows_carry_the_cards_sensitivity_target(two_models):
+    row = compare_models(["tiny"], two_models)[0]
+    assert row["sensitivity_target"] == 0.97

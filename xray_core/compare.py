@@ -19,6 +19,7 @@ def compare_models(names: list[str], root=None) -> list[dict]:
             "parameters": card.parameters,
             "size_mb": round(card.model_bytes / 1e6, 2),
             "threshold": card.threshold,
+            "sensitivity_target": card.training["config"].get("sensitivity_target"),
             "train_minutes": round(card.training["seconds"] / 60, 1),
         }
         if scores is not None:
@@ -33,6 +34,19 @@ def compare_models(names: list[str], root=None) -> list[dict]:
             )
         rows.append(row)
     return rows
+
+
+def targets_text(rows: list[dict]) -> str:
+    """Each model's threshold rule in words, grouped by the validation sensitivity it targets,
+    e.g. 'sensitivity >= 0.95 for a, b; >= 0.97 for c'."""
+    groups: dict = {}
+    for row in rows:
+        groups.setdefault(row.get("sensitivity_target"), []).append(row["model"])
+    known = sorted(t for t in groups if t is not None)
+    parts = [f">= {t:.2f} for {', '.join(groups[t])}" for t in known]
+    if None in groups:
+        parts.append(f"not recorded for {', '.join(groups[None])}")
+    return "sensitivity " + "; ".join(parts) if parts else ""
 
 
 def same_validation_data(rows: list[dict]) -> bool:
