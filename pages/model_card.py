@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from xray_app import charts, faithfulness_view, frame, loaders, present, state
+from xray_app import charts, cohort_view, faithfulness_view, frame, loaders, present, state
 from xray_core import metrics
 from xray_core.config import CLASS_NAMES
 from xray_core.prevalence import icon_array
@@ -140,6 +140,7 @@ st.markdown(
     "not symmetric)."
 )
 faithfulness_view.card_section(card)
+cohort_view.card_section(card, model.name)
 
 st.subheader("Limitations and robustness")
 if card.get("robustness"):

@@ -248,3 +248,16 @@ def test_model_card_says_when_a_model_was_warm_started():
     text = " ".join(m.value for m in at.markdown)
     source = store.read_card(store.default_model())["training"]["config"].get("init_from")
     assert (f"warm-started from **{source}**" in text) == bool(source)
+
+
+def test_model_card_shows_the_default_under_a_cohort_shift():
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.switch_page("pages/model_card.py").run()
+    no_exceptions(at)
+    assert "Under a cohort shift" in [s.value for s in at.subheader]
+    tables = [d.value for d in at.dataframe if "evidence" in d.value.columns]
+    assert len(tables) == 1
+    evidence = list(tables[0]["evidence"])
+    assert evidence[0] == "own validation"
+    assert any("unseen NORMAL2" in e for e in evidence)
+    assert any("perturbed views pooled" in e for e in evidence)

@@ -1,0 +1,70 @@
+"""Cohort evidence on the card: recipe checks for hold-out runs, and the Model card's rows."""
+
+import pytest
+
+from xray_core.cohort_evidence import hold_out_evidence, recipe_differences, robustness_rows
+from xray_core.store import default_model, list_models, read_card
+
+RECIPE = {"arch": "resnet", "epochs": 14, "learning_rate": 2e-3, "seed": 42}
+HELD = {
+    "cohort": "NORMAL2",
+    "validation": {"n": 10, "auc": 0.99, "sensitivity": 0.9, "specificity": 1.0, "ece": 0.01},
+    "held-out cohort": {"n": 20, "auc": 0.95, "sensitivity": 0.9, "specificity": 0.8},
+}
+
+
+def shipped():
+    return read_card("resnet_clahe")
+
+
+def run_card(card, **config):
+    cfg = {**card.training["config"], "hold_out_cohort": "NORMAL2", **config}
+    return card.updated(training={**card.training, "config": cfg}, held_out_cohort=HELD)
+
+
+def test_recipe_differences_ignore_what_a_hold_out_run_must_change():
+    run = {**RECIPE, "hold_out_cohort": "NORMAL2", "init_from": "base_ho", "split_seed": 42}
+    assert recipe_differences(RECIPE, run) == []
+    assert recipe_differences(RECIPE, {**RECIPE, "learning_rate": 1e-3}) == [
+        "learning_rate: 0.002 != 0.001"
+    ]
+    # an older card without a key means the default then: the same recipe
+    assert recipe_differences(RECIPE, {**RECIPE, "label_smoothing": 0.0}) == []
+    assert recipe_differences(RECIPE, {**RECIPE, "split_seed": 7}) == ["split seed: 42 != 7"]
+
+
+def test_hold_out_evidence_refuses_another_recipe_or_a_run_without_hold_out():
+    card = shipped()
+    block = hold_out_evidence(card, run_card(card), "ho_run")
+    assert block["cohort"] == "NORMAL2" and block["run"] == "ho_run"
+    assert block["held-out cohort"]["auc"] == 0.95
+    with pytest.raises(ValueError, match="learning_rate"):
+        hold_out_evidence(card, run_card(card, learning_rate=1.0), "other")
+    with pytest.raises(ValueError, match="--hold-out-cohort"):
+        hold_out_evidence(card, card, "plain_run")
+
+
+def test_rows_start_from_the_plain_validation_and_end_on_the_unseen_cohort():
+    card = shipped().updated(shifted_validation=None, recipe_hold_out=None)
+    assert robustness_rows(card) == []
+    rows = robustness_rows(card.updated(recipe_hold_out=HELD))
+    assert [r["evidence"] for r in rows] == [
+        "own validation",
+        "recipe re-run without NORMAL2: its own validation",
+        "recipe re-run without NORMAL2: unseen NORMAL2 cases",
+    ]
+    v = card["validation"]
+    assert rows[0]["auc"] == v["auc"] and rows[0]["n"] == v["n"]
+    assert v["specificity"] <= rows[0]["spec_at_sens95"] <= 1.0  # its threshold keeps >= 0.95
+    assert rows[2]["specificity"] == 0.8 and rows[2]["ece"] is None
+
+
+def test_every_shipped_model_shows_cohort_evidence_of_its_own_recipe():
+    for name in list_models():
+        card = read_card(name)
+        rows = robustness_rows(card)
+        assert rows, f"{name}: no shifted validation or cohort hold-out on its card"
+        hold = card.get("recipe_hold_out")
+        if hold:
+            assert recipe_differences(card.training["config"], hold["run_config"]) == []
+    assert read_card(default_model()).get("recipe_hold_out"), "the default needs a hold-out"

@@ -1,0 +1,61 @@
+"""The Model card's "Under a cohort shift" section: the card's perturbed-view figures and its
+recipe's cohort hold-out (`xray_core.cohort_evidence`), beside the plain validation."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from xray_core.cohort_evidence import robustness_rows
+
+COLUMNS = {
+    "evidence": st.column_config.TextColumn("Validation", width="large"),
+    "n": st.column_config.NumberColumn("n", format="%d"),
+    "auc": st.column_config.NumberColumn("AUC", format="%.3f"),
+    "sensitivity": st.column_config.NumberColumn("Sensitivity", format="%.3f"),
+    "specificity": st.column_config.NumberColumn("Specificity", format="%.3f"),
+    "spec_at_sens95": st.column_config.NumberColumn(
+        "Specificity at sensitivity 0.95",
+        format="%.3f",
+        help="At the threshold that keeps sensitivity 0.95 on these images: the ranking's "
+        "figure, apart from where the shipped threshold lands.",
+    ),
+    "ece": st.column_config.NumberColumn("ECE", format="%.3f", help="Calibration error, 0-1"),
+}
+
+
+def card_section(card, name: str) -> None:
+    """Draw the section for CARD (model NAME); an info line when the card measured neither."""
+    st.subheader("Under a cohort shift")
+    rows = robustness_rows(card)
+    if not rows:
+        st.info(
+            "This model's card records no shifted validation. "
+            f"`python -m benchmarks.bench_shift --model {name}` measures it on perturbed "
+            "views; `python -m benchmarks.hold_out_card` attaches a cohort hold-out of its "
+            "recipe."
+        )
+        return
+    st.dataframe(rows, hide_index=True, column_config=COLUMNS, width="stretch")
+    notes = [
+        "Sensitivity and specificity at the model's shipped threshold, chosen on its plain "
+        "validation, so read the drop from the first row."
+    ]
+    if card.get("shifted_validation"):
+        notes.append(
+            "Perturbed views: the same validation images under gamma, contrast, brightness, "
+            "blur, noise, crop-and-resize, JPEG and a mix (`xray_core.shift`)."
+        )
+    hold = card.get("recipe_hold_out")
+    if hold:
+        notes.append(
+            f"Cohort hold-out: this model's training recipe run again without the "
+            f"{hold['cohort']} file-name cohort, then scored on those unseen cases (paired "
+            "with its validation cases of the other class), at that run's own threshold. "
+            "The shipped weights saw every cohort: this measures how the recipe carries to a "
+            "cohort it never saw, the failure the official test split shows."
+        )
+    notes.append(
+        "None of these is the withheld official test split, and all are from the same "
+        "hospital: a site should validate on its own cases (Site validation)."
+    )
+    st.caption(" ".join(notes))

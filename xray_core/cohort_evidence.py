@@ -1,0 +1,106 @@
+"""A shipped model's figures under a cohort shift, for its card and the Model card page.
+
+Two kinds of evidence, both beside the plain validation:
+* the model's own validation images under acquisition perturbations (`shifted_validation`,
+  written by `train --calibration shifted` or `shift.perturbed_table`);
+* its *recipe* trained again with one file-name cohort held out (`train --hold-out-cohort`)
+  and judged on that unseen cohort (`recipe_hold_out`, attached by
+  `python -m benchmarks.hold_out_card`). The shipped model itself saw every cohort, so this is
+  evidence about how the recipe generalises, not a figure of the shipped weights.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+# TrainConfig keys that may differ between a shipped model and its hold-out run: the held-out
+# cohort itself, the warm-start source (the hold-out run starts from its own hold-out base),
+# the split seed's spelling (None means "= seed") and the smoke-run limit.
+NOT_RECIPE = ("hold_out_cohort", "init_from", "split_seed", "limit")
+
+ROW_KEYS = ("n", "auc", "sensitivity", "specificity", "spec_at_sens95", "ece")
+
+
+def _full_config(config: dict) -> dict:
+    """CONFIG with TrainConfig's defaults for keys an older card does not record."""
+    from xray_core.training import TrainConfig
+
+    return {**asdict(TrainConfig()), **config}
+
+
+def recipe_differences(shipped: dict, run: dict) -> list[str]:
+    """Keys (besides NOT_RECIPE) where two TrainConfig dicts differ, as 'key: a != b'."""
+    a, b = _full_config(shipped), _full_config(run)
+    if (a["split_seed"] or a["seed"]) != (b["split_seed"] or b["seed"]):
+        return [f"split seed: {a['split_seed'] or a['seed']} != {b['split_seed'] or b['seed']}"]
+    return [
+        f"{k}: {a.get(k)!r} != {b.get(k)!r}"
+        for k in sorted(set(a) | set(b))
+        if k not in NOT_RECIPE and a.get(k) != b.get(k)
+    ]
+
+
+def hold_out_evidence(shipped_card, run_card, run_name: str) -> dict:
+    """The `recipe_hold_out` block for SHIPPED_CARD from a hold-out run's card.
+
+    Raises ValueError when the run held nothing out or its recipe differs from the shipped
+    model's (anything but NOT_RECIPE), naming the differences.
+    """
+    report = run_card.get("held_out_cohort")
+    if not report:
+        raise ValueError(f"{run_name}: not trained with --hold-out-cohort (no held_out_cohort)")
+    diff = recipe_differences(shipped_card.training["config"], run_card.training["config"])
+    if diff:
+        raise ValueError(f"{run_name}: not the shipped model's recipe ({'; '.join(diff)})")
+    return {
+        "cohort": report["cohort"],
+        "run": run_name,
+        "run_model_sha256": run_card.get("model_sha256", ""),
+        "run_threshold": run_card.get("threshold"),
+        "run_config": run_card.training["config"],
+        "validation": report["validation"],
+        "held-out cohort": report["held-out cohort"],
+    }
+
+
+def robustness_rows(card) -> list[dict]:
+    """Rows for the Model card page: plain validation, perturbed views (pooled, worst) and the
+    recipe's unseen cohort, each with n, AUC, sensitivity / specificity at the model's
+    threshold, specificity at sensitivity 0.95 and ECE (None where not measured)."""
+    shifted = card.get("shifted_validation") or {}
+    hold = card.get("recipe_hold_out")
+    if not shifted and not hold:
+        return []
+    rows = [{"evidence": "own validation", **_pick(shifted.get("plain") or _plain_row(card))}]
+    names = {
+        "shifted (pooled)": "own validation, 9 perturbed views pooled",
+        "worst view": "own validation, worst perturbed view (each figure its lowest)",
+    }
+    for key, label in names.items():
+        if key in shifted:
+            rows.append({"evidence": label, **_pick(shifted[key])})
+    if "worst view" in shifted:  # per-view minima, each view over the plain n images
+        rows[-1]["n"] = rows[0]["n"]
+    if hold:
+        run = f"recipe re-run without {hold['cohort']}"
+        rows.append({"evidence": f"{run}: its own validation", **_pick(hold["validation"])})
+        rows.append(
+            {"evidence": f"{run}: unseen {hold['cohort']} cases", **_pick(hold["held-out cohort"])}
+        )
+    return rows
+
+
+def _plain_row(card) -> dict:
+    """The card's own validation figures in ROW_KEYS (spec at sensitivity 0.95 from its ROC)."""
+    v = card["validation"]
+    roc = v.get("roc") or {}
+    spec = [1 - f for f, t in zip(roc.get("fpr", []), roc.get("tpr", [])) if t >= 0.95]
+    return {
+        **v,
+        "spec_at_sens95": max(spec) if spec else None,
+        "ece": (card.get("calibration") or {}).get("after", {}).get("ece"),
+    }
+
+
+def _pick(row: dict) -> dict:
+    return {k: row.get(k) for k in ROW_KEYS}
