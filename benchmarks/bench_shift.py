@@ -1,12 +1,15 @@
 """Shifted validation of stored models: perturbed views, file-name cohorts, threshold rules.
 
-    python -m benchmarks.bench_shift [--model NAME ...] [--json artifacts/shift.json]
+    python -m benchmarks.bench_shift [--model NAME ...] [--json artifacts/shift.json] [--write-card]
 
 Each model is scored on its own patient-level validation split (plain), on the same images
 under fixed acquisition perturbations (`xray_core.shift.VIEWS`, fixed seed), and split by
 file-name cohort. A model trained with `--hold-out-cohort` is also scored on that cohort,
 and every threshold rule chosen on its validation reports the rate it keeps there.
-Prints one table per model; ~1-3 min per model on the 2-core CPU.
+Prints one table per model; ~1-3 min per model on the 2-core CPU. `--write-card` stores the
+perturbed table in the card's `shifted_validation` (what `train --calibration shifted` records:
+the nine `shift.VIEWS`, pooled), so the Model card and Compare pages show it for a model
+trained without it.
 """
 
 from __future__ import annotations
@@ -61,17 +64,26 @@ def shift_report(stored, data_root, views=None) -> dict:
 
 
 def main(argv=None) -> list[dict]:
-    from xray_core import config
-    from xray_core.store import list_models, load_model
+    from xray_core import config, shift
+    from xray_core.store import list_models, load_model, write_card
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", nargs="*", help="model names (default: every stored model)")
     ap.add_argument("--json")
     ap.add_argument("--views", nargs="*", help="only these views (default: all, held-out too)")
+    ap.add_argument(
+        "--write-card", action="store_true", help="store the perturbed table in card.json"
+    )
     args = ap.parse_args(argv)
+    if args.write_card and args.views:
+        ap.error("--write-card records the nine training views; drop --views")
+    views = list(shift.VIEWS) if args.write_card else args.views
     reports = []
     for name in args.model or list_models():
-        r = shift_report(load_model(name), config.data_dir(), args.views)
+        stored = load_model(name)
+        r = shift_report(stored, config.data_dir(), views)
+        if args.write_card:
+            write_card(name, stored.card.updated(shifted_validation=r["perturbed"]))
         print(f"\n=== {name} (threshold {r['threshold']:.3f}, {r['seconds']} s)")
         keys = ("n", "auc", "sensitivity", "specificity", "spec_at_sens95", "ece")
         print_rows("perturbed validation", r["perturbed"], keys)

@@ -3,7 +3,14 @@
 import streamlit as st
 
 from xray_app import charts, frame, loaders, present, state, views
-from xray_core.compare import compare_models, roc_curves, same_validation_data, targets_text
+from xray_core.compare import (
+    cohort_name,
+    compare_models,
+    roc_curves,
+    same_validation_data,
+    shift_rows,
+    targets_text,
+)
 from xray_core.wording import speed_label
 
 frame.route_through_entry()
@@ -22,6 +29,7 @@ st.dataframe(
     hide_index=True,
     column_order=[
         "model",
+        "default",
         "auc_ci",
         "sensitivity_ci",
         "specificity_ci",
@@ -30,6 +38,7 @@ st.dataframe(
     ],
     width="stretch",
     column_config={
+        "default": st.column_config.CheckboxColumn("Default", width="small"),
         "auc_ci": st.column_config.TextColumn("AUC (95% CI)"),
         "sensitivity_ci": st.column_config.TextColumn("Sensitivity (95% CI)"),
         "specificity_ci": st.column_config.TextColumn("Specificity (95% CI)"),
@@ -44,6 +53,28 @@ st.dataframe(
         "parameters": st.column_config.NumberColumn("Parameters", format="%d"),
         "train_minutes": st.column_config.NumberColumn("Train (min)", format="%.1f"),
         "data": None,
+    },
+)
+st.markdown(f"**Under a shift** (from each model card; unseen cohort: {cohort_name(rows)})")
+st.dataframe(
+    shift_rows(rows),
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "model": st.column_config.TextColumn("model"),
+        "perturbed_auc": st.column_config.TextColumn(
+            "Perturbed validation: AUC",
+            help="The same validation images under nine acquisition perturbations, pooled "
+            "(gamma, contrast, brightness, blur, noise, crop, JPEG, a mix).",
+        ),
+        "unseen_auc": st.column_config.TextColumn(
+            "Unseen cohort: AUC",
+            help="The model's training recipe re-run without this file-name cohort, then "
+            "scored on it: how the recipe carries to patients it never saw.",
+        ),
+        "unseen_spec95": st.column_config.TextColumn(
+            "Unseen cohort: specificity at sensitivity 0.95"
+        ),
     },
 )
 with st.expander("Size, parameters and training of each model"):
@@ -65,7 +96,8 @@ st.caption(
     f"95% intervals by stratified bootstrap over each model's validation images "
     f"(n = {', '.join(sorted({str(r['n']) for r in rows}))}). "
     "Validation is a patient-level split of the official train split; the official test "
-    "split is harder for every model (see each model card's limitations)."
+    "split is harder for every model (see each model card's limitations). The shift table "
+    "comes from each model card's *Under a cohort shift* section (one training run each)."
 )
 
 study = st.session_state.get(state.STUDY_KEY)

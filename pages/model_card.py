@@ -3,7 +3,7 @@
 import streamlit as st
 
 from xray_app import charts, cohort_view, faithfulness_view, frame, loaders, present, state
-from xray_core import metrics
+from xray_core import metrics, wording
 from xray_core.config import CLASS_NAMES
 from xray_core.prevalence import icon_array
 from xray_core.reporting import explain_operating_point, operating_point_at
@@ -132,12 +132,12 @@ if sizes.get("n"):
         f"(most common {sizes['most_common'][0]}×{sizes['most_common'][1]})."
     )
 st.markdown(
-    f"- **Input contract:** `{card['contract']}`; last conv layer "
+    f"- **Input contract:** {wording.contract_text(card['contract'])}; last conv layer "
     f"`{card['last_conv_layer']}`; ImageNet weights: {card['imagenet_weights'] or 'none'}."
 )
 st.markdown(
-    f"- **Augmentation:** `{card['training']['augmentation']}` (no flips: anatomy is "
-    "not symmetric)."
+    f"- **Augmentation:** {wording.augmentation_text(card['training']['augmentation'])} "
+    "(no flips: anatomy is not symmetric)."
 )
 faithfulness_view.card_section(card)
 cohort_view.card_section(card, model.name)

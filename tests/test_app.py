@@ -261,3 +261,20 @@ def test_model_card_shows_the_default_under_a_cohort_shift():
     assert evidence[0] == "own validation"
     assert any("unseen NORMAL2" in e for e in evidence)
     assert any("perturbed views pooled" in e for e in evidence)
+
+
+def test_compare_marks_the_default_and_shows_each_models_shift_figures():
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.switch_page("pages/compare.py").run()
+    no_exceptions(at)
+    main = [d.value for d in at.dataframe if "default" in d.value.columns][0]
+    assert list(main.loc[main["default"], "model"]) == [store.default_model()]
+    shift = [
+        d.value for d in at.dataframe if list(d.value.columns)[:2] == ["model", "perturbed_auc"]
+    ]
+    shift = shift[0]
+    row = shift[shift["model"] == f"{store.default_model()} (default)"].iloc[0]
+    card = store.read_card(store.default_model())
+    assert row["unseen_auc"] == f"{card['recipe_hold_out']['held-out cohort']['auc']:.3f}"
+    pooled = card["shifted_validation"]["shifted (pooled)"]["auc"]
+    assert row["perturbed_auc"] == f"{pooled:.3f}"

@@ -68,3 +68,18 @@ def test_every_shipped_model_shows_cohort_evidence_of_its_own_recipe():
         if hold:
             assert recipe_differences(card.training["config"], hold["run_config"]) == []
     assert read_card(default_model()).get("recipe_hold_out"), "the default needs a hold-out"
+
+
+def test_worst_view_row_takes_each_figures_worst_ece_from_the_single_views():
+    view = {"n": 5, "auc": 0.9, "sensitivity": 0.9, "specificity": 0.8, "spec_at_sens95": 0.7}
+    shifted = {
+        "plain": {**view, "ece": 0.01},
+        "gamma 2.0": {**view, "ece": 0.20},
+        "blur 2.0": {**view, "ece": 0.05},
+        "shifted (pooled)": {**view, "n": 10, "ece": 0.30},  # pooled is not a single view
+        "worst view": {k: v for k, v in view.items() if k != "n"},
+    }
+    rows = robustness_rows(shipped().updated(shifted_validation=shifted, recipe_hold_out=None))
+    worst = rows[-1]
+    assert worst["evidence"].startswith("own validation, worst perturbed view")
+    assert worst["ece"] == 0.20 and worst["n"] == 5

@@ -7,9 +7,16 @@ import numpy as np
 import pytest
 
 from xray_core import metrics
-from xray_core.compare import compare_models, roc_curves, same_validation_data, targets_text
+from xray_core.compare import (
+    cohort_name,
+    compare_models,
+    roc_curves,
+    same_validation_data,
+    shift_rows,
+    targets_text,
+)
 from xray_core.scores import load_scores
-from xray_core.store import read_card
+from xray_core.store import read_card, set_default, write_card
 from xray_core.store_files import SCORES_FILE
 
 
@@ -66,3 +73,55 @@ def test_targets_text_groups_models_by_their_sensitivity_target():
 def test_rows_carry_the_cards_sensitivity_target(two_models):
     row = compare_models(["tiny"], two_models)[0]
     assert row["sensitivity_target"] == 0.97
+
+
+def test_rows_mark_the_stores_default(two_models):
+    set_default("tiny_b", two_models)
+    rows = compare_models(["tiny", "tiny_b"], two_models)
+    assert [r["default"] for r in rows] == [False, True]
+
+
+def test_rows_carry_the_cards_shift_figures_or_none(two_models):
+    row = compare_models(["tiny"], two_models)[0]
+    assert row["perturbed_auc"] is None and row["unseen_auc"] is None
+    card = read_card("tiny", two_models)
+    pooled = {"n": 90, "auc": 0.91, "spec_at_sens95": 0.5}
+    held = {"n": 30, "auc": 0.88, "spec_at_sens95": 0.61}
+    write_card(
+        "tiny",
+        card.updated(
+            shifted_validation={"plain": {"auc": 0.99}, "shifted (pooled)": pooled},
+            recipe_hold_out={"cohort": "NORMAL2", "held-out cohort": held},
+        ),
+        two_models,
+    )
+    row = compare_models(["tiny"], two_models)[0]
+    assert (row["perturbed_auc"], row["unseen_auc"], row["unseen_spec95"]) == (0.91, 0.88, 0.61)
+    assert row["unseen_cohort"] == "NORMAL2"
+
+
+def test_cohort_name_is_named_only_when_every_row_agrees():
+    assert cohort_name([{"unseen_cohort": "NORMAL2"}, {"unseen_cohort": None}]) == "NORMAL2"
+    assert cohort_name([{"unseen_cohort": "NORMAL2"}, {"unseen_cohort": "IM"}]) == "cohort"
+    assert cohort_name([]) == "cohort"
+
+
+def test_shift_rows_say_not_measured_instead_of_a_blank():
+    rows = [
+        {"model": "a", "default": True, "perturbed_auc": 0.99512, "unseen_auc": None},
+        {"model": "b", "default": False, "perturbed_auc": None, "unseen_spec95": 0.5},
+    ]
+    assert shift_rows(rows) == [
+        {
+            "model": "a (default)",
+            "perturbed_auc": "0.995",
+            "unseen_auc": "not measured",
+            "unseen_spec95": "not measured",
+        },
+        {
+            "model": "b",
+            "perturbed_auc": "not measured",
+            "unseen_auc": "not measured",
+            "unseen_spec95": "0.500",
+        },
+    ]

@@ -66,3 +66,26 @@ def test_method_names_and_neutral_sample_names():
     for cls in ("normal", "pneumonia", "bacteria", "virus"):
         assert cls not in wording.sample_name(5).lower()
     assert "batched" in wording.speed_label(True)
+
+
+def test_contract_in_words_names_size_channels_clahe_and_scaling():
+    text = wording.contract_text(
+        {"size": 224, "channels": 3, "scaling": "symmetric", "clahe": False}
+    )
+    assert text == "224 × 224 px, 3 channels, no CLAHE, scaled to [-1, 1]"
+    assert "1 channel, CLAHE" in wording.contract_text({"size": 64, "channels": 1, "clahe": True})
+
+
+def test_augmentation_in_words_keeps_every_recorded_setting():
+    aug = {
+        "rotation_deg": 10,
+        "translate": 0.08,
+        "acquisition": {"preset": "strong", "p": 0.6, "gamma": [0.5, 2.0], "crop": [0.75, 1.0]},
+        "mixup": 0.2,  # a key this version does not know is still shown
+    }
+    text = wording.augmentation_text(aug)
+    assert text.startswith("rotation ±10°, shift ±8%, mixup 0.2; acquisition preset 'strong'")
+    assert "probability 0.6" in text and "gamma 0.5-2.0" in text
+    assert "crop keeping 75%-100% of each side" in text
+    assert aug["acquisition"]["p"] == 0.6  # the card's dict is not consumed
+    assert wording.augmentation_text({}) == "none"

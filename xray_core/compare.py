@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from xray_core import metrics
 from xray_core.scores import load_scores
-from xray_core.store import read_card
+from xray_core.store import default_model, read_card
 
 
 def compare_models(names: list[str], root=None) -> list[dict]:
-    """One row per model: AUC, operating point at its threshold, size, speed, n, data digest."""
+    """One row per model: AUC, operating point at its threshold, size, speed, n, data digest,
+    whether it is the store's default, and the card's shift evidence (`shift_figures`)."""
     rows = []
+    default = default_model(root) if names else None
     for name in names:
         card = read_card(name, root)
         scores = load_scores(name, root)
         row = {
             "model": name,
+            "default": name == default,
+            **shift_figures(card),
             "architecture": card.architecture,
             "parameters": card.parameters,
             "size_mb": round(card.model_bytes / 1e6, 2),
@@ -34,6 +38,42 @@ def compare_models(names: list[str], root=None) -> list[dict]:
             )
         rows.append(row)
     return rows
+
+
+def shift_figures(card) -> dict:
+    """A card's figures under a shift, None where it records none: pooled AUC over the
+    perturbed views of its validation, and its recipe's unseen cohort (AUC, specificity at
+    sensitivity 0.95, the cohort's name)."""
+    pooled = (card.get("shifted_validation") or {}).get("shifted (pooled)") or {}
+    hold = card.get("recipe_hold_out") or {}
+    unseen = hold.get("held-out cohort") or {}
+    return {
+        "perturbed_auc": pooled.get("auc"),
+        "unseen_cohort": hold.get("cohort"),
+        "unseen_auc": unseen.get("auc"),
+        "unseen_spec95": unseen.get("spec_at_sens95"),
+    }
+
+
+SHIFT_KEYS = ("perturbed_auc", "unseen_auc", "unseen_spec95")
+
+
+def shift_rows(rows: list[dict]) -> list[dict]:
+    """The shift figures of `compare_models` rows as display text (3 decimals; "not measured"
+    where a card records none), one row per model, the default's name marked."""
+    out = []
+    for r in rows:
+        name = r["model"] + (" (default)" if r.get("default") else "")
+        text = {k: "not measured" if r.get(k) is None else f"{r[k]:.3f}" for k in SHIFT_KEYS}
+        out.append({"model": name, **text})
+    return out
+
+
+def cohort_name(rows: list[dict]) -> str:
+    """The held-out cohort the rows' unseen-cohort figures share ("NORMAL2"); "cohort" when
+    none is recorded or they differ (a column header must not name the wrong one)."""
+    names = {r.get("unseen_cohort") for r in rows if r.get("unseen_cohort")}
+    return names.pop() if len(names) == 1 else "cohort"
 
 
 def targets_text(rows: list[dict]) -> str:

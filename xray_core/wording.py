@@ -58,3 +58,67 @@ def sample_name(index: int) -> str:
 def speed_label(batched: bool) -> str:
     """Column label for per-image inference time."""
     return "ms / image (batched)" if batched else "ms / image (one at a time)"
+
+
+SCALING_WORDS = {
+    "unit": "scaled to [0, 1]",
+    "symmetric": "scaled to [-1, 1]",
+    "caffe": "mean-centred",
+}
+
+
+def contract_text(contract: dict) -> str:
+    """A card's input contract in words ("224 × 224 px, 1 channel, CLAHE, scaled to [0, 1]")."""
+    channels = contract.get("channels", 1)
+    parts = [
+        f"{contract['size']} × {contract['size']} px",
+        f"{channels} channel" + ("" if channels == 1 else "s"),
+        "CLAHE" if contract.get("clahe") else "no CLAHE",
+        SCALING_WORDS.get(contract.get("scaling", "unit"), str(contract.get("scaling"))),
+    ]
+    return ", ".join(parts)
+
+
+def augmentation_text(aug: dict) -> str:
+    """A card's training augmentation in words, units stated; keys it does not know are listed
+    as they are, so an older or newer card still shows everything it records."""
+    aug = dict(aug)
+    words = []
+    for key, fmt in (
+        ("rotation_deg", "rotation ±{}°"),
+        ("translate", "shift ±{:.0%}"),
+        ("zoom", "zoom ±{:.0%}"),
+        ("contrast", "contrast ±{:.0%}"),
+    ):
+        if key in aug:
+            words.append(fmt.format(aug.pop(key)))
+    acq = aug.pop("acquisition", None)
+    words += [f"{k} {v}" for k, v in aug.items()]
+    text = ", ".join(words) or "none"
+    if acq:
+        text += "; " + _acquisition_text(dict(acq))
+    return text
+
+
+def _acquisition_text(acq: dict) -> str:
+    """The acquisition preset ("strong": each step applied with probability p) in words."""
+    head = f"acquisition preset {acq.pop('preset', '?')!r}"
+    if "p" in acq:
+        head += f", each step with probability {acq.pop('p')}"
+    words = []
+    for key, fmt in (
+        ("gamma", "gamma {}-{}"),
+        ("contrast", "contrast ×{}-{}"),
+        ("blur_sigma", "blur σ {}-{} px"),
+        ("noise_std", "noise σ {}-{} (0-1 scale)"),
+        ("jpeg_quality", "JPEG quality {}-{}"),
+    ):
+        if key in acq:
+            words.append(fmt.format(*acq.pop(key)))
+    if "brightness" in acq:
+        words.append(f"brightness ±{acq.pop('brightness')}")
+    if "crop" in acq:
+        lo, hi = acq.pop("crop")
+        words.append(f"crop keeping {lo:.0%}-{hi:.0%} of each side, resized back")
+    words += [f"{k} {v}" for k, v in acq.items()]
+    return f"{head}: {', '.join(words)}"

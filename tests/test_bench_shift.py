@@ -1,0 +1,36 @@
+"""benchmarks.bench_shift --write-card: the perturbed table lands in the card, as training
+records it (the nine training views, pooled)."""
+
+import json
+import shutil
+
+import pytest
+
+from benchmarks.bench_shift import main
+from xray_core import config, shift
+from xray_core.store import read_card
+
+
+@pytest.fixture
+def store(tiny_store, tmp_path, data_root, monkeypatch):
+    root = tmp_path / "s"
+    shutil.copytree(tiny_store, root)
+    monkeypatch.setenv(config.STORE_ENV_VAR, str(root))
+    monkeypatch.setenv(config.DATA_ENV_VAR, str(data_root))
+    return root
+
+
+def test_write_card_stores_the_nine_training_views_pooled(store):
+    assert read_card("tiny", store).get("shifted_validation") is None
+    report = main(["--model", "tiny", "--write-card"])[0]
+    table = read_card("tiny", store)["shifted_validation"]
+    assert table == json.loads(json.dumps(report["perturbed"]))  # as stored
+    n = table["plain"]["n"]
+    assert set(shift.VIEWS) < set(table) and table["shifted (pooled)"]["n"] == len(shift.VIEWS) * n
+    assert not set(shift.HELD_OUT_VIEWS) & set(table)
+
+
+def test_write_card_refuses_a_subset_of_views(store):
+    with pytest.raises(SystemExit):
+        main(["--model", "tiny", "--write-card", "--views", "gamma 0.5"])
+    assert read_card("tiny", store).get("shifted_validation") is None
