@@ -133,7 +133,8 @@ if sizes.get("n"):
     )
 st.markdown(
     f"- **Input contract:** {wording.contract_text(card['contract'])}; last conv layer "
-    f"`{card['last_conv_layer']}`; ImageNet weights: {card['imagenet_weights'] or 'none'}."
+    f"{wording.last_conv_text(card['last_conv_layer'])}; "
+    f"ImageNet weights: {card['imagenet_weights'] or 'none'}."
 )
 st.markdown(
     f"- **Augmentation:** {wording.augmentation_text(card['training']['augmentation'])} "

@@ -89,3 +89,8 @@ def test_augmentation_in_words_keeps_every_recorded_setting():
     assert "crop keeping 75%-100% of each side" in text
     assert aug["acquisition"]["p"] == 0.6  # the card's dict is not consumed
     assert wording.augmentation_text({}) == "none"
+
+
+def test_last_conv_layer_says_why_a_dense_model_has_none():
+    assert wording.last_conv_text("conv_last") == "`conv_last`"
+    assert wording.last_conv_text(None).startswith("none (no convolutional layers")

@@ -122,3 +122,11 @@ def _acquisition_text(acq: dict) -> str:
         words.append(f"crop keeping {lo:.0%}-{hi:.0%} of each side, resized back")
     words += [f"{k} {v}" for k, v in acq.items()]
     return f"{head}: {', '.join(words)}"
+
+
+def last_conv_text(layer: str | None) -> str:
+    """The card's last convolutional layer as shown: its name in code style, or why there is
+    none (a dense model has no maps to draw)."""
+    if not layer:
+        return "none (no convolutional layers: Grad-CAM and feature maps do not apply)"
+    return f"`{layer}`"
