@@ -28,8 +28,7 @@ st.dataframe(
     rows,
     hide_index=True,
     column_order=[
-        "model",
-        "default",
+        "label",
         "auc_ci",
         "sensitivity_ci",
         "specificity_ci",
@@ -38,7 +37,7 @@ st.dataframe(
     ],
     width="stretch",
     column_config={
-        "default": st.column_config.CheckboxColumn("Default", width="small"),
+        "label": st.column_config.TextColumn("model"),
         "auc_ci": st.column_config.TextColumn("AUC (95% CI)"),
         "sensitivity_ci": st.column_config.TextColumn("Sensitivity (95% CI)"),
         "specificity_ci": st.column_config.TextColumn("Specificity (95% CI)"),

@@ -79,6 +79,7 @@ def test_rows_mark_the_stores_default(two_models):
     set_default("tiny_b", two_models)
     rows = compare_models(["tiny", "tiny_b"], two_models)
     assert [r["default"] for r in rows] == [False, True]
+    assert [r["label"] for r in rows] == ["tiny", "tiny_b (default)"]
 
 
 def test_rows_carry_the_cards_shift_figures_or_none(two_models):
@@ -108,8 +109,8 @@ def test_cohort_name_is_named_only_when_every_row_agrees():
 
 def test_shift_rows_say_not_measured_instead_of_a_blank():
     rows = [
-        {"model": "a", "default": True, "perturbed_auc": 0.99512, "unseen_auc": None},
-        {"model": "b", "default": False, "perturbed_auc": None, "unseen_spec95": 0.5},
+        {"label": "a (default)", "perturbed_auc": 0.99512, "unseen_auc": None},
+        {"label": "b", "perturbed_auc": None, "unseen_spec95": 0.5},
     ]
     assert shift_rows(rows) == [
         {

@@ -9,7 +9,8 @@ from xray_core.store import default_model, read_card
 
 def compare_models(names: list[str], root=None) -> list[dict]:
     """One row per model: AUC, operating point at its threshold, size, speed, n, data digest,
-    whether it is the store's default, and the card's shift evidence (`shift_figures`)."""
+    whether it is the store's default (and the name as shown, "NAME (default)"), and the
+    card's shift evidence (`shift_figures`)."""
     rows = []
     default = default_model(root) if names else None
     for name in names:
@@ -18,6 +19,7 @@ def compare_models(names: list[str], root=None) -> list[dict]:
         row = {
             "model": name,
             "default": name == default,
+            "label": name + (" (default)" if name == default else ""),
             **shift_figures(card),
             "architecture": card.architecture,
             "parameters": card.parameters,
@@ -60,12 +62,11 @@ SHIFT_KEYS = ("perturbed_auc", "unseen_auc", "unseen_spec95")
 
 def shift_rows(rows: list[dict]) -> list[dict]:
     """The shift figures of `compare_models` rows as display text (3 decimals; "not measured"
-    where a card records none), one row per model, the default's name marked."""
+    where a card records none), one row per model under its shown name."""
     out = []
     for r in rows:
-        name = r["model"] + (" (default)" if r.get("default") else "")
         text = {k: "not measured" if r.get(k) is None else f"{r[k]:.3f}" for k in SHIFT_KEYS}
-        out.append({"model": name, **text})
+        out.append({"model": r["label"], **text})
     return out
 
 
