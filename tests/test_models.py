@@ -23,6 +23,7 @@ CASES = [
         },
     ),
     ("resnet", {"size": 96}),
+    ("resnet_fast", {"size": 96}),
     ("mobilenetv2_035", {"weights": None}),
     ("mobilenetv2_050", {"weights": None}),
     ("mobilenet_025", {"weights": None}),
@@ -46,6 +47,16 @@ def test_builder_is_flat_with_named_last_conv(arch, options):
     x = np.zeros((2, *built.contract.input_shape), np.float32)
     p = np.asarray(model(x))
     assert p.shape == (2, 1) and np.all((p >= 0) & (p <= 1))
+    keras.backend.clear_session()
+
+
+def test_resnet_fast_is_resnet_downsampled_early():
+    """Same weights count and 7x7 last-conv grid; residual stages at half the side."""
+    plain, fast = build_model("resnet").model, build_model("resnet_fast").model
+    assert fast.count_params() == plain.count_params()
+    assert fast.get_layer("last_conv").output.shape[1:3] == (7, 7)
+    assert plain.get_layer("stage0_out").output.shape[1:3] == (112, 112)
+    assert fast.get_layer("stage0_out").output.shape[1:3] == (56, 56)
     keras.backend.clear_session()
 
 

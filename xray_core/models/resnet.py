@@ -44,16 +44,30 @@ def residual_block(x, filters, name, l2):
 
 
 def make_resnet(
-    input_shape=(224, 224, 1), widths=(24, 48, 96, 160), last_filters=256, dropout=0.3, l2=1e-5
+    input_shape=(224, 224, 1),
+    widths=(24, 48, 96, 160),
+    last_filters=256,
+    dropout=0.3,
+    l2=1e-5,
+    pool_after_stem=False,
 ) -> keras.Model:
-    """16-filter 5x5 stride-2 stem -> [residual block -> max-pool] per width -> last conv -> GAP."""
+    """16-filter 5x5 stride-2 stem -> [residual block -> max-pool] per width -> last conv -> GAP.
+
+    With `pool_after_stem` the stem is followed by a 2x2 max-pool and the last stage by none:
+    the same layers and weights count, the residual stages run at half the side (56, 28, 14
+    and 7 px for a 224 px input instead of 112 to 14), about a third of the compute; the last
+    conv still sees a 7x7 grid.
+    """
     inp = keras.Input(input_shape, name="image")
     x = layers.Conv2D(16, 5, strides=2, padding="same", use_bias=False, name="stem_conv")(inp)
     x = layers.BatchNormalization(name="stem_bn")(x)
     x = layers.Activation("relu", name="stem_relu")(x)
+    if pool_after_stem:
+        x = layers.MaxPooling2D(2, name="stem_pool")(x)
     for i, w in enumerate(widths):
         x = residual_block(x, w, f"stage{i}", l2)
-        x = layers.MaxPooling2D(2, name=f"stage{i}_pool")(x)
+        if not (pool_after_stem and i == len(widths) - 1):
+            x = layers.MaxPooling2D(2, name=f"stage{i}_pool")(x)
     x = layers.Conv2D(
         last_filters,
         3,
@@ -66,3 +80,8 @@ def make_resnet(
     x = layers.Activation("relu", name="last_relu")(x)
     x = layers.GlobalAveragePooling2D(name="gap")(x)
     return keras.Model(inp, sigmoid_output(x, dropout), name="resnet_small")
+
+
+def make_resnet_fast(input_shape=(224, 224, 1), **options) -> keras.Model:
+    """`make_resnet` with `pool_after_stem`: residual stages at 56 to 7 px (~1/3 the compute)."""
+    return make_resnet(input_shape, pool_after_stem=True, **options)
