@@ -57,6 +57,20 @@ def test_operating_point_sentences_are_grammatical():
     assert not any(" 1 are " in line for line in lines)
 
 
+def test_a_rate_near_one_is_told_per_thousand_not_rounded_to_perfect():
+    lines = explain_operating_point(
+        {"sensitivity": 0.95, "specificity": 0.995, "ppv": 0.993, "npv": 0.87, "prevalence": 0.74}
+    )
+    assert "Of 1,000 children without pneumonia, about 995 are cleared" in lines[1]
+    assert "5 are false alarms" in lines[1] and "specificity > 99%" in lines[1]
+    assert "about 950 are flagged" in lines[0] and "50 are missed" in lines[0]
+    assert "> 99% of the time" in lines[2] and "100%" not in " ".join(lines)
+    perfect = explain_operating_point({"sensitivity": 0.95, "specificity": 1.0})
+    assert "Of 100 children without pneumonia, about 100 are cleared" in perfect[1]
+    assert wording.natural_frequency_base(0.9, 0.004) == 1000
+    assert wording.natural_frequency_base(0.9, 0.0, 1.0) == 100
+
+
 def test_method_names_and_neutral_sample_names():
     assert wording.method_name("gradcam") == "Grad-CAM"
     assert wording.method_name("gradcam++") == "Grad-CAM++"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from xray_core.card import ModelCard
-from xray_core.wording import count_is, per_hundred
+from xray_core.wording import count_is, natural_frequency_base, per_hundred, percent
 
 
 def operating_point_at(scores: dict | None, card: ModelCard, threshold: float) -> dict:
@@ -36,19 +36,21 @@ def operating_point_at(scores: dict | None, card: ModelCard, threshold: float) -
 
 
 def _pct(x: float | None) -> str:
-    return "n/a" if x is None else f"{100 * x:.0f}%"
+    return "n/a" if x is None else percent(x)
 
 
 def explain_operating_point(op: dict) -> list[str]:
-    """Plain sentences a clinician reads at a glance (per 100 children, validation split)."""
+    """Plain sentences a clinician reads at a glance (per 100 children, or per 1,000 when a
+    rate is too close to 0 or 1 for 100; validation split)."""
     sens, spec = op.get("sensitivity"), op.get("specificity")
     if sens is None or spec is None:
         return ["Validation figures are available only at the shipped threshold."]
-    (flagged, missed), (cleared, alarms) = per_hundred(sens), per_hundred(spec)
+    of = natural_frequency_base(sens, spec)
+    (flagged, missed), (cleared, alarms) = per_hundred(sens, of), per_hundred(spec, of)
     return [
-        f"Of 100 children with pneumonia, about {count_is(flagged, 'flagged')} "
+        f"Of {of:,} children with pneumonia, about {count_is(flagged, 'flagged')} "
         f"(sensitivity {_pct(sens)}); {count_is(missed, 'missed')}.",
-        f"Of 100 children without pneumonia, about {count_is(cleared, 'cleared')} "
+        f"Of {of:,} children without pneumonia, about {count_is(cleared, 'cleared')} "
         f"(specificity {_pct(spec)}); {count_is(alarms, 'a false alarm', 'false alarms')}.",
         f"A PNEUMONIA verdict was right {_pct(op.get('ppv'))} of the time (PPV); a NORMAL verdict "
         f"{_pct(op.get('npv'))} (NPV), at this validation set's prevalence of "

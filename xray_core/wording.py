@@ -32,12 +32,23 @@ def count_is(n: int, singular: str, plural: str | None = None) -> str:
     return f"{n} {verb} {words}"
 
 
-def per_hundred(rate: float) -> tuple[int, int]:
-    """A rate in [0, 1] as (of 100, the rest): whole numbers that add up to 100."""
+def per_hundred(rate: float, of: int = 100) -> tuple[int, int]:
+    """A rate in [0, 1] as (of `of`, the rest): whole numbers that add up to `of`."""
     if not 0.0 <= rate <= 1.0:
         raise ValueError(f"rate must be in [0, 1], got {rate}")
-    hit = int(round(100 * rate))
-    return hit, 100 - hit
+    hit = int(round(of * rate))
+    return hit, of - hit
+
+
+def natural_frequency_base(*rates: float) -> int:
+    """100, or 1,000 when "of 100" would round a rate that is neither 0 nor 1 to 0 or 100
+    (a specificity of 0.995 reads "about 995 of 1,000 cleared; 5 false alarms", not "100 of
+    100; 0 false alarms")."""
+    for rate in rates:
+        hit, rest = per_hundred(rate)
+        if 0.0 < rate < 1.0 and (hit == 0 or rest == 0):
+            return 1000
+    return 100
 
 
 def method_name(method: str) -> str:
