@@ -6,7 +6,7 @@ from xray_app import cases_view, current, frame, loaders, present, sites, state,
 from xray_core.config import POSITIVE_CLASS
 from xray_core.intended_use import POPULATION_SHORT
 from xray_core.reporting import confidence_words, explain_operating_point, operating_point_at
-from xray_core.wording import percent
+from xray_core.wording import percent, rate
 
 frame.route_through_entry()
 
@@ -79,7 +79,7 @@ with right:
         ("sensitivity", "specificity", "ppv", "npv"),
         ("Sensitivity", "Specificity", "PPV", "NPV"),
     ):
-        col.metric(label, "n/a" if op[key] is None else f"{op[key]:.2f}")
+        col.metric(label, "n/a" if op[key] is None else rate(op[key]))
         if fig is not None and fig.intervals[key]:
             lo, hi = fig.intervals[key]
             col.caption(f"95% CI {lo:.2f}–{hi:.2f} · {present.rests_on(fig, key)}")

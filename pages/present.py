@@ -8,6 +8,7 @@ from xray_core.intended_use import INTENDED_USE_SHORT
 from xray_core.prevalence import icon_array
 from xray_core.report.story import FOR_WHOM, POPULATION, WHAT, version_text
 from xray_core.uncertainty import format_interval
+from xray_core.wording import rate
 
 frame.route_through_entry()
 
@@ -31,7 +32,7 @@ for col, key, label in zip(
 ):
     value, (lo, hi) = fig.values[key], fig.intervals[key]
     digits = 3 if key == "auc" else 2
-    col.metric(label, f"{value:.{digits}f}")
+    col.metric(label, rate(value, digits))
     col.markdown(f"95% CI {lo:.{digits}f}–{hi:.{digits}f}  \n{present.rests_on(fig, key)}")
 st.caption(
     f"Model {model.name} ({version_text(model.card)}) at threshold {threshold:.3f}. "

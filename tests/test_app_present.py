@@ -7,8 +7,10 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from xray_app.present import GALLERY_PER_KIND
 from xray_app.state import STUDY_KEY
 from xray_core import config, prevalence
+from xray_core.gallery import kind_counts
 from xray_core.scores import load_scores
 from xray_core.store import default_model, read_card
 from xray_core.validation_figures import validation_figures
@@ -79,16 +81,20 @@ def test_prevalence_control_recomputes_natural_frequencies(page, shipped):
     assert f"PPV {at10['ppv']:.2f} ({at10['ppv_ci'][0]:.2f}–{at10['ppv_ci'][1]:.2f})" in texts(page)
 
 
-def test_gallery_opens_a_case_in_explain(page):
+def test_gallery_opens_a_case_in_explain(page, shipped):
     kinds = [s.value for s in page.subheader]
     assert kinds[:3] == ["True positive", "False positive", "False negative"]
+    card, scores = shipped
+    counts = kind_counts(scores["labels"], scores["probabilities"], card["threshold"])
+    shown = [min(GALLERY_PER_KIND, counts[k]) for k in ("tp", "fp", "fn")]
+    assert shown[1] >= 1, "the default model has no false alarm on validation to show"
     captions = [c for img in page.get("image") for c in img.captions]
-    assert sum(c.startswith("P(pneumonia)") for c in captions) == 6
+    assert sum(c.startswith("P(pneumonia)") for c in captions) == sum(shown)
     assert not any(re.search(r"person\d+_|IM-\d{4}", c) for c in captions), captions
     assert page.get("download_button"), "no PDF download button"
     explain = [b for b in page.button if b.label == "Explain"]
-    assert len(explain) == 6
-    fp = explain[2]  # the most confident false alarm
+    assert len(explain) == sum(shown)
+    fp = explain[shown[0]]  # the most confident false alarm
     fp.click().run()
     no_exceptions(page)
     assert any(t.value == "Explain" for t in page.title)

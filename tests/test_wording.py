@@ -71,6 +71,15 @@ def test_a_rate_near_one_is_told_per_thousand_not_rounded_to_perfect():
     assert wording.natural_frequency_base(0.9, 0.0, 1.0) == 100
 
 
+@pytest.mark.parametrize(
+    "value, digits, text",
+    [(201 / 202, 2, "0.995"), (0.9951, 2, "0.995"), (1.0, 2, "1.00"), (0.0, 2, "0.00"),
+     (0.004, 2, "0.004"), (0.95, 2, "0.95"), (0.9996, 3, "0.9996"), (0.98, 3, "0.980")],
+)  # fmt: skip
+def test_rate_never_rounds_to_a_perfect_end(value, digits, text):
+    assert wording.rate(value, digits) == text
+
+
 def test_method_names_and_neutral_sample_names():
     assert wording.method_name("gradcam") == "Grad-CAM"
     assert wording.method_name("gradcam++") == "Grad-CAM++"

@@ -24,6 +24,15 @@ def percent(p: float) -> str:
     return f"{100 * p:.0f}%"
 
 
+def rate(value: float, digits: int = 2) -> str:
+    """A rate in [0, 1] with `digits` decimals, one more when rounding would show 1.00 or
+    0.00 for a value that is not exactly that (0.995 reads "0.995", not a perfect "1.00")."""
+    text = f"{value:.{digits}f}"
+    if float(text) in (0.0, 1.0) and value != float(text):
+        return f"{value:.{digits + 1}f}"
+    return text
+
+
 def count_is(n: int, singular: str, plural: str | None = None) -> str:
     """ "1 is missed" / "2 are missed": the count, the verb agreeing with it, then `singular`
     (or `plural` when n != 1 and given)."""
