@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from xray_core.card import ModelCard
-from xray_core.wording import count_is, natural_frequency_base, per_hundred, percent
+from xray_core.wording import count_is, natural_frequency_base, out_of, percent
 
 
 def operating_point_at(scores: dict | None, card: ModelCard, threshold: float) -> dict:
@@ -46,7 +46,7 @@ def explain_operating_point(op: dict) -> list[str]:
     if sens is None or spec is None:
         return ["Validation figures are available only at the shipped threshold."]
     of = natural_frequency_base(sens, spec)
-    (flagged, missed), (cleared, alarms) = per_hundred(sens, of), per_hundred(spec, of)
+    (flagged, missed), (cleared, alarms) = out_of(sens, of), out_of(spec, of)
     return [
         f"Of {of:,} children with pneumonia, about {count_is(flagged, 'flagged')} "
         f"(sensitivity {_pct(sens)}); {count_is(missed, 'missed')}.",

@@ -41,12 +41,17 @@ def count_is(n: int, singular: str, plural: str | None = None) -> str:
     return f"{n} {verb} {words}"
 
 
-def per_hundred(rate: float, of: int = 100) -> tuple[int, int]:
+def out_of(rate: float, of: int) -> tuple[int, int]:
     """A rate in [0, 1] as (of `of`, the rest): whole numbers that add up to `of`."""
     if not 0.0 <= rate <= 1.0:
         raise ValueError(f"rate must be in [0, 1], got {rate}")
     hit = int(round(of * rate))
     return hit, of - hit
+
+
+def per_hundred(rate: float) -> tuple[int, int]:
+    """A rate in [0, 1] as (of 100, the rest): whole numbers that add up to 100."""
+    return out_of(rate, 100)
 
 
 def natural_frequency_base(*rates: float) -> int:
