@@ -8,7 +8,7 @@ from xray_core.intended_use import INTENDED_USE_SHORT
 from xray_core.prevalence import icon_array
 from xray_core.report.story import FOR_WHOM, POPULATION, WHAT, version_text
 from xray_core.uncertainty import format_interval
-from xray_core.wording import rate
+from xray_core.wording import counted, percent, rate
 
 frame.route_through_entry()
 
@@ -61,7 +61,8 @@ st.header("What it gets right and wrong")
 c = fig.confusion
 st.markdown(
     f"On the {fig.n:,} validation images at this threshold: {c['tp']:,} pneumonias flagged, "
-    f"**{c['fn']:,} missed**; **{c['fp']:,} false alarms** among {fig.n_neg:,} normal studies. "
+    f"**{c['fn']:,} missed**; **{counted(c['fp'], 'false alarm')}** among {fig.n_neg:,} normal "
+    "studies. "
     "Grad-CAM: where the evidence for the verdict lies (a plain tile: no region pushed toward "
     "it). **Explain** opens the case on the Explain page."
 )
@@ -75,7 +76,7 @@ for col, (kind, items) in zip(st.columns(3, gap="medium"), cases.items()):
     for tile_col, case in zip(col.columns(2), items):
         tile = present.gallery_tile(model.name, case)
         tile_col.image(
-            tile["image"], caption=f"P(pneumonia) {case.probability:.2f}", width="stretch"
+            tile["image"], caption=f"P(pneumonia) {percent(case.probability)}", width="stretch"
         )
         if tile_col.button(
             "Explain",

@@ -286,9 +286,23 @@ def test_one_blinded_review_read_in_real_browser(app_url, data_root, tmp_path):
 
 PRESENT_SCREENSHOT = PROJECT_ROOT / "artifacts" / "e2e" / "present.png"
 PRESENT_FULL_SCREENSHOT = PROJECT_ROOT / "artifacts" / "e2e" / "present_full.png"
-GALLERY_READY_JS = """() => document.body.innerText.includes('What it gets right and wrong')
+GALLERY_READY_JS = """n => document.body.innerText.includes('What it gets right and wrong')
     && [...document.querySelectorAll('[data-testid="stImage"] img')]
-        .filter(img => img.complete && img.naturalWidth > 0).length >= 6"""
+        .filter(img => img.complete && img.naturalWidth > 0).length >= n"""
+
+
+def gallery_size() -> int:
+    """Tiles the Present gallery shows for the default model at its shipped threshold: up to
+    GALLERY_PER_KIND true positives, false alarms and misses each (fewer when it has fewer)."""
+    from xray_app.present import GALLERY_PER_KIND
+    from xray_core.gallery import kind_counts
+    from xray_core.scores import load_scores
+    from xray_core.store import default_model, read_card
+
+    card = read_card(default_model())
+    scores = load_scores(card["name"])
+    counts = kind_counts(scores["labels"], scores["probabilities"], card["threshold"])
+    return sum(min(GALLERY_PER_KIND, counts[k]) for k in ("tp", "fp", "fn"))
 
 
 def test_presentation_page_at_projector_size(app_url):
@@ -309,8 +323,11 @@ def test_presentation_page_at_projector_size(app_url):
                     wait_until="domcontentloaded",
                     timeout=PAGE_TIMEOUT_S * 1000,
                 )
-                stage = "waiting for the gallery (Grad-CAM of six validation images)"
-                page.wait_for_function(GALLERY_READY_JS, timeout=PAGE_TIMEOUT_S * 2000, polling=500)
+                tiles = gallery_size()
+                stage = f"waiting for the gallery (Grad-CAM of {tiles} validation images)"
+                page.wait_for_function(
+                    GALLERY_READY_JS, arg=tiles, timeout=PAGE_TIMEOUT_S * 2000, polling=500
+                )
                 stage = "switching to present mode"
                 page.locator('[data-testid="stCheckbox"]').filter(has_text="Present").click()
                 page.wait_for_selector('[data-testid="stSidebar"]', state="hidden", timeout=30_000)

@@ -37,6 +37,12 @@ def test_count_is_agrees_with_the_count(n, text):
     assert wording.count_is(n, "missed") == text
 
 
+def test_counted_agrees_with_its_count():
+    assert wording.counted(1, "false alarm") == "1 false alarm"
+    assert wording.counted(0, "false alarm") == "0 false alarms"
+    assert wording.counted(1200, "case", "cases") == "1,200 cases"
+
+
 def test_count_is_with_a_plural_noun():
     assert wording.count_is(1, "a false alarm", "false alarms") == "1 is a false alarm"
     assert wording.count_is(3, "a false alarm", "false alarms") == "3 are false alarms"

@@ -19,6 +19,7 @@ from xray_core.report.pdf import render_pdf
 from xray_core.report.story import build_story, prevalence_range
 from xray_core.study import Study, load_study
 from xray_core.validation_figures import Figures, validation_figures
+from xray_core.wording import percent
 
 EXPLAIN_PAGE = "pages/explain.py"
 GALLERY_PER_KIND = 2
@@ -99,7 +100,7 @@ def gallery_tile(name: str, case: gallery.GalleryCase) -> dict:
 
 def tile_caption(case: gallery.GalleryCase, tile: dict) -> str:
     """'P(pneumonia) 0.94 · Grad-CAM toward PNEUMONIA · case 3f9a1c' (no file name)."""
-    return f"P(pneumonia) {case.probability:.2f} · {gallery.tile_note(tile)} · {case.case_id}"
+    return f"P(pneumonia) {percent(case.probability)} · {gallery.tile_note(tile)} · {case.case_id}"
 
 
 def open_in_explain(case: gallery.GalleryCase) -> None:

@@ -17,6 +17,7 @@ import numpy as np
 
 from xray_core.card import ModelCard
 from xray_core.scores import files_digest, validation_samples
+from xray_core.wording import percent
 
 KINDS = {
     "tp": "True positive: pneumonia, flagged",
@@ -52,7 +53,7 @@ class GalleryCase:
     @property
     def caption(self) -> str:
         truth = "pneumonia" if self.label else "normal"
-        return f"{self.case_id} · truth {truth} · P(pneumonia) {self.probability:.2f}"
+        return f"{self.case_id} · truth {truth} · P(pneumonia) {percent(self.probability)}"
 
 
 def classify(labels, probabilities, threshold: float) -> np.ndarray:

@@ -33,6 +33,12 @@ def rate(value: float, digits: int = 2) -> str:
     return text
 
 
+def counted(n: int, singular: str, plural: str | None = None) -> str:
+    """ "1 false alarm" / "2 false alarms": the count and the noun agreeing with it (plural:
+    `singular` + "s" unless given)."""
+    return f"{n:,} {singular if n == 1 else plural or singular + 's'}"
+
+
 def count_is(n: int, singular: str, plural: str | None = None) -> str:
     """ "1 is missed" / "2 are missed": the count, the verb agreeing with it, then `singular`
     (or `plural` when n != 1 and given)."""

@@ -9,6 +9,7 @@ from xray_core.report.pdf import render_pdf
 from xray_core.report.story import build_story
 from xray_core.scores import load_scores
 from xray_core.validation_figures import validation_figures
+from xray_core.wording import percent
 
 GALLERY_PER_KIND = 2  # 2 true positives, 2 false positives, 2 false negatives
 
@@ -28,7 +29,7 @@ def gallery_tiles(
     tiles = []
     for case, cam in zip(flat, gallery.gradcam_overlays(stored, flat)):
         note = gallery.tile_note(cam)
-        caption = f"P(pneumonia) {case.probability:.2f}\n{note}\n{case.case_id}"
+        caption = f"P(pneumonia) {percent(case.probability)}\n{note}\n{case.case_id}"
         tiles.append((case.title.split(":")[0], caption, cam["image"]))
     return tiles, None
 

@@ -94,7 +94,8 @@ def build_story(card: ModelCard, fig: Figures, prev: float | None = None, today=
         "errors_text": (
             f"At threshold {fig.threshold:.3f} on the {fig.n:,} validation images: "
             f"{c['tp']:,} pneumonias flagged, {c['fn']:,} missed; {c['fp']:,} of "
-            f"{fig.n_neg:,} normal studies flagged (false alarms)."
+            f"{fig.n_neg:,} normal studies flagged "
+            f"({'a false alarm' if c['fp'] == 1 else 'false alarms'})."
         ),
         "limitations": [card.population, *card.limitations],
         "citation": card.citation,
