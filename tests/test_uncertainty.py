@@ -85,7 +85,13 @@ def test_length_mismatch_is_an_error():
 
 @pytest.mark.parametrize(
     "value,interval,text",
-    [(0.971, (0.94, 0.99), "0.97 (0.94–0.99)"), (None, None, "—"), (0.5, None, "0.50")],
+    [
+        (0.971, (0.94, 0.99), "0.97 (0.94–0.99)"),
+        (None, None, "—"),
+        (0.5, None, "0.50"),
+        (703 / 704, (0.99, 1.0), "0.999 (0.99–1.00)"),
+        (1.0, (0.98, 1.0), "1.00 (0.98–1.00)"),
+    ],
 )
 def test_format_interval(value, interval, text):
     assert uncertainty.format_interval(value, interval) == text

@@ -18,6 +18,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import norm, rankdata
 
+from xray_core.wording import rate
+
 N_RESAMPLES = 2000
 CONFIDENCE = 0.95
 PROPORTIONS = ("sensitivity", "specificity", "ppv", "npv", "accuracy")
@@ -194,10 +196,11 @@ def bootstrap_figures(
 
 
 def format_interval(value: float | None, interval, digits: int = 2) -> str:
-    """'0.97 (0.94–0.99)'; '—' when the value is undefined; the bare value without interval."""
+    """'0.97 (0.94–0.99)'; '—' when the value is undefined; the bare value without interval.
+    A value that would round to a perfect 1.00 (or 0.00) gets one more digit (`wording.rate`)."""
     if value is None:
         return "—"
-    text = f"{value:.{digits}f}"
+    text = rate(value, digits)
     if interval:
         text += f" ({interval[0]:.{digits}f}–{interval[1]:.{digits}f})"
     return text
