@@ -8,7 +8,8 @@ Prints, for the 224 px training images and the 48 full-resolution samples (linke
 times under distinct names): images/s of the local engine (and the Ray engine with --ray)
 on each inference runtime (`xray_core.lite`: TFLite/XNNPACK, the default, and the Keras
 graph) beside the model's own forward-pass floor on that runtime (`StoredModel.score` on
-preprocessed batches of 16, no decoding), and the CPU seconds per image (user + system,
+preprocessed batches of 16, no decoding; for TFLite also with one kernel thread, the rate
+one Ray actor of 1 CPU gets), and the CPU seconds per image (user + system,
 all threads; robust to other load on the machine). With --rss: peak resident memory of a
 fresh `score` process on archives of those sizes (training images linked under distinct
 names). The load average is printed with every run: on a shared machine the wall-clock
@@ -143,6 +144,10 @@ def main(argv=None) -> dict:
                 stored = with_runtime(shipped, runtime)
                 result[f"floor_{runtime}"] = round(floor(stored, train, INFER_BATCH), 1)
                 print("floor", runtime, result[f"floor_{runtime}"], flush=True)
+                if runtime == "lite":  # one kernel thread: what one Ray actor of 1 CPU gets
+                    one = with_runtime(shipped, runtime, threads=1)
+                    result["floor_lite_1thread"] = round(floor(one, train, INFER_BATCH), 1)
+                    print("floor lite, 1 thread", result["floor_lite_1thread"], flush=True)
                 for engine in ("local", "ray") if args.ray else ("local",):
                     for name, folder in sets.items():
                         key = f"{engine}_{name}_{runtime}"
