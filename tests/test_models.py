@@ -9,6 +9,7 @@ from xray_core.models.transfer import BACKBONES, set_finetune
 
 CASES = [
     ("dense", {}),
+    ("dense", {"size": 32, "standardize": True}),
     ("cnn", {"size": 96}),
     (
         "cnn",
@@ -57,6 +58,20 @@ def test_resnet_fast_is_resnet_downsampled_early():
     assert fast.get_layer("last_conv").output.shape[1:3] == (7, 7)
     assert plain.get_layer("stage0_out").output.shape[1:3] == (112, 112)
     assert fast.get_layer("stage0_out").output.shape[1:3] == (56, 56)
+    keras.backend.clear_session()
+
+
+def test_standardized_dense_ignores_global_brightness_and_contrast():
+    """With `standardize`, a*x + b (a > 0) scores as x; without it, it does not."""
+    rng = np.random.default_rng(0)
+    x = rng.uniform(0.2, 0.8, (3, 64, 64, 1)).astype(np.float32)
+    shifted = 0.5 * x + 0.3
+    keras.utils.set_random_seed(0)
+    standardized = build_model("dense", standardize=True).model
+    np.testing.assert_allclose(standardized(shifted), standardized(x), atol=1e-4)
+    keras.utils.set_random_seed(0)
+    plain = build_model("dense").model
+    assert np.max(np.abs(np.asarray(plain(shifted)) - np.asarray(plain(x)))) > 1e-3
     keras.backend.clear_session()
 
 

@@ -9,11 +9,26 @@ from xray_core.models.head import regularizer, sigmoid_output
 
 
 def make_dense(
-    input_shape=(64, 64, 1), units=(256, 64), activation="relu", dropout=0.3, l2=1e-4
+    input_shape=(64, 64, 1),
+    units=(256, 64),
+    activation="relu",
+    dropout=0.3,
+    l2=1e-4,
+    standardize=False,
 ) -> keras.Model:
-    """Flatten -> Dense blocks -> sigmoid. No convolution, so no Grad-CAM layer."""
+    """Flatten -> Dense blocks -> sigmoid. No convolution, so no Grad-CAM layer.
+
+    `standardize`: each image is shifted and scaled to mean 0, standard deviation 1 over its
+    own pixels first (a LayerNormalization with no learned parameters), so a global change of
+    brightness or contrast does not reach the dense layers.
+    """
     inp = keras.Input(input_shape, name="image")
-    x = layers.Flatten(name="flatten")(inp)
+    x = inp
+    if standardize:
+        x = layers.LayerNormalization(
+            axis=(1, 2, 3), epsilon=1e-6, center=False, scale=False, name="standardize"
+        )(x)
+    x = layers.Flatten(name="flatten")(x)
     for i, n in enumerate(units):
         x = layers.Dense(
             n, activation=activation, kernel_regularizer=regularizer(l2), name=f"dense_{i}"
