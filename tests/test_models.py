@@ -69,6 +69,8 @@ def test_standardized_dense_ignores_global_brightness_and_contrast():
     keras.utils.set_random_seed(0)
     standardized = build_model("dense", standardize=True).model
     np.testing.assert_allclose(standardized(shifted), standardized(x), atol=1e-4)
+    assert "standardised" in build_model("dense", standardize=True).description
+    assert "standardised" not in build_model("dense").description
     keras.utils.set_random_seed(0)
     plain = build_model("dense").model
     assert np.max(np.abs(np.asarray(plain(shifted)) - np.asarray(plain(x)))) > 1e-3

@@ -66,6 +66,12 @@ ARCHITECTURES: dict[str, Architecture] = {
 }  # fmt: skip
 
 
+STANDARDIZE_WORDS = (
+    "Each image is standardised over its own pixels (mean 0, standard deviation 1) before the "
+    "dense layers, so a global change of brightness or contrast does not reach them."
+)
+
+
 @dataclass
 class BuiltModel:
     """A freshly built model with what its card must record."""
@@ -112,4 +118,7 @@ def build_model(arch: str, clahe: bool = True, **options) -> BuiltModel:
         options = {"backbone": spec.backbone, **options}
     model = make(input_shape=contract.input_shape, **options)
     label = _imagenet_label(spec, options.get("weights", "imagenet"))
-    return BuiltModel(model, arch, contract, spec.last_conv, label, spec.description)
+    description = spec.description
+    if options.get("standardize"):
+        description += " " + STANDARDIZE_WORDS
+    return BuiltModel(model, arch, contract, spec.last_conv, label, description)
