@@ -7,7 +7,9 @@ ENTRY is a store entry folder (holding card.json) of one run of the recipe, each
 Figures come from each card: plain validation (AUC, threshold, sensitivity / specificity at
 the run's own threshold) and, for runs trained with `--calibration shifted`, the perturbed
 validation (`xray_core.shift`: pooled AUC, sensitivity / specificity at the threshold,
-specificity at sensitivity 0.95, worst view AUC, ECE). Sample sd (n - 1).
+specificity at sensitivity 0.95, worst view AUC, ECE); for runs trained with
+`--hold-out-cohort`, the unseen cohort (AUC, specificity at the run's threshold and at
+sensitivity 0.95, ECE). A figure no run has is left out of the table. Sample sd (n - 1).
 """
 
 from __future__ import annotations
@@ -29,6 +31,12 @@ FIGURES = {
     "shifted spec @ sens 0.95": lambda c, s: s["shifted (pooled)"]["spec_at_sens95"],
     "worst view AUC": lambda c, s: s["worst view"]["auc"],
     "shifted ECE": lambda c, s: s["shifted (pooled)"]["ece"],
+    "unseen cohort AUC": lambda c, s: c["held_out_cohort"]["held-out cohort"]["auc"],
+    "unseen spec": lambda c, s: c["held_out_cohort"]["held-out cohort"]["specificity"],
+    "unseen spec @ sens 0.95": lambda c, s: c["held_out_cohort"]["held-out cohort"][
+        "spec_at_sens95"
+    ],
+    "unseen ECE": lambda c, s: c["held_out_cohort"]["held-out cohort"]["ece"],
     "train seconds": lambda c, s: c["training"]["seconds"],
 }
 
@@ -69,6 +77,8 @@ def table(recipes: dict[str, dict]) -> str:
         "|---" * (len(names) + 1) + "|",
     ]
     for figure in FIGURES:
+        if all(figure not in recipes[n]["spread"] for n in names):
+            continue
         cells = []
         for name in names:
             f = recipes[name]["spread"].get(figure)

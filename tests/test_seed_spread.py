@@ -8,7 +8,7 @@ import pytest
 from benchmarks.seed_spread import main, run_figures, spread
 
 
-def write_card(folder, seed, auc, shifted_auc=None):
+def write_card(folder, seed, auc, shifted_auc=None, held_auc=None):
     card = {
         "validation": {"auc": auc, "sensitivity": 0.95, "specificity": 0.9},
         "threshold": 0.5,
@@ -20,6 +20,9 @@ def write_card(folder, seed, auc, shifted_auc=None):
             "shifted (pooled)": {**pooled, "spec_at_sens95": 0.85, "ece": 0.01},
             "worst view": {"auc": shifted_auc - 0.01},
         }
+    if held_auc is not None:
+        held = {"auc": held_auc, "specificity": 0.9, "spec_at_sens95": 0.92, "ece": 0.1}
+        card["held_out_cohort"] = {"cohort": "NORMAL2", "held-out cohort": held}
     folder.mkdir()
     (folder / "card.json").write_text(json.dumps(card))
     return folder
@@ -43,6 +46,18 @@ def test_runs_without_perturbed_views_and_single_runs(tmp_path, capsys):
     assert out["mixed"]["spread"]["shifted AUC"]["n"] == 1
     assert out["mixed"]["spread"]["plain AUC"]["n"] == 2
     assert "(1 run)" in capsys.readouterr().out
+
+
+def test_unseen_cohort_rows_only_when_a_run_has_them(tmp_path, capsys):
+    a = write_card(tmp_path / "a", 1, 0.99, held_auc=0.985)
+    b = write_card(tmp_path / "b", 2, 0.98, held_auc=0.975)
+    out = main(["--recipe", f"held={a},{b}"])
+    assert out["held"]["spread"]["unseen cohort AUC"]["mean"] == pytest.approx(0.98)
+    printed = capsys.readouterr().out
+    assert "| unseen cohort AUC | 0.980 ± 0.007 |" in printed
+    assert "shifted AUC" not in printed  # no run has perturbed views
+    main(["--recipe", f"plain={write_card(tmp_path / 'c', 3, 0.97)}"])
+    assert "unseen" not in capsys.readouterr().out
 
 
 def test_a_missing_entry_is_one_line(tmp_path):
