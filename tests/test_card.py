@@ -109,6 +109,9 @@ def test_robustness_text_names_only_what_the_run_did():
     )
     assert "CLAHE" in shifted and "preset 'strong'" in shifted
     assert "perturbed views" in shifted and shifted.startswith(SHIFT_NOTE)
+    assert "standardised" not in shifted
+    standardized = robustness_text({"options": {"standardize": True}}, clahe=True)
+    assert "standardised over its own pixels" in standardized
 
 
 def test_every_shipped_card_states_its_own_robustness_measures():
