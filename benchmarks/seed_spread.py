@@ -20,6 +20,12 @@ from pathlib import Path
 
 import numpy as np
 
+
+def _unseen(card: dict) -> dict:
+    """A hold-out run's figures on the cohort it never saw (KeyError for other runs)."""
+    return card["held_out_cohort"]["held-out cohort"]
+
+
 FIGURES = {
     "plain AUC": lambda c, s: c["validation"]["auc"],
     "threshold": lambda c, s: c["threshold"],
@@ -31,12 +37,10 @@ FIGURES = {
     "shifted spec @ sens 0.95": lambda c, s: s["shifted (pooled)"]["spec_at_sens95"],
     "worst view AUC": lambda c, s: s["worst view"]["auc"],
     "shifted ECE": lambda c, s: s["shifted (pooled)"]["ece"],
-    "unseen cohort AUC": lambda c, s: c["held_out_cohort"]["held-out cohort"]["auc"],
-    "unseen spec": lambda c, s: c["held_out_cohort"]["held-out cohort"]["specificity"],
-    "unseen spec @ sens 0.95": lambda c, s: c["held_out_cohort"]["held-out cohort"][
-        "spec_at_sens95"
-    ],
-    "unseen ECE": lambda c, s: c["held_out_cohort"]["held-out cohort"]["ece"],
+    "unseen cohort AUC": lambda c, s: _unseen(c)["auc"],
+    "unseen spec": lambda c, s: _unseen(c)["specificity"],
+    "unseen spec @ sens 0.95": lambda c, s: _unseen(c)["spec_at_sens95"],
+    "unseen ECE": lambda c, s: _unseen(c)["ece"],
     "train seconds": lambda c, s: c["training"]["seconds"],
 }
 

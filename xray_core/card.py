@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from xray_core.intended_use import CITATION, INTENDED_USE, POPULATION
+from xray_core.models.registry import STANDARDIZE_NOTE
 
 SCHEMA_VERSION = 2  # 1: cards written before this field existed (same keys, no version)
 REQUIRED_KEYS = ("name", "architecture", "contract", "threshold", "model_sha256")
@@ -50,10 +51,7 @@ def robustness_text(config: dict, clahe: bool) -> str:
             "to 0.971 test AUC with it in an earlier run here)"
         )
     if (config.get("options") or {}).get("standardize"):
-        measures.append(
-            "each image standardised over its own pixels (mean 0, sd 1) before the dense "
-            "layers, so a global change of exposure does not reach them"
-        )
+        measures.append(STANDARDIZE_NOTE)
     if config.get("augment", True):
         measures.append("augmentation for positioning and exposure")
     if config.get("acquisition"):

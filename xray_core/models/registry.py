@@ -66,9 +66,11 @@ ARCHITECTURES: dict[str, Architecture] = {
 }  # fmt: skip
 
 
-STANDARDIZE_WORDS = (
-    "Each image is standardised over its own pixels (mean 0, standard deviation 1) before the "
-    "dense layers, so a global change of brightness or contrast does not reach them."
+# What the dense builder's `standardize` option does, in words: the card's description and its
+# robustness text (`card.robustness_text`) both say it with this phrase.
+STANDARDIZE_NOTE = (
+    "each image standardised over its own pixels (mean 0, sd 1) before the dense layers, so a "
+    "global change of exposure does not reach them"
 )
 
 
@@ -120,5 +122,5 @@ def build_model(arch: str, clahe: bool = True, **options) -> BuiltModel:
     label = _imagenet_label(spec, options.get("weights", "imagenet"))
     description = spec.description
     if options.get("standardize"):
-        description += " " + STANDARDIZE_WORDS
+        description += f" {STANDARDIZE_NOTE[0].upper()}{STANDARDIZE_NOTE[1:]}."
     return BuiltModel(model, arch, contract, spec.last_conv, label, description)
