@@ -6,6 +6,7 @@ import keras
 from keras import layers
 
 from xray_core.models.head import regularizer, sigmoid_output
+from xray_core.models.standardize import standardize as standardize_layer
 
 
 def make_dense(
@@ -19,15 +20,13 @@ def make_dense(
     """Flatten -> Dense blocks -> sigmoid. No convolution, so no Grad-CAM layer.
 
     `standardize`: each image is shifted and scaled to mean 0, standard deviation 1 over its
-    own pixels first (a LayerNormalization with no learned parameters), so a global change of
+    own pixels first (`models.standardize`, no learned parameters), so a global change of
     brightness or contrast does not reach the dense layers.
     """
     inp = keras.Input(input_shape, name="image")
     x = inp
     if standardize:
-        x = layers.LayerNormalization(
-            axis=(1, 2, 3), epsilon=1e-6, center=False, scale=False, name="standardize"
-        )(x)
+        x = standardize_layer(x)
     x = layers.Flatten(name="flatten")(x)
     for i, n in enumerate(units):
         x = layers.Dense(

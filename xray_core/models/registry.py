@@ -66,11 +66,11 @@ ARCHITECTURES: dict[str, Architecture] = {
 }  # fmt: skip
 
 
-# What the dense builder's `standardize` option does, in words: the card's description and its
-# robustness text (`card.robustness_text`) both say it with this phrase.
+# What the builders' `standardize` option does (dense and transfer), in words: the card's
+# description and its robustness text (`card.robustness_text`) both say it with this phrase.
 STANDARDIZE_NOTE = (
-    "each image standardised over its own pixels (mean 0, sd 1) before the dense layers, so a "
-    "global change of exposure does not reach them"
+    "each image standardised over its own pixels (mean 0, a fixed sd) before the first layer, "
+    "so a global change of exposure does not reach the network"
 )
 
 

@@ -12,6 +12,8 @@ from keras import layers
 
 from xray_core.models.backbones import BACKBONES, Backbone
 from xray_core.models.head import sigmoid_output
+from xray_core.models.standardize import SYMMETRIC_SPREAD
+from xray_core.models.standardize import standardize as standardize_layer
 
 __all__ = ["BACKBONES", "Backbone", "make_transfer", "set_finetune"]
 
@@ -22,11 +24,22 @@ def make_transfer(
     weights="imagenet",
     dropout=0.3,
     dense_units=0,
+    standardize=False,
 ) -> keras.Model:
-    """ImageNet backbone (frozen) -> GAP -> [Dense] -> sigmoid. Call `set_finetune` to unfreeze."""
+    """ImageNet backbone (frozen) -> GAP -> [Dense] -> sigmoid. Call `set_finetune` to unfreeze.
+
+    `standardize`: each image is first shifted and scaled to mean 0 and the spread of a
+    [-1, 1]-scaled X-ray (`models.standardize.SYMMETRIC_SPREAD`) over its own pixels, so a
+    global change of brightness or contrast does not reach the backbone. Its layers are
+    part of the backbone's graph (built on that tensor), still one flat model.
+    """
     spec = BACKBONES[backbone]
+    extra = dict(spec.kwargs)
+    if standardize:
+        image = keras.Input(input_shape, name="image")
+        extra["input_tensor"] = standardize_layer(image, spread=SYMMETRIC_SPREAD)
     base = getattr(keras.applications, spec.factory)(
-        input_shape=input_shape, include_top=False, weights=weights, **dict(spec.kwargs)
+        input_shape=input_shape, include_top=False, weights=weights, **extra
     )
     base.trainable = False
     x = layers.GlobalAveragePooling2D(name="gap")(base.output)
