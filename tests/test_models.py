@@ -26,6 +26,7 @@ CASES = [
     ("resnet", {"size": 96}),
     ("resnet_fast", {"size": 96}),
     ("mobilenetv2_035", {"weights": None}),
+    ("mobilenetv2_035", {"weights": None, "standardize": True}),
     ("mobilenetv2_050", {"weights": None}),
     ("mobilenet_025", {"weights": None}),
     ("vgg16", {"weights": None}),
@@ -74,6 +75,30 @@ def test_standardized_dense_ignores_global_brightness_and_contrast():
     keras.utils.set_random_seed(0)
     plain = build_model("dense").model
     assert np.max(np.abs(np.asarray(plain(shifted)) - np.asarray(plain(x)))) > 1e-3
+    keras.backend.clear_session()
+
+
+def test_standardized_transfer_ignores_exposure_and_keeps_imagenet_weights():
+    """The transfer builder's `standardize`: a*x + b scores as x, the backbone's ImageNet
+    weights are the same ones, and its input spread matches a [-1, 1]-scaled image's."""
+    from xray_core.models.standardize import SYMMETRIC_SPREAD
+
+    rng = np.random.default_rng(1)
+    x = rng.uniform(-0.8, 0.8, (2, 224, 224, 3)).astype(np.float32)
+    shifted = 0.6 * x + 0.2
+    built = build_model("mobilenetv2_035", clahe=False, standardize=True)
+    model = built.model
+    np.testing.assert_allclose(model(shifted), model(x), atol=1e-4)
+    assert "standardised" in built.description
+    spread = keras.Model(model.input, model.get_layer("Conv1").input)(x)
+    assert abs(float(np.std(np.asarray(spread[0]))) - SYMMETRIC_SPREAD) < 1e-3
+    plain = build_model("mobilenetv2_035", clahe=False).model
+    for name in ("Conv1", "block_16_project"):
+        np.testing.assert_array_equal(
+            model.get_layer(name).get_weights()[0], plain.get_layer(name).get_weights()[0]
+        )
+    assert np.max(np.abs(np.asarray(plain(shifted)) - np.asarray(plain(x)))) > 1e-3
+    assert set_finetune(model, "mobilenetv2_035", {"pneumonia_probability"}) > 0
     keras.backend.clear_session()
 
 

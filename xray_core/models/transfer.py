@@ -45,7 +45,7 @@ def make_transfer(
     x = layers.GlobalAveragePooling2D(name="gap")(base.output)
     if dense_units:
         x = layers.Dense(dense_units, activation="relu", name="head_dense")(x)
-    model = keras.Model(base.input, sigmoid_output(x, dropout), name=f"transfer_{backbone}")
+    model = keras.Model(base.inputs[0], sigmoid_output(x, dropout), name=f"transfer_{backbone}")
     for layer in model.layers:
         layer.trainable = not layer.name.startswith(tuple(_backbone_names(base)))
     return model
