@@ -9,7 +9,12 @@ the run's own threshold) and, for runs trained with `--calibration shifted`, the
 validation (`xray_core.shift`: pooled AUC, sensitivity / specificity at the threshold,
 specificity at sensitivity 0.95, worst view AUC, ECE); for runs trained with
 `--hold-out-cohort`, the unseen cohort (AUC, specificity at the run's threshold and at
-sensitivity 0.95, ECE). A figure no run has is left out of the table. Sample sd (n - 1).
+sensitivity 0.95, ECE). A hold-out run counts for the unseen-cohort figures only (its own
+validation is another split), so one recipe can list its full-data seeds and its hold-out
+seeds together. A figure no run has is left out of the table. Sample sd (n - 1).
+
+A run read from the store itself (`model_store/NAME`) marks the recipe as shipped model NAME's
+(its `model` key): the Compare page shows that recipe's spread beside the model.
 """
 
 from __future__ import annotations
@@ -43,17 +48,25 @@ FIGURES = {
     "unseen ECE": lambda c, s: _unseen(c)["ece"],
     "train seconds": lambda c, s: c["training"]["seconds"],
 }
+UNSEEN = ("unseen cohort AUC", "unseen spec", "unseen spec @ sens 0.95", "unseen ECE")
+STORE_FOLDER = "model_store"
 
 
 def run_figures(entry: Path) -> dict:
-    """One run's figures (None where its card has no perturbed validation)."""
+    """One run's figures (None where its card has no perturbed validation; a hold-out run has
+    its unseen-cohort figures only)."""
     path = Path(entry) / "card.json"
     if not path.is_file():
         raise SystemExit(f"error: {path} not found: ENTRY must be a store entry folder")
     card = json.loads(path.read_text())
     shifted = card.get("shifted_validation")
+    hold_out = "held_out_cohort" in card
     out = {"entry": Path(entry).name, "seed": card["training"]["config"]["seed"]}
+    out["hold-out run"] = hold_out
     for name, get in FIGURES.items():
+        if hold_out and name not in UNSEEN:
+            out[name] = None
+            continue
         try:
             out[name] = float(get(card, shifted))
         except (KeyError, TypeError):
@@ -75,9 +88,9 @@ def spread(runs: list[dict]) -> dict:
 def table(recipes: dict[str, dict]) -> str:
     """Markdown: one row per figure, one column per recipe, 'mean ± sd' (or the one run)."""
     names = list(recipes)
-    runs = [str(len(recipes[n]["runs"])) for n in names]
+    runs = [runs_text(recipes[n]["runs"]) for n in names]
     lines = [
-        "| figure | " + " | ".join(f"{n} ({k} runs)" for n, k in zip(names, runs)) + " |",
+        "| figure | " + " | ".join(f"{n} ({k})" for n, k in zip(names, runs)) + " |",
         "|---" * (len(names) + 1) + "|",
     ]
     for figure in FIGURES:
@@ -96,6 +109,19 @@ def table(recipes: dict[str, dict]) -> str:
     return "\n".join(lines)
 
 
+def runs_text(runs: list[dict]) -> str:
+    """'3 runs', or '3 runs + 2 hold-out' when some are hold-out runs."""
+    held = sum(bool(r.get("hold-out run")) for r in runs)
+    full = len(runs) - held
+    return f"{full} run{'s' * (full != 1)}" + (f" + {held} hold-out" if held else "")
+
+
+def shipped_model(entries: list[str]) -> str | None:
+    """The store model among a recipe's entries (an entry folder directly in model_store)."""
+    names = [Path(e).name for e in entries if Path(e).resolve().parent.name == STORE_FOLDER]
+    return names[0] if names else None
+
+
 def main(argv=None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--recipe", action="append", required=True, help="NAME=ENTRY,ENTRY,...")
@@ -104,8 +130,9 @@ def main(argv=None) -> dict:
     recipes = {}
     for spec in args.recipe:
         name, _, entries = spec.partition("=")
-        runs = [run_figures(Path(e)) for e in entries.split(",") if e]
-        recipes[name] = {"runs": runs, "spread": spread(runs)}
+        paths = [e for e in entries.split(",") if e]
+        runs = [run_figures(Path(e)) for e in paths]
+        recipes[name] = {"model": shipped_model(paths), "runs": runs, "spread": spread(runs)}
     print(table(recipes))
     if args.json:
         Path(args.json).write_text(json.dumps(recipes, indent=1) + "\n")

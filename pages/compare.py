@@ -6,9 +6,11 @@ from xray_app import charts, frame, loaders, present, state, views
 from xray_core.compare import (
     cohort_name,
     compare_models,
+    recipe_spreads,
     roc_curves,
     same_validation_data,
     shift_rows,
+    spread_rows,
     targets_text,
 )
 from xray_core.wording import speed_label
@@ -76,6 +78,38 @@ st.dataframe(
         ),
     },
 )
+spreads = recipe_spreads()
+if spreads:
+    st.markdown("**Across training seeds** (each model's recipe retrained with other seeds)")
+    st.dataframe(
+        spread_rows(rows, spreads),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "model": st.column_config.TextColumn("model"),
+            "runs": st.column_config.TextColumn(
+                "Runs", help="Full-data seeds (same validation split), then hold-out seeds."
+            ),
+            "plain_auc": st.column_config.TextColumn("Validation: AUC"),
+            "perturbed_auc": st.column_config.TextColumn("Perturbed: AUC"),
+            "perturbed_spec95": st.column_config.TextColumn(
+                "Perturbed: specificity at sensitivity 0.95"
+            ),
+            "unseen_auc": st.column_config.TextColumn("Unseen cohort: AUC"),
+            "unseen_spec95": st.column_config.TextColumn(
+                "Unseen cohort: specificity at sensitivity 0.95"
+            ),
+            "unseen_ece": st.column_config.TextColumn(
+                "Unseen cohort: ECE", help="Expected calibration error, 10 bins; lower is better."
+            ),
+        },
+    )
+    st.caption(
+        "Mean ± sd (sample) over training runs that differ only in their seed: how much of a "
+        "difference between two models one training run can explain. The bootstrap intervals "
+        "above cover the validation images, not this. From `model_store/seed_spread.json` "
+        "(`python -m benchmarks.seed_spread`)."
+    )
 with st.expander("Size, parameters and training of each model"):
     st.dataframe(
         rows,
@@ -96,7 +130,8 @@ st.caption(
     f"(n = {', '.join(sorted({str(r['n']) for r in rows}))}). "
     "Validation is a patient-level split of the official train split; the official test "
     "split is harder for every model (see each model card's limitations). The shift table "
-    "comes from each model card's *Under a cohort shift* section (one training run each)."
+    "comes from each model card's *Under a cohort shift* section (one training run each; the "
+    "seed table gives the spread over runs)."
 )
 
 study = st.session_state.get(state.STUDY_KEY)

@@ -6,18 +6,21 @@ import shutil
 import numpy as np
 import pytest
 
+from benchmarks import seed_spread
 from xray_core import metrics
 from xray_core.compare import (
     cohort_name,
     compare_models,
+    recipe_spreads,
     roc_curves,
     same_validation_data,
     shift_rows,
+    spread_rows,
     targets_text,
 )
 from xray_core.scores import load_scores
 from xray_core.store import read_card, set_default, write_card
-from xray_core.store_files import SCORES_FILE
+from xray_core.store_files import SCORES_FILE, SEED_SPREAD_FILE
 
 
 @pytest.fixture
@@ -126,3 +129,51 @@ def test_shift_rows_say_not_measured_instead_of_a_blank():
             "unseen_spec95": "0.500",
         },
     ]
+
+
+def _run_card(folder, seed, auc, held_auc=None):
+    card = {
+        "validation": {"auc": auc, "sensitivity": 0.95, "specificity": 0.9},
+        "threshold": 0.5,
+        "training": {"config": {"seed": seed}, "seconds": 60.0},
+    }
+    if held_auc is not None:
+        held = {"auc": held_auc, "specificity": 0.8, "spec_at_sens95": 0.9, "ece": 0.07}
+        card["held_out_cohort"] = {"cohort": "NORMAL2", "held-out cohort": held}
+    folder.mkdir(parents=True)
+    (folder / "card.json").write_text(json.dumps(card))
+    return str(folder)
+
+
+def test_spread_rows_read_what_seed_spread_writes(tmp_path):
+    """The file benchmarks.seed_spread writes is the one the Compare page reads."""
+    store = tmp_path / "model_store"
+    entries = [
+        _run_card(store / "a", 42, 0.990),
+        _run_card(tmp_path / "a_s1", 1, 0.994),
+        _run_card(tmp_path / "a_ho", 42, 0.999, held_auc=0.97),
+    ]
+    seed_spread.main(
+        [
+            "--recipe", "a's recipe=" + ",".join(entries),
+            "--recipe", "unshipped=" + entries[1],
+            "--json", str(store / SEED_SPREAD_FILE),
+        ]
+    )  # fmt: skip
+    spreads = recipe_spreads(store)
+    assert list(spreads) == ["a"]
+    rows = spread_rows(
+        [{"model": "a", "label": "a (default)"}, {"model": "b", "label": "b"}], spreads
+    )
+    assert rows[0]["model"] == "a (default)" and rows[0]["runs"] == "2 seeds, 1 on the hold-out"
+    assert rows[0]["plain_auc"] == f"0.992 ± {np.std([0.990, 0.994], ddof=1):.3f}"
+    assert rows[0]["unseen_auc"] == "0.970 (1 run)"
+    assert rows[0]["perturbed_auc"] == "not measured"
+    assert set(rows[1].values()) == {"b", "not measured"}
+
+
+@pytest.mark.parametrize("text", [None, "not json", "[1, 2]", '{"r": 3}'])
+def test_a_missing_or_broken_spread_file_gives_no_spreads(tmp_path, text):
+    if text is not None:
+        (tmp_path / SEED_SPREAD_FILE).write_text(text)
+    assert recipe_spreads(tmp_path) == {}

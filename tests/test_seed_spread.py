@@ -63,3 +63,19 @@ def test_unseen_cohort_rows_only_when_a_run_has_them(tmp_path, capsys):
 def test_a_missing_entry_is_one_line(tmp_path):
     with pytest.raises(SystemExit, match="not found"):
         main(["--recipe", f"x={tmp_path / 'nope'}"])
+
+
+def test_one_recipe_holds_full_data_and_hold_out_seeds(tmp_path, capsys):
+    """A hold-out run counts for the unseen figures only; a store entry names the model."""
+    store = tmp_path / "model_store"
+    store.mkdir()
+    full = [write_card(store / "shipped", 1, 0.99, 0.98), write_card(tmp_path / "f2", 2, 0.97)]
+    held = [write_card(tmp_path / f"h{i}", i, 0.999, held_auc=a) for i, a in ((3, 0.9), (4, 0.8))]
+    out = main(["--recipe", "r=" + ",".join(map(str, full + held))])["r"]
+    assert out["model"] == "shipped"
+    assert out["spread"]["plain AUC"]["n"] == 2
+    assert out["spread"]["plain AUC"]["mean"] == pytest.approx(0.98)
+    assert out["spread"]["unseen cohort AUC"]["n"] == 2
+    assert out["spread"]["train seconds"]["n"] == 2
+    assert "r (2 runs + 2 hold-out)" in capsys.readouterr().out
+    assert main(["--recipe", f"x={held[0]}"])["x"]["model"] is None

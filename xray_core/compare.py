@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 from xray_core import metrics
+from xray_core.config import store_dir
 from xray_core.scores import load_scores
 from xray_core.store import default_model, read_card
+from xray_core.store_files import SEED_SPREAD_FILE
 
 
 def compare_models(names: list[str], root=None) -> list[dict]:
@@ -103,3 +107,55 @@ def roc_curves(names: list[str], root=None) -> dict[str, dict]:
         if s is not None:
             out[name] = metrics.roc_points(s["labels"], s["probabilities"])
     return out
+
+
+# Columns of the seed-spread table: its key -> the figure's name in seed_spread.json.
+SPREAD_FIGURES = {
+    "plain_auc": "plain AUC",
+    "perturbed_auc": "shifted AUC",
+    "perturbed_spec95": "shifted spec @ sens 0.95",
+    "unseen_auc": "unseen cohort AUC",
+    "unseen_spec95": "unseen spec @ sens 0.95",
+    "unseen_ece": "unseen ECE",
+}
+
+
+def recipe_spreads(root=None) -> dict[str, dict]:
+    """The store's seed_spread.json as {model name: its recipe's entry}; {} when the file is
+    missing or unreadable (the table is then left out, the page still works)."""
+    path = store_dir(root) / SEED_SPREAD_FILE
+    try:
+        recipes = json.loads(path.read_text())
+        return {r["model"]: r for r in recipes.values() if r.get("model")}
+    except (OSError, ValueError, AttributeError, TypeError, KeyError):
+        return {}
+
+
+def spread_rows(rows: list[dict], spreads: dict[str, dict]) -> list[dict]:
+    """One row per compared model: its recipe's runs in words and each SPREAD_FIGURES figure
+    as "mean ± sd" (3 decimals), "x (1 run)", or "not measured"."""
+    out = []
+    for r in rows:
+        recipe = spreads.get(r["model"]) or {}
+        figures = recipe.get("spread") or {}
+        row = {"model": r["label"], "runs": _runs_text(recipe.get("runs") or [])}
+        for key, name in SPREAD_FIGURES.items():
+            row[key] = _mean_sd_text(figures.get(name))
+        out.append(row)
+    return out
+
+
+def _runs_text(runs: list[dict]) -> str:
+    held = sum(bool(run.get("hold-out run")) for run in runs)
+    if not runs:
+        return "not measured"
+    full = len(runs) - held
+    return f"{full} seed{'s' * (full != 1)}" + (f", {held} on the hold-out" if held else "")
+
+
+def _mean_sd_text(figure: dict | None) -> str:
+    if not figure or figure.get("mean") is None:
+        return "not measured"
+    if figure.get("sd") is None:
+        return f"{figure['mean']:.3f} (1 run)"
+    return f"{figure['mean']:.3f} ± {figure['sd']:.3f}"

@@ -2,6 +2,8 @@
 
     model_store/
         DEFAULT                      the default model's name (one line)
+        seed_spread.json             each recipe's figures over training seeds
+                                     (benchmarks.seed_spread; read by xray_core.compare)
         <name>/model.keras           the Keras model (no optimizer state)
         <name>/card.json             the model card (xray_core.card.ModelCard)
         <name>/history.json          per-epoch training history
@@ -14,6 +16,7 @@ to an entry adds its name here.
 """
 
 DEFAULT_FILE = "DEFAULT"
+SEED_SPREAD_FILE = "seed_spread.json"
 MODEL_FILE = "model.keras"
 CARD_FILE = "card.json"
 HISTORY_FILE = "history.json"
