@@ -88,19 +88,24 @@ if spreads:
         column_config={
             "model": st.column_config.TextColumn("model"),
             "runs": st.column_config.TextColumn(
-                "Runs", help="Full-data seeds (same validation split), then hold-out seeds."
+                "Seeds",
+                help="Full-data training runs (same validation split), then hold-out runs.",
             ),
-            "plain_auc": st.column_config.TextColumn("Validation: AUC"),
-            "perturbed_auc": st.column_config.TextColumn("Perturbed: AUC"),
+            "plain_auc": st.column_config.TextColumn("Validation AUC"),
+            "perturbed_auc": st.column_config.TextColumn(
+                "Perturbed AUC", help="Validation under the nine acquisition perturbations."
+            ),
             "perturbed_spec95": st.column_config.TextColumn(
-                "Perturbed: specificity at sensitivity 0.95"
+                "Perturbed spec @ sens 0.95", help="Specificity at sensitivity 0.95, perturbed."
             ),
-            "unseen_auc": st.column_config.TextColumn("Unseen cohort: AUC"),
+            "unseen_auc": st.column_config.TextColumn(
+                "Unseen AUC", help="Hold-out runs: the recipe re-run without the cohort."
+            ),
             "unseen_spec95": st.column_config.TextColumn(
-                "Unseen cohort: specificity at sensitivity 0.95"
+                "Unseen spec @ sens 0.95", help="Specificity at sensitivity 0.95, unseen cohort."
             ),
             "unseen_ece": st.column_config.TextColumn(
-                "Unseen cohort: ECE", help="Expected calibration error, 10 bins; lower is better."
+                "Unseen ECE", help="Expected calibration error, 10 bins; lower is better."
             ),
         },
     )

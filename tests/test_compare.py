@@ -165,7 +165,7 @@ def test_spread_rows_read_what_seed_spread_writes(tmp_path):
     rows = spread_rows(
         [{"model": "a", "label": "a (default)"}, {"model": "b", "label": "b"}], spreads
     )
-    assert rows[0]["model"] == "a (default)" and rows[0]["runs"] == "2 seeds, 1 on the hold-out"
+    assert rows[0]["model"] == "a (default)" and rows[0]["runs"] == "2 + 1 hold-out"
     assert rows[0]["plain_auc"] == f"0.992 ± {np.std([0.990, 0.994], ddof=1):.3f}"
     assert rows[0]["unseen_auc"] == "0.970 (1 run)"
     assert rows[0]["perturbed_auc"] == "not measured"

@@ -132,8 +132,9 @@ def recipe_spreads(root=None) -> dict[str, dict]:
 
 
 def spread_rows(rows: list[dict], spreads: dict[str, dict]) -> list[dict]:
-    """One row per compared model: its recipe's runs in words and each SPREAD_FIGURES figure
-    as "mean ± sd" (3 decimals), "x (1 run)", or "not measured"."""
+    """One row per compared model: its recipe's runs ("3 + 2 hold-out": full-data seeds, then
+    hold-out seeds) and each SPREAD_FIGURES figure as "mean ± sd" (3 decimals), "x (1 run)",
+    or "not measured"."""
     out = []
     for r in rows:
         recipe = spreads.get(r["model"]) or {}
@@ -150,7 +151,7 @@ def _runs_text(runs: list[dict]) -> str:
     if not runs:
         return "not measured"
     full = len(runs) - held
-    return f"{full} seed{'s' * (full != 1)}" + (f", {held} on the hold-out" if held else "")
+    return f"{full}" + (f" + {held} hold-out" if held else "")
 
 
 def _mean_sd_text(figure: dict | None) -> str:
