@@ -1,0 +1,93 @@
+"""How much of a hold-out run's unseen-cohort ECE is the class mix rather than the cohort.
+
+    python -m benchmarks.hold_out_prior --run STORE/RUN [--run ...] [--data DIR] [--json OUT]
+
+A run trained with `train --hold-out-cohort` is calibrated on its own validation split (about
+74% PNEUMONIA) and judged on the unseen cohort's images plus its validation pneumonias (about
+44% PNEUMONIA for NORMAL2). Calibrated probabilities are right only for the class mix they
+were fitted on, so part of that ECE comes from the mix alone. Bayes' rule (`prior_shift`)
+moves each probability to the judged set's own mix; the ECE left after that is the cohort's own
+miscalibration. An analysis, not a recalibration to ship: it uses the judged set's labels.
+Re-scores the unseen cohort (seconds to a minute a run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+
+
+def prior_shift(p, from_prevalence: float, to_prevalence: float) -> np.ndarray:
+    """Probabilities in (0, 1) fitted at FROM_PREVALENCE, moved to TO_PREVALENCE (Bayes:
+    the odds scale by the ratio of the prior odds). Same shape as p."""
+    p = np.clip(np.asarray(p, float), 1e-7, 1 - 1e-7)
+    ratio = (to_prevalence / (1 - to_prevalence)) / (from_prevalence / (1 - from_prevalence))
+    odds = p / (1 - p) * ratio
+    return odds / (1 + odds)
+
+
+def class_mix_split(y, p, fitted_prevalence: float) -> dict:
+    """ECE as judged, and after moving P to the judged set's own prevalence."""
+    from xray_core.calibration import ece
+
+    y, p = np.asarray(y), np.asarray(p, float)
+    prevalence = float(y.mean())
+    return {
+        "n": int(len(y)),
+        "fitted prevalence": fitted_prevalence,
+        "judged prevalence": prevalence,
+        "ece": ece(p, y),
+        "ece, class mix removed": ece(prior_shift(p, fitted_prevalence, prevalence), y),
+    }
+
+
+def run_split(run: Path, data_root: Path) -> dict:
+    """Re-score RUN's unseen cohort; `class_mix_split` over it and its validation pneumonias."""
+    from xray_core.data import load_arrays
+    from xray_core.inference import calibrated_probabilities
+    from xray_core.scores import held_out_samples, load_scores
+    from xray_core.store import load_model
+
+    stored = load_model(run.name, run.parent)
+    held = held_out_samples(stored.card, data_root)
+    if not held:
+        raise SystemExit(f"error: {run} was not trained with --hold-out-cohort")
+    scores = load_scores(run.name, run.parent)
+    y_val, p_val = np.asarray(scores["labels"]), np.asarray(scores["probabilities"])
+    x, y_held = load_arrays(held, stored.contract)
+    p_held = calibrated_probabilities(stored, x)[0]
+    other = y_val != y_held[0]
+    y = np.concatenate([y_held, y_val[other]])
+    p = np.concatenate([p_held, p_val[other]])
+    return {"run": run.name, **class_mix_split(y, p, float(y_val.mean()))}
+
+
+def main(argv=None) -> list[dict]:
+    from xray_core.config import data_dir
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--run", action="append", required=True, help="hold-out run folder")
+    ap.add_argument("--data", type=Path, default=None, help="dataset root (default: config)")
+    ap.add_argument("--json", help="write the rows here")
+    args = ap.parse_args(argv)
+    root = data_dir(args.data)
+    if root is None:
+        raise SystemExit("error: no dataset: pass --data DIR or set XRAY_DATA_DIR")
+    rows = [run_split(Path(r), root) for r in args.run]
+    print("| run | n | fitted / judged prevalence | unseen ECE | ECE, class mix removed |")
+    print("|---|---|---|---|---|")
+    for r in rows:
+        print(
+            f"| {r['run']} | {r['n']} | {r['fitted prevalence']:.2f} / "
+            f"{r['judged prevalence']:.2f} | {r['ece']:.3f} | {r['ece, class mix removed']:.3f} |"
+        )
+    if args.json:
+        Path(args.json).write_text(json.dumps(rows, indent=1) + "\n")
+    return rows
+
+
+if __name__ == "__main__":
+    main()
