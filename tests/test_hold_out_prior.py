@@ -27,3 +27,17 @@ def test_class_mix_removed_leaves_the_models_own_miscalibration():
     assert split["judged prevalence"] == pytest.approx(y.mean())
     assert split["ece"] > 0.15
     assert split["ece, class mix removed"] == pytest.approx(ece(truth, y), abs=1e-6)
+
+
+def test_subsampled_ece_keeps_the_smaller_class_whole_at_the_asked_mix(monkeypatch):
+    import benchmarks.hold_out_prior as mod
+
+    seen = []
+    monkeypatch.setattr("xray_core.calibration.ece", lambda p, y: seen.append(np.mean(y)) or 0.1)
+    y = np.array([1] * 30 + [0] * 70)
+    p = np.linspace(0, 1, 100)
+    assert mod.subsampled_ece(y, p, 0.6, draws=3) == pytest.approx(0.1)
+    assert seen == [pytest.approx(30 / 50)] * 3  # all 30 positives, 20 of 70 negatives
+    seen.clear()
+    mod.subsampled_ece(y, p, 0.2, draws=1)  # 70 negatives kept whole would need 17.5 positives
+    assert seen == [pytest.approx(18 / 88)]
