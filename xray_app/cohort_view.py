@@ -52,7 +52,11 @@ def card_section(card, name: str) -> None:
             f"{hold['cohort']} file-name cohort, then scored on those unseen cases (paired "
             "with its validation cases of the other class), at that run's own threshold. "
             "The shipped weights saw every cohort: this measures how the recipe carries to a "
-            "cohort it never saw, the failure the official test split shows."
+            "cohort it never saw, the failure the official test split shows. Its ECE also "
+            "counts a change of class mix: that run's probabilities were fitted on a "
+            "validation split without those cases, so the unseen set's share of pneumonia "
+            "differs from the one they were fitted for (`python -m benchmarks.hold_out_prior` "
+            "separates the two)."
         )
     notes.append(
         "None of these is the withheld official test split, and all are from the same "
