@@ -139,3 +139,32 @@ def test_a_cohort_held_out_of_training_is_reported_on(tiny_store, tiny_model, da
             built.contract,
             tiny_store,
         )
+
+
+def test_mixup_mixes_images_targets_and_class_weights_alike():
+    """Images equal to their label everywhere: after mixup each image's value is its mixed
+    target, and its weight the same mix of the two class weights."""
+    import tensorflow as tf
+
+    from xray_core.training import mixup
+
+    y = np.array([0, 1, 1, 0, 1, 0, 0, 1], np.float32)
+    x = np.broadcast_to(y[:, None, None, None], (8, 4, 4, 1)).astype(np.float32)
+    ds = tf.data.Dataset.from_tensor_slices((x, y)).batch(8)
+    xm, ym, wm = (np.asarray(t) for t in next(iter(mixup(ds, 0.4, {0: 2.0, 1: 0.5}, seed=3))))
+    assert xm.shape == x.shape and ym.shape == y.shape
+    np.testing.assert_allclose(xm[:, 0, 0, 0], ym, atol=1e-6)
+    np.testing.assert_allclose(xm.std(axis=(1, 2, 3)), 0, atol=1e-6)
+    np.testing.assert_allclose(wm, 2.0 + (0.5 - 2.0) * ym, atol=1e-6)
+    assert np.all((ym >= 0) & (ym <= 1)) and not np.all(np.isin(ym, (0.0, 1.0)))
+
+
+def test_a_mixup_run_records_it(tiny_store, tiny_model, data_root):
+    from xray_core.store import read_card
+    from xray_core.training import train
+
+    cfg = one_epoch_like(tiny_model, augment=False, mixup=0.2)
+    train(cfg, data_root, "tiny_mixup", tiny_store, log=lambda *_: None)
+    card = read_card("tiny_mixup", tiny_store)
+    assert card["training"]["config"]["mixup"] == 0.2
+    assert card["training"]["augmentation"] == {"mixup_alpha": 0.2}

@@ -118,6 +118,7 @@ def test_augmentation_in_words_keeps_every_recorded_setting():
     assert "crop keeping 75%-100% of each side" in text
     assert aug["acquisition"]["p"] == 0.6  # the card's dict is not consumed
     assert wording.augmentation_text({}) == "none"
+    assert wording.augmentation_text({"mixup_alpha": 0.2}) == "mixup (weight ~ Beta(0.2, 0.2))"
 
 
 def test_last_conv_layer_says_why_a_dense_model_has_none():

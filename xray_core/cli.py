@@ -64,6 +64,7 @@ def cmd_train(args) -> int:
         options=options,
         acquisition=args.acquisition,
         label_smoothing=args.label_smoothing,
+        mixup=args.mixup,
         finetune_learning_rate=args.finetune_lr,
         finetune_from=args.finetune_from,
         calibration=args.calibration,
@@ -230,6 +231,13 @@ def add_train_parser(sub) -> None:
     )
     t.add_argument(
         "--label-smoothing", type=float, default=0.0, help="targets pulled toward 0.5 by this"
+    )
+    t.add_argument(
+        "--mixup",
+        type=float,
+        default=0.0,
+        metavar="ALPHA",
+        help="mix training images and targets, weight ~ Beta(ALPHA, ALPHA), e.g. 0.2; 0: off",
     )
     t.add_argument("--init-from", help="stored model to start from (same arch, contract, split)")
     t.add_argument(

@@ -53,6 +53,7 @@ class TrainConfig:
     sensitivity_target: float = 0.97
     acquisition: str | None = None  # preset of `xray_core.augment` (pre-CLAHE), or None
     label_smoothing: float = 0.0
+    mixup: float = 0.0  # Beta(a, a) concentration of mixup; 0 turns it off
     init_from: str | None = None  # stored model (same arch, contract and split) to start from
     calibration: str = "validation"  # or "shifted": Platt on validation + its perturbed views
     hold_out_cohort: str | None = None  # file-name cohort (`data.COHORTS`) kept out of train
@@ -91,6 +92,8 @@ def make_augmenter(seed: int):
 def augmentation_record(cfg: TrainConfig) -> dict | None:
     """What the card records: the geometric AUGMENTATION and the acquisition preset's ranges."""
     record = dict(AUGMENTATION) if cfg.augment else {}
+    if cfg.mixup > 0:
+        record["mixup_alpha"] = cfg.mixup
     if cfg.acquisition:
         from xray_core.augment import preset
 
@@ -127,6 +130,29 @@ def acquisition_datasets(xt, yt, xv, cfg: TrainConfig, contract):
         aug = make_augmenter(cfg.seed)
         ds = ds.map(lambda a, b: (aug(a, training=True), b), num_parallel_calls=tf.data.AUTOTUNE)
     return ds.prefetch(tf.data.AUTOTUNE), augment.finish(augment.unit_to_u8(xv), contract)
+
+
+def mixup(ds, alpha: float, weights: dict[int, float] | None, seed: int):
+    """Mix each batch with itself reversed: x = lam * x + (1 - lam) * x_rev, the same for the
+    targets and the class weights (as per-example weights), lam ~ Beta(ALPHA, ALPHA) per
+    example (Zhang et al. 2018). DS yields (x, y) batches; the result yields (x, y, w)."""
+    import tensorflow as tf
+
+    w0, w1 = (weights[0], weights[1]) if weights else (1.0, 1.0)
+
+    def mix(x, y):
+        n = tf.shape(y)[0]
+        g1 = tf.random.gamma([n], alpha, seed=seed)
+        g2 = tf.random.gamma([n], alpha, seed=seed + 1)
+        lam = g1 / (g1 + g2)
+        w = w0 + (w1 - w0) * y
+        lam_x = tf.reshape(lam, [-1, 1, 1, 1])
+        x = lam_x * x + (1 - lam_x) * tf.reverse(x, [0])
+        y_mixed = lam * y + (1 - lam) * tf.reverse(y, [0])
+        w_mixed = lam * w + (1 - lam) * tf.reverse(w, [0])
+        return x, y_mixed, w_mixed
+
+    return ds.map(mix, num_parallel_calls=tf.data.AUTOTUNE)
 
 
 def calibrate(model, p_val, yv, val_samples, contract, fitted_on: str = "validation") -> dict:
@@ -297,6 +323,8 @@ def train(cfg: TrainConfig, data_root: Path, name: str, store_root=None, log=pri
         train_ds, xv = acquisition_datasets(xt, yt, xv, cfg, built.contract)
     else:
         train_ds = make_dataset(xt, yt, cfg.batch_size, cfg.augment, cfg.seed, shuffle=True)
+    if cfg.mixup > 0:  # the class weights travel with the mixed examples
+        train_ds, weights = mixup(train_ds, cfg.mixup, weights, cfg.seed), None
     val_ds = make_dataset(xv, yv, 64, False, cfg.seed, shuffle=False)
     steps = int(np.ceil(len(xt) / cfg.batch_size))
     history: dict = {"epoch": []}

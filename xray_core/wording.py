@@ -120,6 +120,7 @@ def augmentation_text(aug: dict) -> str:
         ("translate", "shift ±{:.0%}"),
         ("zoom", "zoom ±{:.0%}"),
         ("contrast", "contrast ±{:.0%}"),
+        ("mixup_alpha", "mixup (weight ~ Beta({0}, {0}))"),
     ):
         if key in aug:
             words.append(fmt.format(aug.pop(key)))
