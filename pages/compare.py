@@ -4,6 +4,7 @@ import streamlit as st
 
 from xray_app import charts, frame, loaders, present, state, views
 from xray_core.compare import (
+    SPREAD_VIEWS,
     cohort_name,
     compare_models,
     recipe_spreads,
@@ -81,15 +82,23 @@ st.dataframe(
 spreads = recipe_spreads()
 if spreads:
     st.markdown("**Across training seeds** (each model's recipe retrained with other seeds)")
+    view = st.radio(
+        "Seed spread", list(SPREAD_VIEWS), horizontal=True, key="compare_seed_view",
+        label_visibility="collapsed",
+    )  # fmt: skip
     st.dataframe(
         spread_rows(rows, spreads),
         hide_index=True,
         width="stretch",
+        column_order=SPREAD_VIEWS[view],
         column_config={
             "model": st.column_config.TextColumn("model"),
-            "runs": st.column_config.TextColumn(
-                "Seeds",
-                help="Full-data training runs (same validation split), then hold-out runs.",
+            "seeds": st.column_config.TextColumn(
+                "Seeds", help="Training runs on the full data, judged on the same validation."
+            ),
+            "hold_out_seeds": st.column_config.TextColumn(
+                "Hold-out seeds",
+                help="Runs of the recipe trained without the cohort, then judged on it.",
             ),
             "plain_auc": st.column_config.TextColumn("Validation AUC"),
             "perturbed_auc": st.column_config.TextColumn(
@@ -98,14 +107,14 @@ if spreads:
             "perturbed_spec95": st.column_config.TextColumn(
                 "Perturbed spec @ sens 0.95", help="Specificity at sensitivity 0.95, perturbed."
             ),
-            "unseen_auc": st.column_config.TextColumn(
-                "Unseen AUC", help="Hold-out runs: the recipe re-run without the cohort."
-            ),
+            "unseen_auc": st.column_config.TextColumn("Unseen AUC"),
             "unseen_spec95": st.column_config.TextColumn(
                 "Unseen spec @ sens 0.95", help="Specificity at sensitivity 0.95, unseen cohort."
             ),
             "unseen_ece": st.column_config.TextColumn(
-                "Unseen ECE", help="Expected calibration error, 10 bins; lower is better."
+                "Unseen ECE",
+                help="Expected calibration error, 10 bins; lower is better. It includes the "
+                "hold-out's change of class mix (README, Shipped models).",
             ),
         },
     )

@@ -278,7 +278,7 @@ def test_compare_marks_the_default_and_shows_each_models_shift_figures():
     assert row["unseen_auc"] == f"{card['recipe_hold_out']['held-out cohort']['auc']:.3f}"
     pooled = card["shifted_validation"]["shifted (pooled)"]["auc"]
     assert row["perturbed_auc"] == f"{pooled:.3f}"
-    seeds = [d.value for d in at.dataframe if "runs" in d.value.columns][0]
+    seeds = [d.value for d in at.dataframe if "hold_out_seeds" in d.value.columns][0]
     default = seeds[seeds["model"] == f"{store.default_model()} (default)"].iloc[0]
-    assert default["plain_auc"].count("±") == 1 and default["runs"].startswith("3")
+    assert default["plain_auc"].count("±") == 1 and default["seeds"] == "3"
     assert any("Across training seeds" in m.value for m in at.markdown)

@@ -9,6 +9,7 @@ import pytest
 from benchmarks import seed_spread
 from xray_core import metrics
 from xray_core.compare import (
+    SPREAD_VIEWS,
     cohort_name,
     compare_models,
     recipe_spreads,
@@ -165,11 +166,13 @@ def test_spread_rows_read_what_seed_spread_writes(tmp_path):
     rows = spread_rows(
         [{"model": "a", "label": "a (default)"}, {"model": "b", "label": "b"}], spreads
     )
-    assert rows[0]["model"] == "a (default)" and rows[0]["runs"] == "2 + 1 hold-out"
+    assert rows[0]["model"] == "a (default)"
+    assert (rows[0]["seeds"], rows[0]["hold_out_seeds"]) == ("2", "1")
     assert rows[0]["plain_auc"] == f"0.992 ± {np.std([0.990, 0.994], ddof=1):.3f}"
     assert rows[0]["unseen_auc"] == "0.970 (1 run)"
     assert rows[0]["perturbed_auc"] == "not measured"
-    assert set(rows[1].values()) == {"b", "not measured"}
+    assert set(rows[1].values()) == {"b", "none", "not measured"}
+    assert all(set(cols) <= set(rows[0]) for cols in SPREAD_VIEWS.values())
 
 
 @pytest.mark.parametrize("text", [None, "not json", "[1, 2]", '{"r": 3}'])

@@ -132,26 +132,41 @@ def recipe_spreads(root=None) -> dict[str, dict]:
 
 
 def spread_rows(rows: list[dict], spreads: dict[str, dict]) -> list[dict]:
-    """One row per compared model: its recipe's runs ("3 + 2 hold-out": full-data seeds, then
-    hold-out seeds) and each SPREAD_FIGURES figure as "mean ± sd" (3 decimals), "x (1 run)",
-    or "not measured"."""
+    """One row per compared model: how many full-data and hold-out runs its recipe has
+    ("seeds", "hold_out_seeds": "3", or "none") and each SPREAD_FIGURES figure as
+    "mean ± sd" (3 decimals), "x (1 run)", or "not measured"."""
     out = []
     for r in rows:
         recipe = spreads.get(r["model"]) or {}
+        runs = recipe.get("runs") or []
+        held = sum(bool(run.get("hold-out run")) for run in runs)
+        row = {
+            "model": r["label"],
+            "seeds": _count(len(runs) - held),
+            "hold_out_seeds": _count(held),
+        }
         figures = recipe.get("spread") or {}
-        row = {"model": r["label"], "runs": _runs_text(recipe.get("runs") or [])}
         for key, name in SPREAD_FIGURES.items():
             row[key] = _mean_sd_text(figures.get(name))
         out.append(row)
     return out
 
 
-def _runs_text(runs: list[dict]) -> str:
-    held = sum(bool(run.get("hold-out run")) for run in runs)
-    if not runs:
-        return "not measured"
-    full = len(runs) - held
-    return f"{full}" + (f" + {held} hold-out" if held else "")
+# The seed table's two views (each fits a laptop screen): label -> its columns.
+SPREAD_VIEWS = {
+    "on validation": ("model", "seeds", "plain_auc", "perturbed_auc", "perturbed_spec95"),
+    "on the unseen cohort": (
+        "model",
+        "hold_out_seeds",
+        "unseen_auc",
+        "unseen_spec95",
+        "unseen_ece",
+    ),
+}
+
+
+def _count(n: int) -> str:
+    return str(n) if n else "none"
 
 
 def _mean_sd_text(figure: dict | None) -> str:
