@@ -72,6 +72,7 @@ def run_split(run: Path, data_root: Path, as_shipped=None) -> dict:
     from xray_core.data import load_arrays
     from xray_core.inference import calibrated_probabilities
     from xray_core.scores import held_out_samples, load_scores
+    from xray_core.shift import held_out_pairs
     from xray_core.store import load_model
 
     stored = load_model(run.name, run.parent)
@@ -82,9 +83,7 @@ def run_split(run: Path, data_root: Path, as_shipped=None) -> dict:
     y_val, p_val = np.asarray(scores["labels"]), np.asarray(scores["probabilities"])
     x, y_held = load_arrays(held, stored.contract)
     p_held = calibrated_probabilities(stored, x)[0]
-    other = y_val != y_held[0]
-    y = np.concatenate([y_held, y_val[other]])
-    p = np.concatenate([p_held, p_val[other]])
+    y, p = held_out_pairs(y_val, p_val, p_held, int(y_held[0]))
     fitted = float(y_val.mean())
     row = {"run": run.name, **class_mix_split(y, p, fitted)}
     if as_shipped:

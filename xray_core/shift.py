@@ -99,6 +99,15 @@ def view_row(y, p, threshold: float) -> dict:
     }
 
 
+def held_out_pairs(y_val, p_val, p_held, held_label: int) -> tuple[np.ndarray, np.ndarray]:
+    """The held-out images (all of class HELD_LABEL) then the validation images of the other
+    class: labels (N,) and scores (N,), so AUC and both rates are defined on them."""
+    y_val, p_val = np.asarray(y_val), np.asarray(p_val, float)
+    other = y_val != held_label
+    y = np.concatenate([np.full(len(p_held), held_label), y_val[other]])
+    return y, np.concatenate([np.asarray(p_held, float), p_val[other]])
+
+
 def held_out_cohort_table(y_val, p_val, p_held, held_label: int, threshold: float) -> dict:
     """A model trained without one file-name cohort, on it (calibrated scores in [0, 1]).
 
@@ -107,9 +116,7 @@ def held_out_cohort_table(y_val, p_val, p_held, held_label: int, threshold: floa
     class, so AUC and both rates are defined; its n counts both parts.
     """
     y_val, p_val = np.asarray(y_val), np.asarray(p_val, float)
-    other = y_val != held_label
-    y = np.concatenate([np.full(len(p_held), held_label), y_val[other]])
-    p = np.concatenate([np.asarray(p_held, float), p_val[other]])
+    y, p = held_out_pairs(y_val, p_val, p_held, held_label)
     return {
         "validation": view_row(y_val, p_val, threshold),
         "held-out cohort": {**view_row(y, p, threshold), "n_held_out": int(len(p_held))},
