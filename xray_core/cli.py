@@ -65,6 +65,7 @@ def cmd_train(args) -> int:
         acquisition=args.acquisition,
         label_smoothing=args.label_smoothing,
         mixup=args.mixup,
+        ema=args.ema,
         finetune_learning_rate=args.finetune_lr,
         finetune_from=args.finetune_from,
         calibration=args.calibration,
@@ -238,6 +239,14 @@ def add_train_parser(sub) -> None:
         default=0.0,
         metavar="ALPHA",
         help="mix training images and targets, weight ~ Beta(ALPHA, ALPHA), e.g. 0.2; 0: off",
+    )
+    t.add_argument(
+        "--ema",
+        type=float,
+        default=0.0,
+        metavar="MOMENTUM",
+        help="keep an exponential moving average of the weights (e.g. 0.995), validated and "
+        "saved in their place; 0: off",
     )
     t.add_argument("--init-from", help="stored model to start from (same arch, contract, split)")
     t.add_argument(

@@ -54,6 +54,7 @@ class TrainConfig:
     acquisition: str | None = None  # preset of `xray_core.augment` (pre-CLAHE), or None
     label_smoothing: float = 0.0
     mixup: float = 0.0  # Beta(a, a) concentration of mixup; 0 turns it off
+    ema: float = 0.0  # momentum of an exponential moving average of the weights; 0: off
     init_from: str | None = None  # stored model (same arch, contract and split) to start from
     calibration: str = "validation"  # or "shifted": Platt on validation + its perturbed views
     hold_out_cohort: str | None = None  # file-name cohort (`data.COHORTS`) kept out of train
@@ -247,20 +248,30 @@ def held_out_report(model, root: Path, cfg: TrainConfig, contract, cal, yv, p_ca
     return {"cohort": cfg.hold_out_cohort, **table}
 
 
-def compile_model(model, learning_rate: float, steps: int, label_smoothing: float = 0.0):
-    """Adam with cosine decay over `steps`, binary cross-entropy, AUC metric."""
+def compile_model(
+    model, learning_rate: float, steps: int, label_smoothing: float = 0.0, ema: float = 0.0
+):
+    """Adam with cosine decay over `steps`, binary cross-entropy, AUC metric. EMA in (0, 1):
+    the optimizer also keeps an exponential moving average of the weights, per step, with
+    that momentum (Polyak averaging; `fit_phase` validates and keeps the averaged weights)."""
     import keras
 
+    if not 0.0 <= ema < 1.0:
+        raise ValueError(f"EMA momentum must be in [0, 1), got {ema}")
     schedule = keras.optimizers.schedules.CosineDecay(learning_rate, max(steps, 1), alpha=0.05)
+    extra = {"use_ema": True, "ema_momentum": ema} if ema > 0 else {}
     model.compile(
-        optimizer=keras.optimizers.Adam(schedule),
+        optimizer=keras.optimizers.Adam(schedule, **extra),
         loss=keras.losses.BinaryCrossentropy(label_smoothing=label_smoothing),
         metrics=[keras.metrics.AUC(name="auc")],
     )
 
 
 def fit_phase(model, train_ds, val_ds, epochs, patience, weights, phase, history):
-    """Fit with early stopping on val AUC (best weights restored); append to `history`."""
+    """Fit with early stopping on val AUC (best weights restored); append to `history`.
+
+    With an EMA optimizer (`compile_model`), validation scores the averaged weights and the
+    weights kept at the end are the average at the best epoch."""
     import keras
 
     class EpochLog(keras.callbacks.Callback):
@@ -287,12 +298,15 @@ def fit_phase(model, train_ds, val_ds, epochs, patience, weights, phase, history
     stop = keras.callbacks.EarlyStopping(
         monitor="val_auc", mode="max", patience=patience, restore_best_weights=True
     )
+    # before EarlyStopping: at each epoch's end the averaged weights are in the model when it
+    # keeps the best ones, and in every validation
+    swap = [keras.callbacks.SwapEMAWeights(swap_on_epoch=True)] if model.optimizer.use_ema else []
     model.fit(
         train_ds,
         validation_data=val_ds,
         epochs=epochs,
         class_weight=weights,
-        callbacks=[EpochLog(), stop],
+        callbacks=[*swap, EpochLog(), stop],
         verbose=0,
     )
 
@@ -332,7 +346,7 @@ def train(cfg: TrainConfig, data_root: Path, name: str, store_root=None, log=pri
     if cfg.init_from:
         warm_start(model, cfg, built.contract, store_root)
         log(f"weights initialised from {cfg.init_from}")
-    compile_model(model, cfg.learning_rate, steps * cfg.epochs, cfg.label_smoothing)
+    compile_model(model, cfg.learning_rate, steps * cfg.epochs, cfg.label_smoothing, cfg.ema)
     fit_phase(model, train_ds, val_ds, cfg.epochs, cfg.patience, weights, "train", history)
     if cfg.arch in BACKBONES and cfg.finetune_epochs > 0:
         head = {"gap", "head_dropout", "head_dense", "pneumonia_probability"}
@@ -340,7 +354,11 @@ def train(cfg: TrainConfig, data_root: Path, name: str, store_root=None, log=pri
         n = set_finetune(model, cfg.arch, head, start)
         log(f"fine-tuning {n} backbone layers from {start} on")
         compile_model(
-            model, cfg.finetune_learning_rate, steps * cfg.finetune_epochs, cfg.label_smoothing
+            model,
+            cfg.finetune_learning_rate,
+            steps * cfg.finetune_epochs,
+            cfg.label_smoothing,
+            cfg.ema,
         )
         fit_phase(
             model, train_ds, val_ds, cfg.finetune_epochs, cfg.patience, weights, "finetune", history
