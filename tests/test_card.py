@@ -112,6 +112,9 @@ def test_robustness_text_names_only_what_the_run_did():
     assert "standardised" not in shifted
     standardized = robustness_text({"options": {"standardize": True}}, clahe=True)
     assert "standardised over its own pixels" in standardized
+    assert "moving average" not in standardized
+    averaged = robustness_text({"ema": 0.995}, clahe=True)
+    assert "moving average of the weights (momentum 0.995" in averaged
 
 
 def test_every_shipped_card_states_its_own_robustness_measures():

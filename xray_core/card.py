@@ -61,6 +61,11 @@ def robustness_text(config: dict, clahe: bool) -> str:
         )
     if config.get("class_weights", True):
         measures.append("class weights")
+    if config.get("ema"):
+        measures.append(
+            f"an exponential moving average of the weights (momentum {config['ema']} per "
+            "step), validated and kept in place of the raw weights"
+        )
     measures.append("early stopping on validation AUC")
     if config.get("calibration") == "shifted":
         measures.append(
