@@ -1,6 +1,7 @@
 """Mean ± sd over seeds of a training recipe, from the runs' model cards (issue 10).
 
     python -m benchmarks.seed_spread --recipe NAME=ENTRY,ENTRY,... [--recipe ...] [--json OUT]
+        [--update]
 
 ENTRY is a store entry folder (holding card.json) of one run of the recipe, each with another
 `--seed` (and the same `--split-seed`, so every run is judged on the same validation images).
@@ -12,6 +13,9 @@ specificity at sensitivity 0.95, worst view AUC, ECE); for runs trained with
 sensitivity 0.95, ECE). A hold-out run counts for the unseen-cohort figures only (its own
 validation is another split), so one recipe can list its full-data seeds and its hold-out
 seeds together. A figure no run has is left out of the table. Sample sd (n - 1).
+
+--update keeps the recipes already in OUT (their runs may be gone: experiment stores are not
+kept) and adds these, a recipe of the same NAME replaced in place, new ones first.
 
 A run read from the store itself (`model_store/NAME`) marks the recipe as shipped model NAME's
 (its `model` key): the Compare page shows that recipe's spread beside the model.
@@ -126,7 +130,12 @@ def main(argv=None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--recipe", action="append", required=True, help="NAME=ENTRY,ENTRY,...")
     ap.add_argument("--json", help="write the runs and spreads here")
+    ap.add_argument(
+        "--update", action="store_true", help="merge into the recipes already in --json"
+    )
     args = ap.parse_args(argv)
+    if args.update and not args.json:
+        raise SystemExit("error: --update needs --json OUT (the file to merge into)")
     recipes = {}
     for spec in args.recipe:
         name, _, entries = spec.partition("=")
@@ -135,8 +144,31 @@ def main(argv=None) -> dict:
         recipes[name] = {"model": shipped_model(paths), "runs": runs, "spread": spread(runs)}
     print(table(recipes))
     if args.json:
+        if args.update:
+            recipes = merged(read_recipes(Path(args.json)), recipes)
         Path(args.json).write_text(json.dumps(recipes, indent=1) + "\n")
     return recipes
+
+
+def read_recipes(path: Path) -> dict:
+    """The recipes of an earlier --json file ({} when there is none yet)."""
+    if not path.is_file():
+        return {}
+    try:
+        old = json.loads(path.read_text())
+    except ValueError as e:
+        raise SystemExit(f"error: {path} is not JSON ({e}); not merged") from None
+    if not isinstance(old, dict):
+        raise SystemExit(f"error: {path} does not hold recipes by name; not merged")
+    return old
+
+
+def merged(old: dict, new: dict) -> dict:
+    """OLD with NEW's recipes: one already there is replaced where it stands, others lead."""
+    out = {name: recipe for name, recipe in new.items() if name not in old}
+    for name, recipe in old.items():
+        out[name] = new.get(name, recipe)
+    return out
 
 
 if __name__ == "__main__":
