@@ -15,7 +15,7 @@ validation is another split), so one recipe can list its full-data seeds and its
 seeds together. A figure no run has is left out of the table. Sample sd (n - 1).
 
 --update keeps the recipes already in OUT (their runs may be gone: experiment stores are not
-kept) and adds these, a recipe of the same NAME replaced in place, new ones first.
+kept) and adds these, a recipe of the same NAME replaced in place, new ones last.
 
 A run read from the store itself (`model_store/NAME`) marks the recipe as shipped model NAME's
 (its `model` key): the Compare page shows that recipe's spread beside the model.
@@ -164,11 +164,8 @@ def read_recipes(path: Path) -> dict:
 
 
 def merged(old: dict, new: dict) -> dict:
-    """OLD with NEW's recipes: one already there is replaced where it stands, others lead."""
-    out = {name: recipe for name, recipe in new.items() if name not in old}
-    for name, recipe in old.items():
-        out[name] = new.get(name, recipe)
-    return out
+    """OLD with NEW's recipes: one already there is replaced where it stands, others follow."""
+    return {**{name: new.get(name, recipe) for name, recipe in old.items()}, **new}
 
 
 if __name__ == "__main__":

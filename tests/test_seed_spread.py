@@ -83,14 +83,14 @@ def test_one_recipe_holds_full_data_and_hold_out_seeds(tmp_path, capsys):
 
 def test_update_merges_into_an_earlier_file(tmp_path):
     """--update keeps recipes whose runs are gone, replaces one of the same name in place and
-    puts new ones first; a file that is not recipes is refused, not overwritten."""
+    puts new ones last; a file that is not recipes is refused, not overwritten."""
     out = tmp_path / "spread.json"
     a = write_card(tmp_path / "a", 1, 0.99)
     b = write_card(tmp_path / "b", 2, 0.98)
     main(["--recipe", f"old={a}", "--recipe", f"kept={a}", "--json", str(out)])
     main(["--recipe", f"old={b}", "--recipe", f"new={b}", "--json", str(out), "--update"])
     recipes = json.loads(out.read_text())
-    assert list(recipes) == ["new", "old", "kept"]
+    assert list(recipes) == ["old", "kept", "new"]
     assert recipes["old"]["runs"][0]["seed"] == 2 and recipes["kept"]["runs"][0]["seed"] == 1
     main(["--recipe", f"x={a}", "--json", str(out)])
     assert list(json.loads(out.read_text())) == ["x"]  # without --update: written anew
