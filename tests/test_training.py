@@ -222,3 +222,55 @@ def test_an_ema_run_records_it(tiny_store, tiny_model, data_root):
     cfg = one_epoch_like(tiny_model, augment=False, ema=0.9)
     train(cfg, data_root, "tiny_ema", tiny_store, log=lambda *_: None)
     assert read_card("tiny_ema", tiny_store)["training"]["config"]["ema"] == 0.9
+
+
+def test_acquisition_phase_head_is_checked_and_recorded():
+    from xray_core.card import robustness_text
+    from xray_core.training import TrainConfig, augmentation_record, check_acquisition_phase
+    from xray_core.wording import augmentation_text
+
+    head = TrainConfig(arch="mobilenetv2_035", acquisition="strong", acquisition_phase="head")
+    check_acquisition_phase(head)
+    check_acquisition_phase(TrainConfig(arch="resnet", acquisition="strong"))
+    for bad in (
+        TrainConfig(arch="resnet", acquisition="strong", acquisition_phase="head"),
+        TrainConfig(arch="mobilenetv2_035", acquisition_phase="head"),
+        TrainConfig(
+            arch="mobilenetv2_035",
+            acquisition="strong",
+            acquisition_phase="head",
+            finetune_epochs=0,
+        ),
+    ):
+        with pytest.raises(ValueError, match="needs --acquisition and a transfer model"):
+            check_acquisition_phase(bad)
+    with pytest.raises(ValueError, match="must be one of"):
+        check_acquisition_phase(TrainConfig(acquisition="strong", acquisition_phase="tail"))
+    record = augmentation_record(head)
+    assert record["acquisition"]["phase"] == "head"
+    assert "phase" not in augmentation_record(TrainConfig(acquisition="strong"))["acquisition"]
+    assert "head phase only" in augmentation_text(record)
+    assert "phase" not in augmentation_text(augmentation_record(TrainConfig(acquisition="strong")))
+    assert "head phase only" in robustness_text(
+        {"acquisition": "strong", "acquisition_phase": "head"}, clahe=False
+    )
+
+
+def test_plain_dataset_is_the_contract_finish_without_perturbations():
+    """The fine-tuning pipeline of --acquisition-phase head: the same images as the contract
+    would give (CLAHE, scaling), only shuffled; nothing perturbed."""
+    from xray_core.augment import finish, unit_to_u8
+    from xray_core.contract import ImageContract
+    from xray_core.training import TrainConfig, plain_dataset
+
+    rng = np.random.default_rng(0)
+    raw = (rng.integers(0, 256, (6, 32, 32, 1)) / 255.0).astype(np.float32)
+    y = np.array([0, 1, 0, 1, 1, 0])
+    contract = ImageContract(size=32, clahe=True, scaling="unit", channels=1)
+    cfg = TrainConfig(augment=False, batch_size=6)
+    xb, yb = (np.asarray(t) for t in next(iter(plain_dataset(raw, y, cfg, contract))))
+    expected = finish(unit_to_u8(raw), contract)
+    order = np.argsort(xb.reshape(6, -1).sum(1))
+    want = np.argsort(expected.reshape(6, -1).sum(1))
+    np.testing.assert_allclose(xb[order], expected[want], atol=1e-6)
+    np.testing.assert_array_equal(yb[order], y[want])

@@ -58,6 +58,7 @@ def robustness_text(config: dict, clahe: bool) -> str:
         measures.append(
             f"acquisition-style augmentation (preset '{config['acquisition']}': gamma, "
             "contrast, brightness, blur, noise, crop-and-resize, JPEG re-compression)"
+            + (" in the head phase only" if config.get("acquisition_phase") == "head" else "")
         )
     if config.get("class_weights", True):
         measures.append("class weights")

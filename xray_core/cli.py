@@ -63,6 +63,7 @@ def cmd_train(args) -> int:
         limit=args.limit,
         options=options,
         acquisition=args.acquisition,
+        acquisition_phase=args.acquisition_phase,
         label_smoothing=args.label_smoothing,
         mixup=args.mixup,
         ema=args.ema,
@@ -229,6 +230,12 @@ def add_train_parser(sub) -> None:
         "--acquisition",
         choices=("default", "strong"),
         help="acquisition-style augmentation preset on raw gray, before CLAHE (xray_core.augment)",
+    )
+    t.add_argument(
+        "--acquisition-phase",
+        choices=("all", "head"),
+        default="all",
+        help="perturb in every epoch, or (transfer models) only while the backbone is frozen",
     )
     t.add_argument(
         "--label-smoothing", type=float, default=0.0, help="targets pulled toward 0.5 by this"

@@ -52,6 +52,7 @@ class TrainConfig:
     class_weights: bool = True
     sensitivity_target: float = 0.97
     acquisition: str | None = None  # preset of `xray_core.augment` (pre-CLAHE), or None
+    acquisition_phase: str = "all"  # "head": transfer models' head phase only (see ACQ_PHASES)
     label_smoothing: float = 0.0
     mixup: float = 0.0  # Beta(a, a) concentration of mixup; 0 turns it off
     ema: float = 0.0  # momentum of an exponential moving average of the weights; 0: off
@@ -99,6 +100,8 @@ def augmentation_record(cfg: TrainConfig) -> dict | None:
         from xray_core.augment import preset
 
         record["acquisition"] = {"preset": cfg.acquisition, **preset(cfg.acquisition).to_dict()}
+        if cfg.acquisition_phase != "all":
+            record["acquisition"]["phase"] = cfg.acquisition_phase
     return record or None
 
 
@@ -114,6 +117,35 @@ def make_dataset(x, y, batch_size: int, augment: bool, seed: int, shuffle: bool)
         aug = make_augmenter(seed)
         ds = ds.map(lambda a, b: (aug(a, training=True), b), num_parallel_calls=tf.data.AUTOTUNE)
     return ds.prefetch(tf.data.AUTOTUNE)
+
+
+# When acquisition perturbations are applied: every epoch, or only while a transfer model's
+# backbone is frozen (its fine-tuning then sees plain images).
+ACQ_PHASES = ("all", "head")
+
+
+def check_acquisition_phase(cfg: TrainConfig) -> None:
+    """Refuse an acquisition phase that cannot apply to CFG (ValueError, one line)."""
+    from xray_core.models.transfer import BACKBONES
+
+    if cfg.acquisition_phase not in ACQ_PHASES:
+        raise ValueError(f"acquisition phase must be one of {ACQ_PHASES}")
+    if cfg.acquisition_phase == "head" and not (
+        cfg.acquisition and cfg.arch in BACKBONES and cfg.finetune_epochs > 0
+    ):
+        raise ValueError(
+            "--acquisition-phase head needs --acquisition and a transfer model with "
+            "fine-tune epochs (its head phase is the only one perturbed)"
+        )
+
+
+def plain_dataset(xt_raw, yt, cfg: TrainConfig, contract):
+    """The training pipeline without acquisition perturbations, from XT_RAW (`raw_contract`
+    images in [0, 1]): the contract's finish, then the geometric augmentation."""
+    from xray_core import augment
+
+    x = augment.finish(augment.unit_to_u8(xt_raw), contract)
+    return make_dataset(x, yt, cfg.batch_size, cfg.augment, cfg.seed, shuffle=True)
 
 
 def acquisition_datasets(xt, yt, xv, cfg: TrainConfig, contract):
@@ -322,6 +354,7 @@ def train(cfg: TrainConfig, data_root: Path, name: str, store_root=None, log=pri
     from xray_core.scores import files_digest, make_scores, save_scores
     from xray_core.store import save_model
 
+    check_acquisition_phase(cfg)
     keras.utils.set_random_seed(cfg.seed)
     started = time.time()
     built = build_model(cfg.arch, clahe=cfg.clahe, **cfg.options)
@@ -333,12 +366,19 @@ def train(cfg: TrainConfig, data_root: Path, name: str, store_root=None, log=pri
     )
     log(f"data: {len(xt)} train / {len(xv)} validation images ({time.time() - started:.0f} s)")
     weights = class_weights(yt) if cfg.class_weights else None
+    finetune_ds = None  # the fine-tuning's own pipeline, when it differs
     if cfg.acquisition:
+        if cfg.acquisition_phase == "head":
+            finetune_ds = plain_dataset(xt, yt, cfg, built.contract)
         train_ds, xv = acquisition_datasets(xt, yt, xv, cfg, built.contract)
     else:
         train_ds = make_dataset(xt, yt, cfg.batch_size, cfg.augment, cfg.seed, shuffle=True)
     if cfg.mixup > 0:  # the class weights travel with the mixed examples
+        if finetune_ds is not None:
+            finetune_ds = mixup(finetune_ds, cfg.mixup, weights, cfg.seed)
         train_ds, weights = mixup(train_ds, cfg.mixup, weights, cfg.seed), None
+    if finetune_ds is None:
+        finetune_ds = train_ds
     val_ds = make_dataset(xv, yv, 64, False, cfg.seed, shuffle=False)
     steps = int(np.ceil(len(xt) / cfg.batch_size))
     history: dict = {"epoch": []}
@@ -361,7 +401,14 @@ def train(cfg: TrainConfig, data_root: Path, name: str, store_root=None, log=pri
             cfg.ema,
         )
         fit_phase(
-            model, train_ds, val_ds, cfg.finetune_epochs, cfg.patience, weights, "finetune", history
+            model,
+            finetune_ds,
+            val_ds,
+            cfg.finetune_epochs,
+            cfg.patience,
+            weights,
+            "finetune",
+            history,
         )
     train_seconds = time.time() - started
     t_score = time.perf_counter()

@@ -135,6 +135,8 @@ def augmentation_text(aug: dict) -> str:
 def _acquisition_text(acq: dict) -> str:
     """The acquisition preset ("strong": each step applied with probability p) in words."""
     head = f"acquisition preset {acq.pop('preset', '?')!r}"
+    if acq.pop("phase", "all") == "head":
+        head += " in the head phase only (fine-tuning saw plain images)"
     if "p" in acq:
         head += f", each step with probability {acq.pop('p')}"
     words = []
