@@ -2,10 +2,11 @@
 pdftotext, as a reader's tools would) carries the model, its version and the intended use."""
 
 import re
-import shutil
 import subprocess
 
+import pdf_helpers
 import pytest
+from pdf_helpers import page_count
 
 from xray_core import prevalence
 from xray_core.cli import main
@@ -18,15 +19,7 @@ from xray_core.validation_figures import validation_figures
 
 def pdf_text(path) -> str:
     """Text of every page, whitespace collapsed. Fails clearly without poppler-utils."""
-    if shutil.which("pdftotext") is None:
-        pytest.fail("pdftotext not found: install poppler-utils (apt-get install poppler-utils)")
-    out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True)
-    return re.sub(r"\s+", " ", out.stdout)
-
-
-def page_count(path) -> int:
-    out = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True)
-    return int(re.search(r"Pages:\s+(\d+)", out.stdout).group(1))
+    return re.sub(r"\s+", " ", pdf_helpers.pdf_text(path))
 
 
 @pytest.fixture(scope="module")

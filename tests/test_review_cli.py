@@ -10,6 +10,7 @@ import subprocess
 import sys
 
 import pytest
+from pdf_helpers import pdf_text
 from review_helpers import dump
 
 from xray_core import config
@@ -78,7 +79,7 @@ def test_export_imrmc_csv_and_pdf(made):
     assert {r[3] for r in truth} == {"0", "1"}
     assert len(reads) == 2 * 8 * 2 and {r[2] for r in reads} == {"unaided", "aided"}
     assert {r[1] for r in reads} == {r[1] for r in truth}
-    text = subprocess.run(["pdftotext", str(out_pdf), "-"], capture_output=True, text=True).stdout
+    text = pdf_text(out_pdf)
     for words in ("Review session: demo", "drA", "drB", "Fleiss", "Discordant cases",
                   "Reader-average AUC"):  # fmt: skip
         assert words in text

@@ -3,17 +3,12 @@ the session's model the report still renders and says why Grad-CAM is missing.""
 
 from __future__ import annotations
 
-import subprocess
-
+from pdf_helpers import pdf_text
 from review_helpers import make_session
 
 from xray_core.review import db, reads, report_charts
 from xray_core.review.report import write_report
 from xray_core.review.summary import summarize
-
-
-def pdf_text(path) -> str:
-    return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
 
 
 def test_report_without_the_model(tmp_path):
