@@ -18,6 +18,7 @@ import platform
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from xray_core.data import hold_out_text
 from xray_core.intended_use import CITATION, INTENDED_USE, POPULATION
 from xray_core.models.registry import STANDARDIZE_NOTE
 
@@ -79,10 +80,10 @@ def robustness_text(config: dict, clahe: bool) -> str:
         )
     text = f"{SHIFT_NOTE} Measures taken: {'; '.join(measures)}. {TRIED_NOTE}"
     if config.get("hold_out_cohort"):
+        held = hold_out_text(config["hold_out_cohort"])
         text += (
-            f" This run was trained and validated without the {config['hold_out_cohort']} "
-            "file-name cohort, to measure the model on a cohort it never saw (an experiment, "
-            "not a model to use)."
+            f" This run was trained and validated without {held}, to measure the model on "
+            "patients it never saw (an experiment, not a model to use)."
         )
     return text
 

@@ -191,7 +191,7 @@ def cmd_models(args) -> int:
 
 
 def add_train_parser(sub) -> None:
-    from xray_core.data import COHORTS
+    from xray_core.data import HOLD_OUTS
     from xray_core.models.registry import ARCHITECTURES
 
     t = sub.add_parser("train", help="train a model into the store")
@@ -264,9 +264,10 @@ def add_train_parser(sub) -> None:
     )
     t.add_argument(
         "--hold-out-cohort",
-        choices=COHORTS,
-        help="keep this file-name cohort out of training and validation; the card reports "
-        "the model on it (a cohort-shift validation; not for a model you ship)",
+        choices=HOLD_OUTS,
+        help="keep this file-name cohort (or lowest-ids: the 15%% of patients with the lowest "
+        "ids in each id space) out of training and validation; the card reports the model on "
+        "it (a cohort-shift validation; not for a model you ship)",
     )
     t.add_argument("--finetune-lr", type=float, default=1e-4, help="transfer models' 2nd phase")
     t.add_argument(

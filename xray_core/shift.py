@@ -123,6 +123,18 @@ def held_out_cohort_table(y_val, p_val, p_held, held_label: int, threshold: floa
     }
 
 
+def held_out_set_table(y_val, p_val, y_held, p_held, threshold: float) -> dict:
+    """A model trained without a set of patients of both classes (an id range), on them
+    (calibrated scores in [0, 1]); keys as `held_out_cohort_table`'s."""
+    return {
+        "validation": view_row(np.asarray(y_val), np.asarray(p_val, float), threshold),
+        "held-out cohort": {
+            **view_row(np.asarray(y_held), np.asarray(p_held, float), threshold),
+            "n_held_out": int(len(p_held)),
+        },
+    }
+
+
 def perturbed_table(y, raw: dict[str, np.ndarray], calibration, threshold: float) -> dict:
     """Per-view rows (calibrated), plus 'shifted (pooled)' over the perturbed views (not
     'plain', not the held-out families), 'worst view' (lowest AUC / sensitivity /

@@ -58,7 +58,7 @@ class TrainConfig:
     ema: float = 0.0  # momentum of an exponential moving average of the weights; 0: off
     init_from: str | None = None  # stored model (same arch, contract and split) to start from
     calibration: str = "validation"  # or "shifted": Platt on validation + its perturbed views
-    hold_out_cohort: str | None = None  # file-name cohort (`data.COHORTS`) kept out of train
+    hold_out_cohort: str | None = None  # `data.HOLD_OUTS`: a cohort or id range kept out of train
     # and validation; the card reports the model on it (a cohort-shift validation)
     limit: int | None = None  # use at most this many training images per class (smoke tests)
     options: dict = field(default_factory=dict)  # forwarded to the architecture builder
@@ -264,19 +264,20 @@ def held_out_samples(root: Path, cfg: TrainConfig) -> list:
 
 
 def held_out_report(model, root: Path, cfg: TrainConfig, contract, cal, yv, p_cal, threshold):
-    """`shift.held_out_cohort_table` for a model trained with CFG.hold_out_cohort."""
+    """`shift.held_out_cohort_table` (one class held out) or `shift.held_out_set_table` (both
+    classes, `data.LOWEST_IDS`) for a model trained with CFG.hold_out_cohort."""
     from xray_core.inference import raw_probabilities
-    from xray_core.shift import held_out_cohort_table
+    from xray_core.shift import held_out_cohort_table, held_out_set_table
 
     held = held_out_samples(root, cfg)
     if not held:
         raise ValueError(f"{root}: no training images in cohort {cfg.hold_out_cohort}")
-    labels = {s.label for s in held}
-    if len(labels) != 1:
-        raise ValueError(f"cohort {cfg.hold_out_cohort} mixes both classes")
-    xh, _ = load_arrays(held, contract)
+    xh, yh = load_arrays(held, contract)
     p_held = calibration.apply_calibration(raw_probabilities(model, xh), cal)
-    table = held_out_cohort_table(yv, p_cal, p_held, labels.pop(), threshold)
+    if len(set(yh.tolist())) == 2:  # an id range: both classes, judged on their own
+        table = held_out_set_table(yv, p_cal, yh, p_held, threshold)
+    else:
+        table = held_out_cohort_table(yv, p_cal, p_held, int(yh[0]), threshold)
     return {"cohort": cfg.hold_out_cohort, **table}
 
 
