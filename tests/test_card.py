@@ -130,3 +130,5 @@ def test_robustness_text_says_when_a_cohort_was_held_out():
     assert "NORMAL2" not in robustness_text({"seed": 1}, True)
     text = robustness_text({"seed": 1, "hold_out_cohort": "NORMAL2"}, True)
     assert "without the NORMAL2 file-name cohort" in text
+    text = robustness_text({"seed": 1, "hold_out_cohort": "lowest-ids"}, True)
+    assert "without the 15% of patients with the lowest ids in each id space" in text

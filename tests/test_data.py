@@ -1,12 +1,17 @@
 """Dataset layout, patient ids and the patient-level split."""
 
+from pathlib import Path
+
 import pytest
 
 from xray_core.data import (
+    LOWEST_IDS,
     DatasetError,
     Sample,
     find_splits,
+    id_space,
     list_class_folder,
+    lowest_id_patients,
     patient_id,
     split_by_patient,
     split_cohort,
@@ -53,6 +58,54 @@ def test_split_cohort_holds_out_one_file_name_cohort(train_samples):
     assert split_cohort(train_samples, None) == (train_samples, [])
     with pytest.raises(ValueError, match="unknown cohort"):
         split_cohort(train_samples, "NORMAL3")
+
+
+@pytest.mark.parametrize(
+    "patient, expected",
+    [
+        ("person12", ("person", 12)),
+        ("IM-0115", ("IM", 115)),
+        ("NORMAL2-IM-0012", ("NORMAL2-IM", 12)),
+        ("scan", None),
+    ],
+)
+def test_id_space(patient, expected):
+    assert id_space(patient) == expected
+
+
+def _named(*names):
+    return [Sample(Path(n), int(n.startswith("person")), patient_id(n)) for n in names]
+
+
+def test_lowest_ids_are_taken_per_id_space_by_number_not_by_text():
+    """10 patients per space: round(0.15 * 10) = 2 lowest of each; person9 < person10 by
+    number; an irregular name is never held out."""
+    persons = [f"person{i}_bacteria_{i}.jpeg" for i in range(1, 11)]
+    normals = [f"IM-{i:04d}-0001.jpeg" for i in range(101, 111)]
+    normals2 = [f"NORMAL2-IM-{i:04d}-0001.jpeg" for i in range(1, 11)]
+    samples = _named(*persons, *normals, *normals2, "scan.png")
+    held = {"person1", "person2", "IM-0101", "IM-0102", "NORMAL2-IM-0001", "NORMAL2-IM-0002"}
+    assert lowest_id_patients(samples) == held
+    kept, out = split_cohort(samples, LOWEST_IDS)
+    assert {s.patient for s in out} == held
+    assert "scan" in {s.patient for s in kept} and len(kept) + len(out) == len(samples)
+    assert lowest_id_patients(_named("person10_virus_1.jpeg", *persons[1:9]), 0.2) == {
+        "person2",
+        "person3",
+    }
+
+
+def test_lowest_ids_hold_out_of_the_train_split(train_samples):
+    """The official train split: 78 of 518 IM, 104 of 693 NORMAL2-IM and 245 of 1632 person
+    ids, every held id below every kept id of its space; both classes held out."""
+    kept, held = split_cohort(train_samples, LOWEST_IDS)
+    assert len(kept) + len(held) == len(train_samples)
+    assert {s.label for s in held} == {0, 1}
+    assert {s.patient for s in kept}.isdisjoint({s.patient for s in held})
+    for space, n in (("IM", 78), ("NORMAL2-IM", 104), ("person", 245)):
+        out = {id_space(s.patient)[1] for s in held if id_space(s.patient)[0] == space}
+        rest = {id_space(s.patient)[1] for s in kept if id_space(s.patient)[0] == space}
+        assert len(out) == n and max(out) < min(rest), space
 
 
 def test_train_cohort_lists_one_cohort_of_the_train_split(data_root):

@@ -160,6 +160,17 @@ def test_sample_view_scores_reads_files_and_scores_each_view(tmp_path):
     assert not np.allclose(raw["gamma 2.0"], raw["plain"])
 
 
+def test_held_out_set_table_judges_the_held_out_patients_on_their_own():
+    """An id range holds both classes: its row is `view_row` of the held-out images alone."""
+    y_held, p_held = [0, 1, 1], [0.6, 0.7, 0.3]
+    table = shift.held_out_set_table(Y, P, y_held, p_held, threshold=0.5)
+    assert table["validation"] == shift.view_row(Y, P, 0.5)
+    row = table["held-out cohort"]
+    assert row == {**shift.view_row(np.array(y_held), np.array(p_held), 0.5), "n_held_out": 3}
+    assert row["n"] == 3 and row["specificity"] == 0.0 and row["sensitivity"] == 0.5
+    assert row["auc"] == pytest.approx(0.5)  # 0.6 is below 0.7, above 0.3
+
+
 def test_held_out_cohort_table_pairs_the_cohort_with_the_other_class():
     """Held-out normals at 0.2, 0.7 (one above 0.5) against validation's pneumonias."""
     table = shift.held_out_cohort_table(Y, P, [0.2, 0.7], held_label=0, threshold=0.5)

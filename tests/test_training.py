@@ -141,6 +141,32 @@ def test_a_cohort_held_out_of_training_is_reported_on(tiny_store, tiny_model, da
         )
 
 
+def test_an_id_range_held_out_of_training_is_judged_on_both_classes(
+    tiny_store, tiny_model, data_root
+):
+    """--hold-out-cohort lowest-ids: no patient of the lowest id range in training or
+    validation; the card judges the model on those patients alone (both classes, no pairing)."""
+    from xray_core.data import list_class_folder, lowest_id_patients
+    from xray_core.scores import held_out_samples, split_samples
+    from xray_core.store import load_model
+    from xray_core.training import train
+
+    base = tiny_model.card["training"]["config"]
+    cfg = one_epoch_like(tiny_model, augment=False, hold_out_cohort="lowest-ids")
+    train(cfg, data_root, "tiny_low_ids", tiny_store, log=lambda *_: None)
+    stored = load_model("tiny_low_ids", tiny_store)
+    train_part, val_part = split_samples(stored.card, data_root)
+    held_files = held_out_samples(stored.card, data_root)
+    low = lowest_id_patients(list_class_folder(data_root / "train"))
+    assert {s.patient for s in held_files} == low
+    assert low.isdisjoint({s.patient for s in train_part + val_part})
+    report = stored.card["held_out_cohort"]
+    assert report["cohort"] == "lowest-ids"
+    held = report["held-out cohort"]
+    assert held["n_held_out"] == held["n"] == 2 * base["limit"]
+    assert 0.0 <= held["auc"] <= 1.0 and 0.0 <= held["specificity"] <= 1.0
+
+
 def test_mixup_mixes_images_targets_and_class_weights_alike():
     """Images equal to their label everywhere: after mixup each image's value is its mixed
     target, and its weight the same mix of the two class weights."""

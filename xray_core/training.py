@@ -15,6 +15,7 @@ import numpy as np
 from xray_core import calibration, metrics
 from xray_core.card import split_seed
 from xray_core.data import (
+    LOWEST_IDS,
     find_splits,
     image_sizes,
     list_class_folder,
@@ -256,10 +257,13 @@ def load_training_data(root: Path, cfg: TrainConfig, contract):
 
 
 def held_out_samples(root: Path, cfg: TrainConfig) -> list:
-    """The images of ROOT/train in CFG.hold_out_cohort (at most CFG.limit with --limit)."""
+    """The images of ROOT/train in CFG.hold_out_cohort (at most CFG.limit per class with
+    --limit)."""
     held = train_cohort(root, cfg.hold_out_cohort)
     if cfg.limit:
-        held = list(np.random.default_rng(cfg.seed).permutation(held)[: cfg.limit])
+        rng = np.random.default_rng(cfg.seed)
+        by_class = [[s for s in held if s.label == c] for c in (0, 1)]
+        held = [s for part in by_class if part for s in rng.permutation(part)[: cfg.limit]]
     return held
 
 
@@ -274,7 +278,7 @@ def held_out_report(model, root: Path, cfg: TrainConfig, contract, cal, yv, p_ca
         raise ValueError(f"{root}: no training images in cohort {cfg.hold_out_cohort}")
     xh, yh = load_arrays(held, contract)
     p_held = calibration.apply_calibration(raw_probabilities(model, xh), cal)
-    if len(set(yh.tolist())) == 2:  # an id range: both classes, judged on their own
+    if cfg.hold_out_cohort == LOWEST_IDS:  # both classes: judged on their own
         table = held_out_set_table(yv, p_cal, yh, p_held, threshold)
     else:
         table = held_out_cohort_table(yv, p_cal, p_held, int(yh[0]), threshold)
