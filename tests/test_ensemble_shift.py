@@ -30,3 +30,17 @@ def test_independent_noise_averages_out_and_pooled_stacks_views():
     first = np.concatenate([members[0]["a"], members[0]["b"]])
     pooled = roc_auc_score(np.concatenate([y, y]), first)
     assert out[POOLED]["singles"][0] == pytest.approx(pooled)
+
+
+def test_a_view_on_other_images_is_scored_against_its_own_labels():
+    """The unseen cohort has its own images and labels; pooled views keep the shared ones."""
+    rng = np.random.default_rng(2)
+    y = np.repeat([0, 1], 100)
+    y_unseen = np.repeat([0, 1], [30, 10])
+    members = [{**scores_for(y, 2.0, rng), "unseen": scores_for(y_unseen, 2.0, rng)["a"]}]
+    out = ensemble_table(members, y, ["a", "b"], {"unseen": y_unseen})
+    assert out["unseen"]["singles"][0] == pytest.approx(
+        roc_auc_score(y_unseen, members[0]["unseen"])
+    )
+    with pytest.raises(ValueError):
+        ensemble_table(members, y, ["a", "b"])  # 40 scores against 200 labels
