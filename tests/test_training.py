@@ -141,6 +141,24 @@ def test_a_cohort_held_out_of_training_is_reported_on(tiny_store, tiny_model, da
         )
 
 
+def test_a_hold_out_that_matches_no_image_is_refused_before_training(tmp_path):
+    """A dataset without Kermany file names has no lowest-ids patients: refused at once."""
+    import cv2
+
+    from xray_core.models import build_model
+    from xray_core.training import TrainConfig, load_training_data
+
+    for cls in ("NORMAL", "PNEUMONIA"):
+        (tmp_path / "train" / cls).mkdir(parents=True)
+        for i in range(3):
+            cv2.imwrite(str(tmp_path / "train" / cls / f"scan{i}.png"), np.zeros((8, 8), np.uint8))
+    contract = build_model("cnn", filters=[4], last_filters=4, size=32).contract
+    with pytest.raises(ValueError, match="no training image falls in --hold-out-cohort"):
+        load_training_data(
+            tmp_path, TrainConfig(arch="cnn", hold_out_cohort="lowest-ids"), contract
+        )
+
+
 def test_an_id_range_held_out_of_training_is_judged_on_both_classes(
     tiny_store, tiny_model, data_root
 ):

@@ -89,7 +89,7 @@ def hold_out_text(cohort: str) -> str:
     if cohort == LOWEST_IDS:
         return (
             f"the {LOWEST_ID_FRACTION:.0%} of patients with the lowest ids in each id space "
-            "(the ids nearest the withheld test split's)"
+            "(the ids next to those the official train split lacks)"
         )
     return f"the {cohort} file-name cohort"
 

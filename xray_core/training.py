@@ -233,7 +233,12 @@ def load_training_data(root: Path, cfg: TrainConfig, contract):
     splits = find_splits(root)
     if "train" not in splits:
         raise ValueError(f"{root}: no train/ split folder to train from.")
-    samples, _ = split_cohort(list_class_folder(splits["train"]), cfg.hold_out_cohort)
+    samples, held = split_cohort(list_class_folder(splits["train"]), cfg.hold_out_cohort)
+    if cfg.hold_out_cohort and not held:
+        raise ValueError(
+            f"{root}: no training image falls in --hold-out-cohort {cfg.hold_out_cohort} "
+            "(it reads Kermany file names: personN_…, IM-N-…, NORMAL2-IM-N-…)"
+        )
     train, val = split_by_patient(samples, cfg.val_fraction, split_seed(asdict(cfg)))
     if cfg.limit:
         rng = np.random.default_rng(cfg.seed)
