@@ -3,7 +3,7 @@
 import streamlit as st
 
 from xray_app import charts, cohort_view, faithfulness_view, frame, loaders, present, state
-from xray_core import metrics, wording
+from xray_core import external_test, metrics, wording
 from xray_core.config import CLASS_NAMES
 from xray_core.prevalence import icon_array
 from xray_core.reporting import explain_operating_point, operating_point_at
@@ -77,6 +77,8 @@ st.table(
 )
 for line in explain_operating_point(op):
     st.markdown(f"- {line}")
+if test := external_test.figures(card):
+    st.info(external_test.headline(test, v["auc"]))
 if fig is not None:
     st.caption(f"{fig.note} 95% intervals: stratified bootstrap ({fig.n_resamples:,} resamples).")
     st.subheader("At another prevalence")

@@ -2,7 +2,13 @@
 
 import pytest
 
-from xray_core.cohort_evidence import hold_out_evidence, recipe_differences, robustness_rows
+from xray_core.cohort_evidence import (
+    TEST_ROW,
+    display_rows,
+    hold_out_evidence,
+    recipe_differences,
+    robustness_rows,
+)
 from xray_core.store import default_model, list_models, read_card
 
 RECIPE = {"arch": "resnet", "epochs": 14, "learning_rate": 2e-3, "seed": 42}
@@ -14,7 +20,8 @@ HELD = {
 
 
 def shipped():
-    return read_card("resnet_clahe")
+    """resnet_clahe's card without its test-split figures (tested on their own below)."""
+    return read_card("resnet_clahe").updated(external_test=None)
 
 
 def run_card(card, **config):
@@ -83,3 +90,28 @@ def test_worst_view_row_takes_each_figures_worst_ece_from_the_single_views():
     worst = rows[-1]
     assert worst["evidence"].startswith("own validation, worst perturbed view")
     assert worst["ece"] == 0.20 and worst["n"] == 5
+
+
+def test_the_test_split_row_comes_last_and_only_for_these_weights():
+    card = shipped().updated(shifted_validation=None, recipe_hold_out=None)
+    block = {"model_sha256": card["model_sha256"], "n": 624, "auc": 0.958, "ece": 0.138}
+    rows = robustness_rows(card.updated(external_test=block))
+    assert [r["evidence"] for r in rows] == ["own validation", TEST_ROW]
+    assert rows[-1]["auc"] == 0.958 and rows[-1]["spec_at_sens95"] is None
+    other = {**block, "model_sha256": "retrained"}
+    assert robustness_rows(card.updated(external_test=other)) == []
+
+
+def test_display_rows_are_text_with_not_measured_for_a_missing_figure():
+    rows = [{"evidence": TEST_ROW, "n": 624, "auc": 0.95812, "sensitivity": 0.987}]
+    assert display_rows(rows) == [
+        {
+            "evidence": TEST_ROW,
+            "n": "624",
+            "auc": "0.958",
+            "sensitivity": "0.987",
+            "specificity": "not measured",
+            "spec_at_sens95": "not measured",
+            "ece": "not measured",
+        }
+    ]

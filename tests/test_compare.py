@@ -105,6 +105,18 @@ def test_rows_carry_the_cards_shift_figures_or_none(two_models):
     assert row["unseen_cohort"] == "NORMAL2"
 
 
+def test_rows_carry_test_split_figures_only_for_the_weights_they_were_measured_on(two_models):
+    card = read_card("tiny", two_models)
+    block = {"model_sha256": card["model_sha256"], "auc": 0.958, "specificity": 0.722}
+    write_card("tiny", card.updated(external_test=block), two_models)
+    row = compare_models(["tiny"], two_models)[0]
+    assert (row["test_auc"], row["test_specificity"]) == (0.958, 0.722)
+    retrained = {**block, "model_sha256": "weights since replaced"}
+    write_card("tiny", card.updated(external_test=retrained), two_models)
+    row = compare_models(["tiny"], two_models)[0]
+    assert row["test_auc"] is None and row["test_specificity"] is None
+
+
 def test_cohort_name_is_named_only_when_every_row_agrees():
     assert cohort_name([{"unseen_cohort": "NORMAL2"}, {"unseen_cohort": None}]) == "NORMAL2"
     assert cohort_name([{"unseen_cohort": "NORMAL2"}, {"unseen_cohort": "IM"}]) == "cohort"
@@ -122,12 +134,16 @@ def test_shift_rows_say_not_measured_instead_of_a_blank():
             "perturbed_auc": "0.995",
             "unseen_auc": "not measured",
             "unseen_spec95": "not measured",
+            "test_auc": "not measured",
+            "test_specificity": "not measured",
         },
         {
             "model": "b",
             "perturbed_auc": "not measured",
             "unseen_auc": "not measured",
             "unseen_spec95": "0.500",
+            "test_auc": "not measured",
+            "test_specificity": "not measured",
         },
     ]
 

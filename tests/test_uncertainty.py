@@ -148,3 +148,15 @@ def test_bootstrap_of_1000_cases_is_fast():
         uncertainty.metric_intervals(y, p, threshold=0.5)
         times.append(time.perf_counter() - t0)
     assert min(times) < 2.0, f"bootstrap took {min(times):.2f} s"
+
+
+def test_hanley_mcneil_at_chance_is_the_mann_whitney_null_interval():
+    """At AUC 0.5 the Hanley-McNeil variance is (n1 + n2 + 1) / (12 n1 n2)."""
+    lo, hi = uncertainty.hanley_mcneil_interval(0.5, 390, 234)
+    half = norm.ppf(0.975) * np.sqrt((390 + 234 + 1) / (12 * 390 * 234))
+    assert (lo, hi) == pytest.approx((0.5 - half, 0.5 + half))
+    narrow = uncertainty.hanley_mcneil_interval(0.958, 390, 234)
+    assert hi - lo > narrow[1] - narrow[0] > 0
+    assert uncertainty.hanley_mcneil_interval(1.0, 5, 5) == (1.0, 1.0)
+    with pytest.raises(ValueError):
+        uncertainty.hanley_mcneil_interval(0.9, 0, 5)

@@ -5,21 +5,21 @@ from __future__ import annotations
 
 import streamlit as st
 
-from xray_core.cohort_evidence import robustness_rows
+from xray_core import external_test
+from xray_core.cohort_evidence import display_rows, robustness_rows
 
 COLUMNS = {
     "evidence": st.column_config.TextColumn("Validation", width="large"),
-    "n": st.column_config.NumberColumn("n", format="%d"),
-    "auc": st.column_config.NumberColumn("AUC", format="%.3f"),
-    "sensitivity": st.column_config.NumberColumn("Sensitivity", format="%.3f"),
-    "specificity": st.column_config.NumberColumn("Specificity", format="%.3f"),
-    "spec_at_sens95": st.column_config.NumberColumn(
-        "Specificity at sensitivity 0.95",
-        format="%.3f",
-        help="At the threshold that keeps sensitivity 0.95 on these images: the ranking's "
-        "figure, apart from where the shipped threshold lands.",
+    "n": st.column_config.TextColumn("n"),
+    "auc": st.column_config.TextColumn("AUC"),
+    "sensitivity": st.column_config.TextColumn("Sensitivity"),
+    "specificity": st.column_config.TextColumn("Specificity"),
+    "spec_at_sens95": st.column_config.TextColumn(
+        "Spec @ sens 0.95",
+        help="Specificity at the threshold that keeps sensitivity 0.95 on these images: the "
+        "ranking's figure, apart from where the shipped threshold lands.",
     ),
-    "ece": st.column_config.NumberColumn("ECE", format="%.3f", help="Calibration error, 0-1"),
+    "ece": st.column_config.TextColumn("ECE", help="Calibration error, 0-1"),
 }
 
 
@@ -35,7 +35,7 @@ def card_section(card, name: str) -> None:
             "recipe."
         )
         return
-    st.dataframe(rows, hide_index=True, column_config=COLUMNS, width="stretch")
+    st.dataframe(display_rows(rows), hide_index=True, column_config=COLUMNS, width="stretch")
     notes = [
         "Sensitivity and specificity at the model's shipped threshold, chosen on its plain "
         "validation, so read the drop from the first row."
@@ -58,8 +58,8 @@ def card_section(card, name: str) -> None:
             "differs from the one they were fitted for (`python -m benchmarks.hold_out_prior` "
             "separates the two)."
         )
-    notes.append(
-        "None of these is the withheld official test split, and all are from the same "
-        "hospital: a site should validate on its own cases (Site validation)."
-    )
+    test = external_test.figures(card)
+    if test:
+        notes.append(external_test.caption(test))
+    notes.append(external_test.closing_note(bool(test)))
     st.caption(" ".join(notes))

@@ -1,17 +1,21 @@
 """A shipped model's figures under a cohort shift, for its card and the Model card page.
 
-Two kinds of evidence, both beside the plain validation:
+Evidence beside the plain validation:
 * the model's own validation images under acquisition perturbations (`shifted_validation`,
   written by `train --calibration shifted` or `shift.perturbed_table`);
 * its *recipe* trained again with one file-name cohort held out (`train --hold-out-cohort`)
   and judged on that unseen cohort (`recipe_hold_out`, attached by
   `python -m benchmarks.hold_out_card`). The shipped model itself saw every cohort, so this is
-  evidence about how the recipe generalises, not a figure of the shipped weights.
+  evidence about how the recipe generalises, not a figure of the shipped weights;
+* where it has come back, the shipped weights on the withheld official test split
+  (`external_test`, attached by `python -m benchmarks.external_card`).
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict
+
+from xray_core import external_test
 
 # TrainConfig keys that may differ between a shipped model and its hold-out run: the held-out
 # cohort itself, the warm-start source (the hold-out run starts from its own hold-out base),
@@ -19,6 +23,7 @@ from dataclasses import asdict
 NOT_RECIPE = ("hold_out_cohort", "init_from", "split_seed", "limit")
 
 ROW_KEYS = ("n", "auc", "sensitivity", "specificity", "spec_at_sens95", "ece")
+TEST_ROW = "withheld test split: these weights, scored outside"
 
 
 def _full_config(config: dict) -> dict:
@@ -64,12 +69,14 @@ def hold_out_evidence(shipped_card, run_card, run_name: str) -> dict:
 
 
 def robustness_rows(card) -> list[dict]:
-    """Rows for the Model card page: plain validation, perturbed views (pooled, worst) and the
-    recipe's unseen cohort, each with n, AUC, sensitivity / specificity at the model's
-    threshold, specificity at sensitivity 0.95 and ECE (None where not measured)."""
+    """Rows for the Model card page: plain validation, perturbed views (pooled, worst), the
+    recipe's unseen cohort and the withheld test split (`xray_core.external_test`), each with
+    n, AUC, sensitivity / specificity at the model's threshold, specificity at sensitivity 0.95
+    and ECE (None where not measured)."""
     shifted = card.get("shifted_validation") or {}
     hold = card.get("recipe_hold_out")
-    if not shifted and not hold:
+    test = external_test.figures(card)
+    if not shifted and not hold and not test:
         return []
     rows = [{"evidence": "own validation", **_pick(shifted.get("plain") or _plain_row(card))}]
     names = {
@@ -88,7 +95,28 @@ def robustness_rows(card) -> list[dict]:
         rows.append(
             {"evidence": f"{run}: unseen {hold['cohort']} cases", **_pick(hold["held-out cohort"])}
         )
+    if test:
+        rows.append({"evidence": TEST_ROW, **_pick(test)})
     return rows
+
+
+def display_rows(rows: list[dict]) -> list[dict]:
+    """`robustness_rows` as text for a table: n as an integer, figures to 3 decimals, and
+    "not measured" where a row has no figure (the test split reports no ranking figure)."""
+    return [
+        {
+            "evidence": r["evidence"],
+            **{
+                k: "not measured"
+                if r.get(k) is None
+                else f"{r[k]:.0f}"
+                if k == "n"
+                else f"{r[k]:.3f}"
+                for k in ROW_KEYS
+            },
+        }
+        for r in rows
+    ]
 
 
 def _worst_ece(shifted: dict) -> float | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from xray_core import metrics
+from xray_core import external_test, metrics
 from xray_core.config import store_dir
 from xray_core.scores import load_scores
 from xray_core.store import default_model, read_card
@@ -48,20 +48,24 @@ def compare_models(names: list[str], root=None) -> list[dict]:
 
 def shift_figures(card) -> dict:
     """A card's figures under a shift, None where it records none: pooled AUC over the
-    perturbed views of its validation, and its recipe's unseen cohort (AUC, specificity at
-    sensitivity 0.95, the cohort's name)."""
+    perturbed views of its validation, its recipe's unseen cohort (AUC, specificity at
+    sensitivity 0.95, the cohort's name), and its weights on the withheld test split (AUC,
+    specificity at the shipped threshold; `xray_core.external_test`)."""
     pooled = (card.get("shifted_validation") or {}).get("shifted (pooled)") or {}
     hold = card.get("recipe_hold_out") or {}
     unseen = hold.get("held-out cohort") or {}
+    test = external_test.figures(card) or {}
     return {
         "perturbed_auc": pooled.get("auc"),
         "unseen_cohort": hold.get("cohort"),
         "unseen_auc": unseen.get("auc"),
         "unseen_spec95": unseen.get("spec_at_sens95"),
+        "test_auc": test.get("auc"),
+        "test_specificity": test.get("specificity"),
     }
 
 
-SHIFT_KEYS = ("perturbed_auc", "unseen_auc", "unseen_spec95")
+SHIFT_KEYS = ("perturbed_auc", "unseen_auc", "unseen_spec95", "test_auc", "test_specificity")
 
 
 def shift_rows(rows: list[dict]) -> list[dict]:

@@ -10,6 +10,8 @@
         <name>/gate.npz              the fitted out-of-distribution gate (xray_core.gate)
         <name>/validation_scores.json  labels and scores on its validation split (xray_core.scores)
         <name>/neighbours.npz        the nearest-case index (xray_core.explain.nearest)
+        <name>/external_test.json    figures on the withheld test split, as reported
+                                     (benchmarks.external_card puts them on the card)
 
 Modules that read or write a store entry take the names from here. A feature that adds a file
 to an entry adds its name here.
@@ -23,3 +25,4 @@ HISTORY_FILE = "history.json"
 GATE_FILE = "gate.npz"
 SCORES_FILE = "validation_scores.json"
 INDEX_FILE = "neighbours.npz"
+EXTERNAL_TEST_FILE = "external_test.json"

@@ -44,6 +44,23 @@ def wilson_interval(k: int, n: int, confidence: float = CONFIDENCE) -> tuple[flo
     return lo, hi
 
 
+def hanley_mcneil_interval(
+    auc: float, n_pos: int, n_neg: int, confidence: float = CONFIDENCE
+) -> tuple[float, float]:
+    """Normal-approximation interval for an AUC from the class sizes alone (Hanley & McNeil
+    1982), for figures reported without their scores. Returns (lo, hi) clipped to [0, 1]."""
+    if n_pos < 1 or n_neg < 1:
+        raise ValueError(f"need both classes, got {n_pos} positive and {n_neg} negative")
+    if not 0.0 <= auc <= 1.0:
+        raise ValueError(f"AUC must be in [0, 1], got {auc}")
+    q1, q2 = auc / (2 - auc), 2 * auc * auc / (1 + auc)
+    var = (auc * (1 - auc) + (n_pos - 1) * (q1 - auc * auc) + (n_neg - 1) * (q2 - auc * auc)) / (
+        n_pos * n_neg
+    )
+    half = float(norm.ppf(0.5 + confidence / 2)) * float(np.sqrt(max(var, 0.0)))
+    return max(0.0, auc - half), min(1.0, auc + half)
+
+
 def stratified_indices(y: np.ndarray, n_resamples: int, seed: int) -> np.ndarray:
     """(B, N) int indices into y; row b resamples each class with replacement within itself.
 

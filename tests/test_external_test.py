@@ -1,0 +1,105 @@
+"""xray_core.external_test and benchmarks.external_card: test-split figures on a card."""
+
+import json
+import shutil
+
+import pytest
+
+from benchmarks import external_card
+from xray_core import external_test
+from xray_core.config import STORE_ENV_VAR, store_dir
+from xray_core.store import read_card
+from xray_core.store_files import EXTERNAL_TEST_FILE
+from xray_core.uncertainty import hanley_mcneil_interval, wilson_interval
+
+CARD = {"name": "m", "threshold": 0.77, "model_sha256": "abc"}
+EVALUATION = {
+    "model": "m",
+    "n": 624,
+    "counts": {"NORMAL": 234, "PNEUMONIA": 390},
+    "auc": 0.958,
+    "sensitivity": 0.987,
+    "specificity": 0.722,
+    "accuracy": 0.888,
+    "ece": 0.138,
+    "threshold": 0.7702,
+}
+
+
+def test_attach_binds_the_figures_to_the_weights_with_intervals_from_the_counts():
+    block = external_test.attach(EVALUATION, CARD, "issue 10")
+    assert block["model_sha256"] == "abc" and block["source"] == "issue 10"
+    assert (block["auc"], block["specificity"], block["n"]) == (0.958, 0.722, 624)
+    ci = block["ci"]
+    assert ci["sensitivity"] == list(wilson_interval(385, 390))  # 0.987 x 390 = 384.9
+    assert ci["specificity"] == list(wilson_interval(169, 234))
+    assert ci["accuracy"] == list(wilson_interval(554, 624))
+    assert ci["auc"] == list(hanley_mcneil_interval(0.958, 390, 234))
+    assert ci["auc"][0] < 0.958 < ci["auc"][1] and "Hanley-McNeil" in block["ci_method"]
+
+
+def test_attach_keeps_the_evaluations_own_intervals():
+    ci = {k: [0.1, 0.9] for k in ("auc", "sensitivity", "specificity", "accuracy")}
+    given = {**EVALUATION, "ci": ci, "ci_method": "stratified bootstrap"}
+    block = external_test.attach(given, CARD, "s")
+    assert block["ci"] == ci and block["ci_method"] == "stratified bootstrap"
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"model": "other"}, "scored 'other', not 'm'"),
+        ({"threshold": 0.5}, "another operating point"),
+        ({"counts": {"NORMAL": 234, "PNEUMONIA": 389}}, "summing to n"),
+        ({"specificity": 72.2}, "outside"),
+        ({"auc": None}, "lacks auc"),
+    ],
+)
+def test_attach_refuses_figures_of_another_model_or_operating_point(change, message):
+    with pytest.raises(ValueError, match=message):
+        external_test.attach({**EVALUATION, **change}, CARD, "s")
+
+
+def test_figures_of_other_weights_are_not_shown():
+    block = external_test.attach(EVALUATION, CARD, "s")
+    assert external_test.figures({**CARD, "external_test": block}) == block
+    assert (
+        external_test.figures({**CARD, "model_sha256": "retrained", "external_test": block}) is None
+    )
+    assert external_test.figures(CARD) is None
+
+
+def test_wording_names_the_split_the_source_and_the_intervals():
+    block = external_test.attach(EVALUATION, CARD, "issue 10")
+    line = external_test.headline(block, 0.997)
+    assert "AUC 0.958 (validation: 0.997)" in line and "specificity 0.722" in line
+    assert "ECE 0.138" in line
+    caption = external_test.caption(block)
+    assert "issue 10" in caption and "234 normal and 390 pneumonia" in caption
+    assert external_test.closing_note(True).startswith("The other rows are not")
+    assert "not scored there yet" in external_test.closing_note(False)
+
+
+def test_the_shipped_block_is_the_stores_record_attached():
+    """resnet_clahe's card carries issue 10's figures, re-made exactly from its record."""
+    card = read_card("resnet_clahe")
+    record = json.loads((store_dir() / "resnet_clahe" / EXTERNAL_TEST_FILE).read_text())
+    block = external_test.figures(card)
+    assert block == external_test.attach(record, card, block["source"])
+    assert (block["auc"], block["sensitivity"], block["specificity"]) == (0.958, 0.987, 0.722)
+
+
+def test_benchmark_writes_the_block_from_the_entrys_record(tiny_store, tmp_path, monkeypatch):
+    root = tmp_path / "store"
+    shutil.copytree(tiny_store, root)
+    monkeypatch.setenv(STORE_ENV_VAR, str(root))
+    card = read_card("tiny", root)
+    with pytest.raises(SystemExit, match="no external_test.json"):
+        external_card.main(["--model", "tiny", "--source", "s"])
+    record = {**EVALUATION, "model": "tiny", "threshold": card["threshold"]}
+    (root / "tiny" / EXTERNAL_TEST_FILE).write_text(json.dumps(record))
+    external_card.main(["--model", "tiny", "--source", "a report"])
+    assert read_card("tiny", root).get("external_test") is None  # printed, not written
+    external_card.main(["--model", "tiny", "--source", "a report", "--write-card"])
+    block = external_test.figures(read_card("tiny", root))
+    assert block["source"] == "a report" and block["auc"] == 0.958
