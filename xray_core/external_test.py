@@ -21,6 +21,7 @@ REQUIRED = ("model", "n", "auc", *RATES, "threshold", "counts")
 # How far the evaluation's threshold may sit from the card's: figures at another operating
 # point are not the shipped model's.
 THRESHOLD_TOLERANCE = 5e-4
+COUNT_CI_METHOD = "Wilson (rates) and Hanley-McNeil (AUC), from the counts"
 
 
 def check_evaluation(evaluation: dict, name: str, threshold: float) -> None:
@@ -58,24 +59,21 @@ def count_intervals(evaluation: dict) -> dict:
 
 def attach(evaluation: dict, card, source: str) -> dict:
     """The `external_test` block for CARD (a ModelCard or dict) from EVALUATION; SOURCE says
-    where the figures came from (e.g. 'issue 10, measured 2026-11-23'). Raises ValueError."""
+    where the figures came from (e.g. 'issue 10'). Raises ValueError."""
     check_evaluation(evaluation, card["name"], float(card["threshold"]))
     if not card.get("model_sha256"):
         raise ValueError("the card records no model_sha256 to bind the figures to")
     given = evaluation.get("ci") or {}
     has_ci = all(given.get(k) for k in ("auc", *RATES))
+    ci = {k: list(given[k]) for k in ("auc", *RATES)} if has_ci else count_intervals(evaluation)
     keys = ("n", "counts", "auc", *RATES, "ece", "threshold")
     return {
         "split": SPLIT,
         "source": source,
         "model_sha256": card["model_sha256"],
         **{k: evaluation.get(k) for k in keys},
-        "ci": {k: list(given[k]) for k in ("auc", *RATES)}
-        if has_ci
-        else count_intervals(evaluation),
-        "ci_method": evaluation.get("ci_method", "")
-        if has_ci
-        else ("Wilson (rates) and Hanley-McNeil (AUC), from the counts"),
+        "ci": ci,
+        "ci_method": evaluation.get("ci_method", "") if has_ci else COUNT_CI_METHOD,
     }
 
 
