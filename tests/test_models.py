@@ -25,6 +25,7 @@ CASES = [
     ),
     ("resnet", {"size": 96}),
     ("resnet_fast", {"size": 96}),
+    ("resnet_fast", {"size": 96, "standardize": True}),
     ("mobilenetv2_035", {"weights": None}),
     ("mobilenetv2_035", {"weights": None, "standardize": True}),
     ("mobilenetv2_050", {"weights": None}),
@@ -75,6 +76,22 @@ def test_standardized_dense_ignores_global_brightness_and_contrast():
     keras.utils.set_random_seed(0)
     plain = build_model("dense").model
     assert np.max(np.abs(np.asarray(plain(shifted)) - np.asarray(plain(x)))) > 1e-3
+    keras.backend.clear_session()
+
+
+def test_standardized_resnet_ignores_global_brightness_and_contrast():
+    """The ResNet builders' `standardize`: a*x + b (a > 0) scores as x; without it, it does not."""
+    rng = np.random.default_rng(2)
+    x = rng.uniform(0.1, 0.9, (2, 96, 96, 1)).astype(np.float32)
+    shifted = 0.7 * x + 0.1
+    keras.utils.set_random_seed(0)
+    built = build_model("resnet_fast", size=96, standardize=True)
+    np.testing.assert_allclose(built.model(shifted), built.model(x), atol=1e-4)
+    assert built.model.get_layer("stem_conv").input is built.model.get_layer("standardize").output
+    assert "standardised" in built.description
+    keras.utils.set_random_seed(0)
+    plain = build_model("resnet_fast", size=96).model
+    assert np.max(np.abs(np.asarray(plain(shifted)) - np.asarray(plain(x)))) > 1e-4
     keras.backend.clear_session()
 
 

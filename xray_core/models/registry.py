@@ -66,7 +66,7 @@ ARCHITECTURES: dict[str, Architecture] = {
 }  # fmt: skip
 
 
-# What the builders' `standardize` option does (dense and transfer), in words: the card's
+# What the builders' `standardize` option does (dense, ResNet and transfer), in words: the card's
 # description and its robustness text (`card.robustness_text`) both say it with this phrase.
 STANDARDIZE_NOTE = (
     "each image standardised over its own pixels (mean 0, a fixed sd) before the first layer, "

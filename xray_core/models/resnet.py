@@ -6,6 +6,7 @@ import keras
 from keras import layers
 
 from xray_core.models.head import regularizer, sigmoid_output
+from xray_core.models.standardize import standardize as standardize_layer
 
 LAST_CONV = "last_conv"
 
@@ -50,6 +51,7 @@ def make_resnet(
     dropout=0.3,
     l2=1e-5,
     pool_after_stem=False,
+    standardize=False,
 ) -> keras.Model:
     """16-filter 5x5 stride-2 stem -> [residual block -> max-pool] per width -> last conv -> GAP.
 
@@ -57,9 +59,14 @@ def make_resnet(
     the same layers and weights count, the residual stages run at half the side (56, 28, 14
     and 7 px for a 224 px input instead of 112 to 14), about a third of the compute; the last
     conv still sees a 7x7 grid.
+
+    `standardize`: each image is shifted and scaled to mean 0, standard deviation 1 over its
+    own pixels before the stem (`models.standardize`, no learned parameters), so a global change
+    of exposure after CLAHE does not reach the network.
     """
     inp = keras.Input(input_shape, name="image")
-    x = layers.Conv2D(16, 5, strides=2, padding="same", use_bias=False, name="stem_conv")(inp)
+    x = standardize_layer(inp) if standardize else inp
+    x = layers.Conv2D(16, 5, strides=2, padding="same", use_bias=False, name="stem_conv")(x)
     x = layers.BatchNormalization(name="stem_bn")(x)
     x = layers.Activation("relu", name="stem_relu")(x)
     if pool_after_stem:
