@@ -41,6 +41,9 @@ def with_ci(key: str, digits: int = 3) -> str:
     return format_interval(fig.values[key], fig.intervals[key], digits)
 
 
+# The withheld test split's figures (a later cohort) come before the validation's.
+if test := external_test.figures(card):
+    st.info(external_test.headline(test, v["auc"]))
 st.subheader(f"Validation at threshold {threshold:.3f} (shipped: {card['threshold']:.3f})")
 c = op["confusion"] if fig is not None else None
 st.table(
@@ -77,8 +80,6 @@ st.table(
 )
 for line in explain_operating_point(op):
     st.markdown(f"- {line}")
-if test := external_test.figures(card):
-    st.info(external_test.headline(test, v["auc"]))
 if fig is not None:
     st.caption(f"{fig.note} 95% intervals: stratified bootstrap ({fig.n_resamples:,} resamples).")
     st.subheader("At another prevalence")

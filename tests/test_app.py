@@ -282,3 +282,20 @@ def test_compare_marks_the_default_and_shows_each_models_shift_figures():
     default = seeds[seeds["model"] == f"{store.default_model()} (default)"].iloc[0]
     assert default["plain_auc"].count("±") == 1 and default["seeds"] == "3"
     assert any("Across training seeds" in m.value for m in at.markdown)
+
+
+def test_model_card_puts_test_split_figures_before_the_validation():
+    """A model with figures from the withheld test split shows them above its validation
+    table; a model without them shows no such line."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.selectbox(key="_sb_model").set_value("resnet_clahe").run()
+    at.switch_page("pages/model_card.py").run()
+    no_exceptions(at)
+    info = [i.value for i in at.info if "withheld official test split" in i.value]
+    assert len(info) == 1 and "AUC 0.958" in info[0]
+    kinds = [str(e.value) for e in at.main if e.type in ("info", "subheader")]
+    first_validation = next(i for i, k in enumerate(kinds) if k.startswith("Validation at"))
+    assert any("withheld official test split" in k for k in kinds[:first_validation])
+    at.selectbox(key="_sb_model").set_value(store.default_model()).run()
+    at.switch_page("pages/model_card.py").run()
+    assert not [i for i in at.info if "withheld official test split" in i.value]
