@@ -43,7 +43,7 @@ def with_ci(key: str, digits: int = 3) -> str:
 
 # The withheld test split's figures (a later cohort) come before the validation's.
 if test := external_test.figures(card):
-    st.info(external_test.headline(test, v["auc"]))
+    st.info(f"{external_test.headline(test, v['auc'])} Details under *Under a cohort shift*.")
 st.subheader(f"Validation at threshold {threshold:.3f} (shipped: {card['threshold']:.3f})")
 c = op["confusion"] if fig is not None else None
 st.table(

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from xray_app import charts, frame, present, state
+from xray_core import external_test
 from xray_core.gallery import KINDS
 from xray_core.intended_use import INTENDED_USE_SHORT
 from xray_core.prevalence import icon_array
@@ -13,7 +14,7 @@ from xray_core.wording import counted, percent, rate
 frame.route_through_entry()
 
 model, threshold = state.current_model(), state.current_threshold()
-_, toggle = st.columns([6, 1])
+_, toggle = st.columns([4, 1])
 on = toggle.toggle("Present", key="present_mode", help="Hide the sidebar and header to project.")
 present.style(on)
 st.title("Pneumonia on children's chest X-rays")
@@ -38,6 +39,7 @@ st.caption(
     f"Model {model.name} ({version_text(model.card)}) at threshold {threshold:.3f}. "
     f"{fig.note} 95% intervals: stratified bootstrap ({fig.n_resamples:,} resamples)."
 )
+st.info(external_test.test_split_line(model.card), icon=":material/science:")
 
 st.header("What it means where you work")
 left, right = st.columns([2, 3], gap="large")

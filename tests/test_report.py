@@ -8,7 +8,7 @@ import pdf_helpers
 import pytest
 from pdf_helpers import page_count
 
-from xray_core import prevalence
+from xray_core import external_test, prevalence
 from xray_core.cli import main
 from xray_core.report.pdf import render_pdf
 from xray_core.report.story import build_story, prevalence_range
@@ -56,6 +56,8 @@ def test_pdf_without_gallery_has_the_story_as_text(story, tmp_path):
     assert story["prevalence"]["sentences"][2] in text  # "N children with pneumonia are missed."
     assert story["figures"][1]["text"] in text  # sensitivity with its interval
     assert "Gallery not drawn" in text
+    assert story["test_split"] == external_test.NOT_MEASURED  # the default: not scored there
+    assert external_test.NOT_MEASURED in text
 
 
 def test_cli_report_with_gallery(tmp_path, data_root):
@@ -83,3 +85,14 @@ def test_report_says_why_the_gallery_is_missing(tmp_path, small_eval_dir):
     text = pdf_text(out)
     assert "Gallery not drawn:" in text and "rescore" in text
     assert "prevalence of 5%" in text
+
+
+def test_report_of_a_model_scored_on_the_test_split_says_so_on_one_page(tmp_path, data_root):
+    """resnet_clahe carries the withheld test split's figures: the PDF states them beside the
+    validation's, and the page still holds everything with the gallery drawn."""
+    out = tmp_path / "clahe.pdf"
+    code = main(["report", "--model", "resnet_clahe", "--pdf", str(out), "--data", str(data_root)])
+    assert code == 0 and page_count(out) == 1
+    text = pdf_text(out)
+    assert "withheld official test split" in text and "AUC 0.958 (validation: 0.997)" in text
+    assert external_test.NOT_MEASURED not in text

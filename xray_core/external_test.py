@@ -110,13 +110,27 @@ def closing_note(has_test: bool) -> str:
     )
 
 
+NOT_MEASURED = (
+    "These weights have not been scored on the withheld official test split (a later cohort) "
+    "yet: the validation figures come from the training cohort and flatter a model under a "
+    "cohort shift."
+)
+
+
 def headline(block: dict, validation_auc: float) -> str:
-    """One line for the top of a model card: the weights' own test-split figures beside the
-    validation AUC (VALIDATION_AUC in [0, 1])."""
+    """One sentence: the weights' own test-split figures beside the validation AUC
+    (VALIDATION_AUC in [0, 1]). Plain text (the card page, the Present page and the PDF)."""
     ece = "" if block.get("ece") is None else f", ECE {block['ece']:.3f}"
     return (
         f"On the withheld official test split (a later cohort, n = {block['n']}) these weights "
         f"scored AUC {block['auc']:.3f} (validation: {validation_auc:.3f}), sensitivity "
         f"{block['sensitivity']:.3f} and specificity {block['specificity']:.3f} at threshold "
-        f"{block['threshold']:.3f}{ece}. Details under *Under a cohort shift*."
+        f"{block['threshold']:.3f}{ece}."
     )
+
+
+def test_split_line(card) -> str:
+    """What CARD's weights scored on the withheld test split, or that they were not scored
+    there (NOT_MEASURED): one plain-text sentence for a presentation."""
+    block = figures(card)
+    return NOT_MEASURED if block is None else headline(block, float(card["validation"]["auc"]))

@@ -87,6 +87,7 @@ def _figures(pdf: FPDF, s: dict) -> None:
     pdf.image(io.BytesIO(charts.roc_png(s["roc"], sens, spec, (2.2, 2.3))), x=153, y=top, w=38)
     pdf.set_y(max(below, top + 40) + 1)
     _text(pdf, f"{s['source_note']} {s['ci_note']}", 7, "I", MUTED)
+    _text(pdf, s["test_split"], 7.5, "B")
 
 
 def _prevalence(pdf: FPDF, s: dict) -> None:

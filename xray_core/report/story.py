@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from xray_core import prevalence
+from xray_core import external_test, prevalence
 from xray_core.card import ModelCard
 from xray_core.intended_use import HOSPITAL, POPULATION_SHORT
 from xray_core.validation_figures import Figures, figures_table
@@ -85,6 +85,7 @@ def build_story(card: ModelCard, fig: Figures, prev: float | None = None, today=
         "roc": fig.roc,
         "n_text": fig.n_text(),
         "source_note": fig.note,
+        "test_split": external_test.test_split_line(card),
         "ci_note": f"95% intervals: stratified bootstrap ({fig.n_resamples:,} resamples), "
         "Wilson where the bootstrap is degenerate.",
         "prevalence": fig.at_prevalence(prev),
