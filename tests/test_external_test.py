@@ -106,3 +106,21 @@ def test_benchmark_writes_the_block_from_the_entrys_record(tiny_store, tmp_path,
     external_card.main(["--model", "tiny", "--source", "a report", "--write-card"])
     block = external_test.figures(read_card("tiny", root))
     assert block["source"] == "a report" and block["auc"] == 0.958
+
+
+def test_attach_keeps_the_threshold_free_figure_and_cohorts_when_given():
+    rows = {"NORMAL NORMAL2": {"n": 100, "specificity": 0.67, "mean_p": 0.6}}
+    block = external_test.attach(
+        {**EVALUATION, "spec_at_sens95": 0.81, "cohorts": rows}, CARD, "a report"
+    )
+    assert block["spec_at_sens95"] == 0.81 and block["cohorts"] == rows
+    assert external_test.cohort_sentence(block) == (
+        "By file-name cohort: NORMAL2 normals flagged 33% (n = 100)."
+    )
+    virus = {"PNEUMONIA virus": {"n": 148, "sensitivity": 0.97, "mean_p": 0.9}}
+    both = {**block, "cohorts": {**rows, **virus}}
+    assert "; virus pneumonias missed 3% (n = 148)." in external_test.cohort_sentence(both)
+    assert external_test.cohort_sentence(external_test.attach(EVALUATION, CARD, "s")) == ""
+    assert "cohorts" not in external_test.attach(EVALUATION, CARD, "issue 10")
+    with pytest.raises(ValueError, match="spec_at_sens95"):
+        external_test.attach({**EVALUATION, "spec_at_sens95": 1.2}, CARD, "s")

@@ -61,5 +61,6 @@ def card_section(card, name: str) -> None:
     test = external_test.figures(card)
     if test:
         notes.append(external_test.caption(test))
+        notes.append(external_test.cohort_sentence(test))
     notes.append(external_test.closing_note(bool(test)))
-    st.caption(" ".join(notes))
+    st.caption(" ".join(n for n in notes if n))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from xray_core import metrics, uncertainty
+from xray_core import metrics, shift, uncertainty
 from xray_core.calibration import brier, ece
 from xray_core.data import list_class_folder, load_arrays
 from xray_core.inference import calibrated_probabilities
@@ -25,7 +25,11 @@ def evaluate_folder(stored: StoredModel, folder: Path, threshold: float | None =
         counts, confusion, roc, pr, brier, ece, seconds, and `ci`: 95% intervals
         {"auc": [lo, hi], "sensitivity": [lo, hi], "specificity", "ppv", "npv", "accuracy"}
         (stratified bootstrap, `uncertainty.metric_intervals`; None where undefined) with
-        `ci_method` saying how they were made.
+        `ci_method` saying how they were made. Also `spec_at_sens95` (specificity at the
+        threshold that reaches sensitivity 0.95 on these images: threshold-free, as in the
+        cards' shift tables) and, when the file names follow the dataset's (IM-…, NORMAL2-IM-…,
+        person…_bacteria/virus_…), `cohorts`: per-cohort rows (`shift.cohort_table`); no file
+        name or patient id is reported.
     """
     t0 = time.time()
     samples = list_class_folder(Path(folder))
@@ -34,6 +38,9 @@ def evaluate_folder(stored: StoredModel, folder: Path, threshold: float | None =
     t = stored.threshold if threshold is None else float(threshold)
     out = {"model": stored.name, "data": str(folder), **metrics.summary(y, p, t)}
     out["ci"] = uncertainty.metric_intervals(y, p, t)
+    out["spec_at_sens95"] = shift.spec_at_sensitivity(y, p, 0.95) if 0 < y.sum() < len(y) else None
+    if cohorts := shift.cohort_table(y, p, [s.path.name for s in samples], t):
+        out["cohorts"] = cohorts
     out["ci_method"] = CI_METHOD
     out.update({"brier": brier(p, y), "ece": ece(p, y), "seconds": round(time.time() - t0, 2)})
     return out

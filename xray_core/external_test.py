@@ -21,6 +21,9 @@ REQUIRED = ("model", "n", "auc", *RATES, "threshold", "counts")
 # How far the evaluation's threshold may sit from the card's: figures at another operating
 # point are not the shipped model's.
 THRESHOLD_TOLERANCE = 5e-4
+# Kept when the evaluation has them (`evaluate --json` since stop 26): the threshold-free
+# specificity at sensitivity 0.95, and the per-file-name-cohort rows.
+OPTIONAL = ("spec_at_sens95", "cohorts")
 COUNT_CI_METHOD = "Wilson (rates) and Hanley-McNeil (AUC), from the counts"
 
 
@@ -40,7 +43,7 @@ def check_evaluation(evaluation: dict, name: str, threshold: float) -> None:
     counts = evaluation["counts"]
     if sorted(counts) != sorted(CLASS_NAMES) or sum(counts.values()) != evaluation["n"]:
         raise ValueError(f"counts {counts} must give {', '.join(CLASS_NAMES)} summing to n")
-    for key in ("auc", *RATES, "ece"):
+    for key in ("auc", *RATES, "ece", "spec_at_sens95"):
         value = evaluation.get(key)
         if value is not None and not 0.0 <= float(value) <= 1.0:
             raise ValueError(f"{key} {value} is outside [0, 1]")
@@ -72,6 +75,7 @@ def attach(evaluation: dict, card, source: str) -> dict:
         "source": source,
         "model_sha256": card["model_sha256"],
         **{k: evaluation.get(k) for k in keys},
+        **{k: evaluation[k] for k in OPTIONAL if evaluation.get(k) is not None},
         "ci": ci,
         "ci_method": evaluation.get("ci_method", "") if has_ci else COUNT_CI_METHOD,
     }
@@ -95,6 +99,22 @@ def caption(block: dict) -> str:
         f"sensitivity {ci['sensitivity'][0]:.2f}-{ci['sensitivity'][1]:.2f}, specificity "
         f"{ci['specificity'][0]:.2f}-{ci['specificity'][1]:.2f} ({block['ci_method']})."
     )
+
+
+def cohort_sentence(block: dict) -> str:
+    """Where the test-split errors fall by file-name cohort ('' when the evaluation had no
+    `cohorts`): share of each normal cohort flagged, share of each pneumonia cohort missed."""
+    rows = block.get("cohorts") or {}
+    parts = []
+    for name, row in rows.items():
+        kind, cohort = name.split(" ", 1)
+        if kind == NEGATIVE_CLASS and row.get("specificity") is not None:
+            parts.append(f"{cohort} normals flagged {1 - row['specificity']:.0%} (n = {row['n']})")
+        elif kind == POSITIVE_CLASS and row.get("sensitivity") is not None:
+            parts.append(
+                f"{cohort} pneumonias missed {1 - row['sensitivity']:.0%} (n = {row['n']})"
+            )
+    return f"By file-name cohort: {'; '.join(parts)}." if parts else ""
 
 
 def closing_note(has_test: bool) -> str:
