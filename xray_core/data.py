@@ -80,8 +80,10 @@ def split_cohort(samples: list, cohort: str | None) -> tuple[list, list]:
     if cohort not in HOLD_OUTS:
         raise ValueError(f"unknown cohort {cohort!r}; valid: {', '.join(HOLD_OUTS)}")
     held_ids = lowest_id_patients(samples) if cohort == LOWEST_IDS else set()
-    held = [s for s in samples if is_held_out(s, cohort, held_ids)]
-    return [s for s in samples if not is_held_out(s, cohort, held_ids)], held
+    kept, held = [], []
+    for s in samples:
+        (held if is_held_out(s, cohort, held_ids) else kept).append(s)
+    return kept, held
 
 
 def hold_out_text(cohort: str) -> str:
