@@ -3,6 +3,7 @@
 import streamlit as st
 
 from xray_app import cases_view, current, frame, loaders, present, sites, state, widgets
+from xray_core.cohort_evidence import new_cases_sentence
 from xray_core.config import POSITIVE_CLASS
 from xray_core.intended_use import POPULATION_SHORT
 from xray_core.reporting import confidence_words, explain_operating_point, operating_point_at
@@ -85,9 +86,10 @@ with right:
             col.caption(f"95% CI {lo:.2f}–{hi:.2f} · {present.rests_on(fig, key)}")
     for line in explain_operating_point(op):
         st.markdown(f"- {line}")
+    cards = {name: loaders.get_model_card(name) for name in loaders.model_names()}
     st.caption(
-        f"Model **{model.name}**. Validation figures come from {POPULATION_SHORT}; expect "
-        "lower specificity elsewhere."
+        f"Model **{model.name}**, validated on {POPULATION_SHORT}. "
+        + new_cases_sentence(model.card, cards)
     )
 
 st.subheader("Cases like this one")

@@ -63,6 +63,15 @@ def test_predict_shows_calibrated_probability_and_verdict(uploaded, xray):
     assert any("not a medical device" in w.value for w in uploaded.warning)
 
 
+def test_predict_says_what_specificity_did_outside_the_training_cohort(uploaded):
+    captions = " ".join(c.value for c in uploaded.caption)
+    assert "are its best case" in captions  # the default has no test-split figures of its own
+    assert "resnet_clahe, the one model scored on the withheld later cohort" in captions
+    uploaded.selectbox(key="_sb_model").set_value("resnet_clahe").run()
+    captions = " ".join(c.value for c in uploaded.caption)
+    assert "these weights had specificity 0.72 at sensitivity 0.99" in captions
+
+
 def test_threshold_slider_flips_the_verdict(uploaded, xray):
     p = assess(store.load_model(), load_study(xray[0])).prediction.probability
     slider = uploaded.slider(key="_sb_threshold")

@@ -6,6 +6,7 @@ from xray_core.cohort_evidence import (
     TEST_ROW,
     display_rows,
     hold_out_evidence,
+    new_cases_sentence,
     recipe_differences,
     robustness_rows,
 )
@@ -117,3 +118,32 @@ def test_display_rows_are_text_with_not_measured_for_a_missing_figure():
             "ece": "not measured",
         }
     ]
+
+
+def test_new_cases_sentence_prefers_the_weights_own_test_split():
+    card = read_card("resnet_clahe")
+    assert card.get("external_test"), "resnet_clahe ships its test-split figures (issue 10)"
+    line = new_cases_sentence(card, {"resnet_clahe": card})
+    assert "specificity 0.72 at sensitivity 0.99 (validation: 0.97 at 0.97)" in line
+    assert "hold-out" not in line and "NORMAL2" not in line
+
+
+def test_new_cases_sentence_without_own_figures_gives_hold_out_and_the_scored_model():
+    scored = read_card("resnet_clahe")
+    default = read_card(default_model())
+    assert default.get("recipe_hold_out") and not default.get("external_test")
+    line = new_cases_sentence(default, {"resnet_clahe": scored, default["name"]: default})
+    held = default["recipe_hold_out"]["held-out cohort"]["specificity"]
+    assert f"without the NORMAL2 normals, had specificity {held:.2f}" in line
+    assert "resnet_clahe, the one model scored on the withheld later cohort" in line
+    assert "fell to specificity 0.72 there (validation 0.97, its recipe's hold-out 0.90)" in line
+    retrained = scored.updated(model_sha256="retrained")  # figures bound to other weights
+    assert "resnet_clahe" not in new_cases_sentence(default, {"resnet_clahe": retrained})
+
+
+def test_new_cases_sentence_with_no_evidence_still_warns():
+    bare = shipped().updated(recipe_hold_out=None)
+    line = new_cases_sentence(bare, {})
+    assert (
+        line == "These figures come from the training cohort: expect lower specificity elsewhere."
+    )

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from xray_core import external_test
+from xray_core.wording import rate
 
 # TrainConfig keys that may differ between a shipped model and its hold-out run: the held-out
 # cohort itself, the warm-start source (the hold-out run starts from its own hold-out base),
@@ -140,3 +141,47 @@ def _plain_row(card) -> dict:
 
 def _pick(row: dict) -> dict:
     return {k: row.get(k) for k in ROW_KEYS}
+
+
+def new_cases_sentence(card, scored: dict) -> str:
+    """One plain sentence under a model's validation figures: what happened to specificity on
+    cases outside its training cohort. CARD's own test-split figures when it has them; else its
+    recipe's unseen-cohort result, and the test split of another model in SCORED ({name: card},
+    the store's cards; only those scored on it count), whose drop shows how much even the
+    hold-out can miss. Rates in [0, 1], shown to 2 decimals."""
+    own = external_test.figures(card)
+    plain = _plain_row(card)
+    if own is not None:
+        return (
+            f"On the withheld official test split (a later cohort of the same hospital, "
+            f"n = {own['n']}) these weights had specificity {rate(own['specificity'])} at "
+            f"sensitivity {rate(own['sensitivity'])} (validation: {rate(plain['specificity'])} "
+            f"at {rate(plain['sensitivity'])}): expect more false alarms on new images."
+        )
+    parts = []
+    hold = (card.get("recipe_hold_out") or {}).get("held-out cohort")
+    if hold:
+        parts.append(
+            f"its recipe, trained again without the {card['recipe_hold_out']['cohort']} normals, "
+            f"had specificity {rate(hold['specificity'])} on them at sensitivity "
+            f"{rate(hold['sensitivity'])}"
+        )
+    others = [(n, c) for n, c in sorted(scored.items()) if external_test.figures(c) is not None]
+    if others:
+        name, c = others[0]
+        which = "the one model" if len(others) == 1 else f"one of {len(others)} models"
+        test, held = external_test.figures(c), (c.get("recipe_hold_out") or {})
+        held_spec = (held.get("held-out cohort") or {}).get("specificity")
+        also = "" if held_spec is None else f", its recipe's hold-out {rate(held_spec)}"
+        parts.append(
+            f"{name}, {which} scored on the withheld later cohort, fell to specificity "
+            f"{rate(test['specificity'])} there (validation {rate(_plain_row(c)['specificity'])}"
+            f"{also})"
+        )
+    if not parts:
+        return "These figures come from the training cohort: expect lower specificity elsewhere."
+    return (
+        "These figures come from the training cohort and are its best case: "
+        + "; ".join(parts)
+        + ". Expect more false alarms on new images."
+    )
