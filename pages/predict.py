@@ -86,10 +86,9 @@ with right:
             col.caption(f"95% CI {lo:.2f}–{hi:.2f} · {present.rests_on(fig, key)}")
     for line in explain_operating_point(op):
         st.markdown(f"- {line}")
-    cards = {name: loaders.get_model_card(name) for name in loaders.model_names()}
     st.caption(
         f"Model **{model.name}**, validated on {POPULATION_SHORT}. "
-        + new_cases_sentence(model.card, cards)
+        + new_cases_sentence(model.card, loaders.get_model_cards())
     )
 
 st.subheader("Cases like this one")

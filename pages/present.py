@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from xray_app import charts, frame, present, state
-from xray_core import external_test
+from xray_app import charts, frame, loaders, present, state
+from xray_core.cohort_evidence import withheld_split_line
 from xray_core.gallery import KINDS
 from xray_core.intended_use import INTENDED_USE_SHORT
 from xray_core.prevalence import icon_array
@@ -39,7 +39,7 @@ st.caption(
     f"Model {model.name} ({version_text(model.card)}) at threshold {threshold:.3f}. "
     f"{fig.note} 95% intervals: stratified bootstrap ({fig.n_resamples:,} resamples)."
 )
-st.info(external_test.test_split_line(model.card), icon=":material/science:")
+st.info(withheld_split_line(model.card, loaders.get_model_cards()), icon=":material/science:")
 
 st.header("What it means where you work")
 left, right = st.columns([2, 3], gap="large")

@@ -10,9 +10,10 @@ from streamlit.testing.v1 import AppTest
 from xray_app.present import GALLERY_PER_KIND
 from xray_app.state import STUDY_KEY
 from xray_core import config, external_test, prevalence
+from xray_core.cohort_evidence import withheld_split_line
 from xray_core.gallery import kind_counts
 from xray_core.scores import load_scores
-from xray_core.store import default_model, read_card
+from xray_core.store import default_model, list_models, read_card
 from xray_core.validation_figures import validation_figures
 
 APP = str(config.PROJECT_ROOT / "streamlit_app.py")
@@ -63,7 +64,9 @@ def test_headline_figures_with_intervals_and_n(page, shipped):
     assert "flatters every model" in shown and "site validation report" in shown
     assert any("not a medical device" in w.value.lower() for w in page.warning)
     assert "Bacterial and viral pneumonia are not told apart." in shown  # limitations
-    assert [i.value for i in page.info] == [external_test.test_split_line(card)]
+    assert [i.value for i in page.info] == [
+        withheld_split_line(card, {n: read_card(n) for n in list_models()})
+    ]
     assert external_test.figures(card) is not None or "have not been scored" in page.info[0].value
 
 

@@ -2,6 +2,7 @@
 
 import pytest
 
+from xray_core import external_test
 from xray_core.cohort_evidence import (
     TEST_ROW,
     display_rows,
@@ -9,6 +10,7 @@ from xray_core.cohort_evidence import (
     new_cases_sentence,
     recipe_differences,
     robustness_rows,
+    withheld_split_line,
 )
 from xray_core.store import default_model, list_models, read_card
 
@@ -147,3 +149,15 @@ def test_new_cases_sentence_with_no_evidence_still_warns():
     assert (
         line == "These figures come from the training cohort: expect lower specificity elsewhere."
     )
+
+
+def test_test_split_line_states_own_figures_or_the_evidence_there_is():
+    clahe, default = read_card("resnet_clahe"), read_card(default_model())
+    scored = {"resnet_clahe": clahe, default["name"]: default}
+    own = withheld_split_line(clahe, scored)
+    assert own == external_test.headline(external_test.figures(clahe), clahe["validation"]["auc"])
+    line = withheld_split_line(default, scored)
+    assert line.startswith(external_test.NOT_MEASURED + " By how much: its recipe")
+    assert "resnet_clahe, the one model scored" in line
+    bare = shipped().updated(recipe_hold_out=None)
+    assert withheld_split_line(bare, {}) == external_test.NOT_MEASURED

@@ -77,9 +77,6 @@ def test_wording_names_the_split_the_source_and_the_intervals():
     caption = external_test.caption(block)
     assert "issue 10" in caption and "234 normal and 390 pneumonia" in caption
     assert external_test.closing_note(True).startswith("The other rows are not")
-    card = {**CARD, "external_test": block, "validation": {"auc": 0.997}}
-    assert external_test.test_split_line(card) == line
-    assert external_test.test_split_line(CARD) == external_test.NOT_MEASURED
     assert "not scored there yet" in external_test.closing_note(False)
 
 

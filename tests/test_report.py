@@ -56,8 +56,9 @@ def test_pdf_without_gallery_has_the_story_as_text(story, tmp_path):
     assert story["prevalence"]["sentences"][2] in text  # "N children with pneumonia are missed."
     assert story["figures"][1]["text"] in text  # sensitivity with its interval
     assert "Gallery not drawn" in text
-    assert story["test_split"] == external_test.NOT_MEASURED  # the default: not scored there
-    assert external_test.NOT_MEASURED in text
+    assert story["test_split"].startswith(external_test.NOT_MEASURED)  # the default: not there
+    assert "By how much: its recipe" in story["test_split"]  # its own hold-out, no store needed
+    assert story["test_split"] in text
 
 
 def test_cli_report_with_gallery(tmp_path, data_root):
@@ -68,6 +69,9 @@ def test_cli_report_with_gallery(tmp_path, data_root):
     card = read_card(default_model())
     assert card["name"] in text and card["intended_use"] in text
     assert "prevalence of 20%" in text and "False positive" in text and "False negative" in text
+    assert external_test.NOT_MEASURED in text  # the default: not scored there, and by how much
+    assert "By how much: its recipe, trained again without the NORMAL2 normals" in text
+    assert "resnet_clahe, the one model scored on the withheld later cohort" in text
     assert re.search(r"case [0-9a-f]{6}", text)  # gallery cases by neutral id
     assert not re.search(r"person\d+_|IM-\d{4}", text), "a dataset file name (patient id) leaked"
     png = subprocess.run(

@@ -101,6 +101,11 @@ def get_model_card(name: str) -> dict:
     return store.read_card(name)
 
 
+def get_model_cards() -> dict:
+    """{name: card} for every stored model (each read once, cached by `get_model_card`)."""
+    return {name: get_model_card(name) for name in model_names()}
+
+
 @st.cache_data(show_spinner=False)
 def get_fullres_sizes() -> list[dict]:
     """Sizes of the full-resolution samples (xray_core.overview.fullres_sizes)."""

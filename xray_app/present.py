@@ -11,7 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from xray_app import explanations
-from xray_app.loaders import get_model, get_scores
+from xray_app.loaders import get_model, get_model_cards, get_scores
 from xray_app.state import STUDY_KEY
 from xray_core import config, gallery, store
 from xray_core.explain import overlay
@@ -60,7 +60,7 @@ def rests_on(fig: Figures, key: str) -> str:
 
 def story(name: str, fig: Figures, prevalence: float) -> dict:
     """The same story as the PDF (xray_core.report.story) for the page's words."""
-    return build_story(get_model(name).card, fig, prevalence)
+    return build_story(get_model(name).card, fig, prevalence, scored=get_model_cards())
 
 
 @st.cache_data(show_spinner="Finding validation cases…", max_entries=32)

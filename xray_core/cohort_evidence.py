@@ -143,21 +143,10 @@ def _pick(row: dict) -> dict:
     return {k: row.get(k) for k in ROW_KEYS}
 
 
-def new_cases_sentence(card, scored: dict) -> str:
-    """One plain sentence under a model's validation figures: what happened to specificity on
-    cases outside its training cohort. CARD's own test-split figures when it has them; else its
-    recipe's unseen-cohort result, and the test split of another model in SCORED ({name: card},
-    the store's cards; only those scored on it count), whose drop shows how much even the
-    hold-out can miss. Rates in [0, 1], shown to 2 decimals."""
-    own = external_test.figures(card)
-    plain = _plain_row(card)
-    if own is not None:
-        return (
-            f"On the withheld official test split (a later cohort of the same hospital, "
-            f"n = {own['n']}) these weights had specificity {rate(own['specificity'])} at "
-            f"sensitivity {rate(own['sensitivity'])} (validation: {rate(plain['specificity'])} "
-            f"at {rate(plain['sensitivity'])}): expect more false alarms on new images."
-        )
+def _unseen_parts(card, scored: dict) -> list[str]:
+    """Clauses on specificity outside CARD's training cohort: its recipe's unseen-cohort
+    result, and the test split of the first model in SCORED ({name: card}) whose own weights
+    were scored there, beside that model's validation and hold-out."""
     parts = []
     hold = (card.get("recipe_hold_out") or {}).get("held-out cohort")
     if hold:
@@ -178,6 +167,25 @@ def new_cases_sentence(card, scored: dict) -> str:
             f"{rate(test['specificity'])} there (validation {rate(_plain_row(c)['specificity'])}"
             f"{also})"
         )
+    return parts
+
+
+def new_cases_sentence(card, scored: dict) -> str:
+    """One plain sentence under a model's validation figures: what happened to specificity on
+    cases outside its training cohort. CARD's own test-split figures when it has them; else its
+    recipe's unseen-cohort result, and the test split of another model in SCORED ({name: card},
+    the store's cards; only those scored on it count), whose drop shows how much even the
+    hold-out can miss. Rates in [0, 1], shown to 2 decimals."""
+    own = external_test.figures(card)
+    if own is not None:
+        plain = _plain_row(card)
+        return (
+            f"On the withheld official test split (a later cohort of the same hospital, "
+            f"n = {own['n']}) these weights had specificity {rate(own['specificity'])} at "
+            f"sensitivity {rate(own['sensitivity'])} (validation: {rate(plain['specificity'])} "
+            f"at {rate(plain['sensitivity'])}): expect more false alarms on new images."
+        )
+    parts = _unseen_parts(card, scored)
     if not parts:
         return "These figures come from the training cohort: expect lower specificity elsewhere."
     return (
@@ -185,3 +193,16 @@ def new_cases_sentence(card, scored: dict) -> str:
         + "; ".join(parts)
         + ". Expect more false alarms on new images."
     )
+
+
+def withheld_split_line(card, scored: dict) -> str:
+    """For a presentation (Present page, PDF): CARD's own test-split figures
+    (`external_test.headline`), or that its weights were not scored there
+    (`external_test.NOT_MEASURED`) followed by the evidence that exists (`_unseen_parts` over
+    SCORED, {name: card})."""
+    own = external_test.figures(card)
+    if own is not None:
+        return external_test.headline(own, float(card["validation"]["auc"]))
+    parts = _unseen_parts(card, scored)
+    tail = f" By how much: {'; '.join(parts)}." if parts else ""
+    return external_test.NOT_MEASURED + tail

@@ -147,10 +147,3 @@ def headline(block: dict, validation_auc: float) -> str:
         f"{block['sensitivity']:.3f} and specificity {block['specificity']:.3f} at threshold "
         f"{block['threshold']:.3f}{ece}."
     )
-
-
-def test_split_line(card) -> str:
-    """What CARD's weights scored on the withheld test split, or that they were not scored
-    there (NOT_MEASURED): one plain-text sentence for a presentation."""
-    block = figures(card)
-    return NOT_MEASURED if block is None else headline(block, float(card["validation"]["auc"]))

@@ -8,6 +8,7 @@ from xray_core import gallery
 from xray_core.report.pdf import render_pdf
 from xray_core.report.story import build_story
 from xray_core.scores import load_scores
+from xray_core.store import list_models, read_card
 from xray_core.validation_figures import validation_figures
 from xray_core.wording import percent
 
@@ -59,7 +60,8 @@ def make_report(
         raise ValueError(
             f"{stored.name} has no validation scores: run `python -m xray_core rescore`"
         )
-    story = build_story(stored.card, fig, prevalence, today)
+    scored = {name: read_card(name, store_root) for name in list_models(store_root)}
+    story = build_story(stored.card, fig, prevalence, today, scored)
     tiles, why = gallery_tiles(stored, scores, data_root, fig.threshold)
     if why:
         story["gallery_note"] = f"Gallery not drawn: {why}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from xray_core import external_test, prevalence
+from xray_core import cohort_evidence, prevalence
 from xray_core.card import ModelCard
 from xray_core.intended_use import HOSPITAL, POPULATION_SHORT
 from xray_core.validation_figures import Figures, figures_table
@@ -58,13 +58,21 @@ def prevalence_rows(fig: Figures, prevalences=REFERENCE_PREVALENCES) -> list[dic
     return rows
 
 
-def build_story(card: ModelCard, fig: Figures, prev: float | None = None, today=None) -> dict:
+def build_story(
+    card: ModelCard,
+    fig: Figures,
+    prev: float | None = None,
+    today=None,
+    scored: dict | None = None,
+) -> dict:
     """Everything the presentation page and the PDF show, as plain data.
 
     Args:
         card: the model's card.json content. fig: its validation figures at the threshold.
         prev: prevalence for the natural frequencies (fraction; default the validation one).
         today: report date (datetime.date; default today, UTC).
+        scored: {name: card} of the store, for what other models showed on the withheld
+            test split when this one was not scored there (default: none).
     """
     prev = fig.prevalence if prev is None else prevalence.check_prevalence(prev)
     today = today or dt.datetime.now(dt.UTC).date()
@@ -85,7 +93,7 @@ def build_story(card: ModelCard, fig: Figures, prev: float | None = None, today=
         "roc": fig.roc,
         "n_text": fig.n_text(),
         "source_note": fig.note,
-        "test_split": external_test.test_split_line(card),
+        "test_split": cohort_evidence.withheld_split_line(card, scored or {}),
         "ci_note": f"95% intervals: stratified bootstrap ({fig.n_resamples:,} resamples), "
         "Wilson where the bootstrap is degenerate.",
         "prevalence": fig.at_prevalence(prev),
