@@ -3,7 +3,8 @@
 import streamlit as st
 
 from xray_app import charts, cohort_view, faithfulness_view, frame, loaders, present, state
-from xray_core import external_test, metrics, wording
+from xray_core import metrics, wording
+from xray_core.cohort_evidence import withheld_split_line
 from xray_core.config import CLASS_NAMES
 from xray_core.prevalence import icon_array
 from xray_core.reporting import explain_operating_point, operating_point_at
@@ -41,9 +42,11 @@ def with_ci(key: str, digits: int = 3) -> str:
     return format_interval(fig.values[key], fig.intervals[key], digits)
 
 
-# The withheld test split's figures (a later cohort) come before the validation's.
-if test := external_test.figures(card):
-    st.info(f"{external_test.headline(test, v['auc'])} Details under *Under a cohort shift*.")
+# The withheld test split's figures (a later cohort), or what is known without them, come
+# before the validation's.
+st.info(
+    f"{withheld_split_line(card, loaders.get_model_cards())} Details under *Under a cohort shift*."
+)
 st.subheader(f"Validation at threshold {threshold:.3f} (shipped: {card['threshold']:.3f})")
 c = op["confusion"] if fig is not None else None
 st.table(
