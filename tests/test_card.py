@@ -115,6 +115,13 @@ def test_robustness_text_names_only_what_the_run_did():
     assert "moving average" not in standardized
     averaged = robustness_text({"ema": 0.995}, clahe=True)
     assert "moving average of the weights (momentum 0.995" in averaged
+    assert "mixup" not in averaged and "label smoothing" not in averaged
+    mixed = robustness_text({"mixup": 0.2, "label_smoothing": 0.1}, clahe=True)
+    assert (
+        "mixup (pairs of training images and their targets blended, weight ~ Beta(0.2, 0.2))"
+        in mixed
+    )
+    assert "label smoothing (0.1: targets pulled to 0.5)" in mixed
 
 
 def test_every_shipped_card_states_its_own_robustness_measures():

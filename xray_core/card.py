@@ -61,6 +61,13 @@ def robustness_text(config: dict, clahe: bool) -> str:
             "contrast, brightness, blur, noise, crop-and-resize, JPEG re-compression)"
             + (" in the head phase only" if config.get("acquisition_phase") == "head" else "")
         )
+    if config.get("mixup"):
+        measures.append(
+            f"mixup (pairs of training images and their targets blended, weight ~ "
+            f"Beta({config['mixup']}, {config['mixup']}))"
+        )
+    if config.get("label_smoothing"):
+        measures.append(f"label smoothing ({config['label_smoothing']}: targets pulled to 0.5)")
     if config.get("class_weights", True):
         measures.append("class weights")
     if config.get("ema"):
