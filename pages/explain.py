@@ -6,7 +6,7 @@ import streamlit as st
 from xray_app import cases_view, current, explanations, frame, state, widgets
 from xray_app import faithfulness_view as view
 from xray_core.config import CLASS_NAMES
-from xray_core.explain import overlay, registry
+from xray_core.explain import checks, overlay, registry
 
 frame.route_through_entry()
 
@@ -38,6 +38,9 @@ method = c1.radio(
 alpha = c2.slider("Heatmap opacity", 0.0, 1.0, 0.7, 0.05, key="explain_alpha")
 for why in filter(None, reasons.values()):
     st.caption(why)
+caution = checks.benchmark_caution(model.card.get("faithfulness"), method)
+if caution:
+    st.warning(caution, icon=":material/rule:")
 params = registry.get_explainer(method).params(handle)
 settings = view.settings_widgets(params, f"explain_{method}", {"target": target})
 bar = st.progress(0.0, text=f"{registry.get_explainer(method).title} running…")

@@ -49,6 +49,20 @@ def test_explain_faithfulness_panel_beside_the_map(uploaded):
     assert "training X-rays most like this one" in texts(uploaded)
 
 
+def test_explain_warns_when_the_models_benchmark_failed_the_method(uploaded):
+    """The default (resnet_fast_mix) failed the randomisation line with Grad-CAM++ and LIME on
+    its card's benchmark, and passed with Grad-CAM."""
+    uploaded.switch_page("pages/explain.py").run()
+    assert not uploaded.exception, [e.value for e in uploaded.exception]
+    assert uploaded.radio(key="explain_method").value == "gradcam"
+    assert not [w for w in uploaded.warning if "faithfulness benchmark" in w.value]
+    uploaded.radio(key="explain_method").set_value("gradcam++").run()
+    assert not uploaded.exception, [e.value for e in uploaded.exception]
+    warned = [w.value for w in uploaded.warning if "faithfulness benchmark" in w.value]
+    assert len(warned) == 1 and "Grad-CAM++ failed the model-randomisation check" in warned[0]
+    assert "Grad-CAM passed both checks" in warned[0]
+
+
 def test_model_card_shows_how_far_to_trust_the_maps(uploaded):
     uploaded.switch_page("pages/model_card.py").run()
     assert not uploaded.exception, [e.value for e in uploaded.exception]

@@ -52,3 +52,38 @@ def test_shortcut_rule(mass, area, passed):
     assert faith.verdicts()["markers"] is passed
     if not passed:
         assert "burned-in text or markers" in faith.sentence()
+
+
+BENCHMARK = {
+    "images": 10,
+    "methods": {
+        "gradcam": {"randomisation": 0.13, "deletion": 0.85, "insertion": 0.99},
+        "gradcam++": {"randomisation": 0.39, "deletion": 0.9049, "insertion": 0.97},
+        "lime": {"randomisation": 0.60, "deletion": 0.63, "insertion": 1.17},
+    },
+}
+
+
+def test_benchmark_caution_names_the_failed_checks_and_what_passed():
+    plus = checks.benchmark_caution(BENCHMARK, "gradcam++")
+    assert plus.startswith("On this model's faithfulness benchmark (10 validation images)")
+    assert "Grad-CAM++ failed the model-randomisation check (median |ρ| 0.39 > 0.3" in plus
+    assert "the deletion check (median 0.905× random > 0.9×" in plus  # not "0.90 > 0.9"
+    assert plus.endswith("Grad-CAM passed both checks.")
+    lime = checks.benchmark_caution(BENCHMARK, "lime")
+    assert "LIME failed the model-randomisation check (median |ρ| 0.60" in lime
+    assert "deletion" not in lime
+
+
+@pytest.mark.parametrize(
+    ("faithfulness", "method"),
+    [(BENCHMARK, "gradcam"), (BENCHMARK, "feature_maps"), (None, "gradcam++"), ({}, "lime")],
+)
+def test_benchmark_caution_is_silent_when_passed_or_not_measured(faithfulness, method):
+    assert checks.benchmark_caution(faithfulness, method) is None
+
+
+def test_benchmark_caution_with_nothing_that_passed():
+    failing = {"images": 10, "methods": {"gradcam": {"randomisation": 0.34, "deletion": 1.41}}}
+    text = checks.benchmark_caution(failing, "gradcam")
+    assert "1.41× random > 0.9×" in text and text.endswith("treat its maps as a rough guide.")

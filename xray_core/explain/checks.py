@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from xray_core.explain import faithfulness as F
+from xray_core.explain import registry
 from xray_core.explain.base import input_to_display
 
 RANDOMISATION_PASS = 0.3  # |rho| at or below: the map depends on what the model learned
@@ -30,6 +31,51 @@ CAVEAT = (
     "A faithful map shows what this model used, not what is in the lungs: it is not a "
     "diagnosis, and a model can be faithfully wrong."
 )
+
+
+def benchmark_caution(faithfulness: dict | None, method: str) -> str | None:
+    """One sentence when the model's faithfulness benchmark (its card's `faithfulness` entry:
+    medians over its validation images) put `method` past the randomisation or deletion line;
+    None when the method passed both there or was not measured (e.g. feature maps)."""
+    methods = (faithfulness or {}).get("methods") or {}
+    failed = _benchmark_failures(methods.get(method) or {})
+    if not failed:
+        return None
+    passed = [
+        registry.get_explainer(m).title
+        for m in methods
+        if m != method and m in registry.EXPLAINERS and not _benchmark_failures(methods[m])
+    ]
+    images = faithfulness.get("images", "its")
+    text = (
+        f"On this model's faithfulness benchmark ({images} validation images), "
+        f"{registry.get_explainer(method).title} failed {' and '.join(failed)}: treat its "
+        "maps as a rough guide"
+    )
+    return text + (f"; {' and '.join(passed)} passed both checks." if passed else ".")
+
+
+def _benchmark_failures(figures: dict) -> list[str]:
+    """The checks a method's benchmark medians fail, in words."""
+    out = []
+    rho, deletion = figures.get("randomisation"), figures.get("deletion")
+    if rho is not None and rho > RANDOMISATION_PASS:
+        out.append(
+            f"the model-randomisation check (median |ρ| {_past(rho, RANDOMISATION_PASS)} > "
+            f"{RANDOMISATION_PASS}: its maps look much like a random network's)"
+        )
+    if deletion is not None and deletion > DELETION_PASS:
+        out.append(
+            f"the deletion check (median {_past(deletion, DELETION_PASS)}× random > "
+            f"{DELETION_PASS}×: hiding the pixels it marks does not lower the score clearly "
+            "faster than hiding random ones)"
+        )
+    return out
+
+
+def _past(value: float, line: float) -> str:
+    """`value` to 2 decimals, or 3 where 2 would print the line itself (0.905 vs 0.9)."""
+    return f"{value:.3f}" if round(value, 2) == line else f"{value:.2f}"
 
 
 @dataclass(frozen=True)
