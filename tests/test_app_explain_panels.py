@@ -67,3 +67,10 @@ def test_model_card_shows_how_far_to_trust_the_maps(uploaded):
     uploaded.switch_page("pages/model_card.py").run()
     assert not uploaded.exception, [e.value for e in uploaded.exception]
     assert "How far to trust the maps" in [s.value for s in uploaded.subheader]
+    tables = [d.value for d in uploaded.dataframe if "lines" in d.value.columns]
+    assert len(tables) == 1, "the benchmark table with a pass/fail column"
+    lines = dict(zip(tables[0]["method"], tables[0]["lines"]))
+    assert lines["gradcam"] == "passes both"
+    assert lines["gradcam++"] == "fails both"
+    assert lines["lime"] == "fails randomisation"
+    assert "Lines: randomisation |ρ| ≤ 0.3" in texts(uploaded)

@@ -87,3 +87,17 @@ def test_benchmark_caution_with_nothing_that_passed():
     failing = {"images": 10, "methods": {"gradcam": {"randomisation": 0.34, "deletion": 1.41}}}
     text = checks.benchmark_caution(failing, "gradcam")
     assert "1.41× random > 0.9×" in text and text.endswith("treat its maps as a rough guide.")
+
+
+def test_benchmark_verdicts_follow_the_lines_and_skip_missing_figures():
+    methods = BENCHMARK["methods"]
+    assert checks.benchmark_verdicts(methods["gradcam"]) == {
+        "randomisation": True,
+        "deletion": True,
+    }
+    assert checks.benchmark_verdicts(methods["gradcam++"]) == {
+        "randomisation": False,
+        "deletion": False,
+    }
+    edge = {"randomisation": checks.RANDOMISATION_PASS, "deletion": None}
+    assert checks.benchmark_verdicts(edge) == {"randomisation": True}

@@ -139,13 +139,27 @@ def card_section(card: dict) -> None:
         "randomisation |ρ| (low good)": [],
         "deletion ×random (<1 good)": [],
         "insertion ×random (>1 good)": [],
+        "lines": [],
     }
     for method, m in f["methods"].items():
         table["method"].append(method)
         table["randomisation |ρ| (low good)"].append(m["randomisation"])
         table["deletion ×random (<1 good)"].append(m["deletion"])
         table["insertion ×random (>1 good)"].append(m["insertion"])
+        failed = [k for k, ok in checks.benchmark_verdicts(m).items() if not ok]
+        table["lines"].append(
+            "passes both"
+            if not failed
+            else "fails both"
+            if len(failed) == 2
+            else f"fails {failed[0]}"
+        )
     st.dataframe(table, hide_index=True, width="stretch")
+    st.caption(
+        f"Lines: randomisation |ρ| ≤ {checks.RANDOMISATION_PASS} (the map depends on what the "
+        f"model learned), deletion ≤ {checks.DELETION_PASS}× random (hiding the marked pixels "
+        "lowers the score faster than hiding random ones)."
+    )
     lime = f.get("lime")
     if lime:
         st.markdown(

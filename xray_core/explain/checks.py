@@ -55,16 +55,23 @@ def benchmark_caution(faithfulness: dict | None, method: str) -> str | None:
     return text + (f"; {' and '.join(passed)} passed both checks." if passed else ".")
 
 
+def benchmark_verdicts(figures: dict) -> dict[str, bool]:
+    """Pass (True) or fail per line for one method's benchmark medians ({'randomisation':
+    |rho|, 'deletion': ratio, ...}); a figure that is missing gives no verdict."""
+    lines = {"randomisation": RANDOMISATION_PASS, "deletion": DELETION_PASS}
+    return {k: figures[k] <= line for k, line in lines.items() if figures.get(k) is not None}
+
+
 def _benchmark_failures(figures: dict) -> list[str]:
     """The checks a method's benchmark medians fail, in words."""
-    out = []
+    out, verdicts = [], benchmark_verdicts(figures)
     rho, deletion = figures.get("randomisation"), figures.get("deletion")
-    if rho is not None and rho > RANDOMISATION_PASS:
+    if not verdicts.get("randomisation", True):
         out.append(
             f"the model-randomisation check (median |ρ| {_past(rho, RANDOMISATION_PASS)} > "
             f"{RANDOMISATION_PASS}: its maps look much like a random network's)"
         )
-    if deletion is not None and deletion > DELETION_PASS:
+    if not verdicts.get("deletion", True):
         out.append(
             f"the deletion check (median {_past(deletion, DELETION_PASS)}× random > "
             f"{DELETION_PASS}×: hiding the pixels it marks does not lower the score clearly "
