@@ -318,3 +318,17 @@ def test_plain_dataset_is_the_contract_finish_without_perturbations():
     want = np.argsort(expected.reshape(6, -1).sum(1))
     np.testing.assert_allclose(xb[order], expected[want], atol=1e-6)
     np.testing.assert_array_equal(yb[order], y[want])
+
+
+def test_a_transfer_models_description_says_whether_its_backbone_was_fine_tuned():
+    from xray_core.training import TrainConfig, transfer_phases_text
+
+    frozen = transfer_phases_text(TrainConfig(arch="mobilenetv2_035", finetune_epochs=0))
+    assert "frozen throughout" in frozen and "no fine-tuning" in frozen
+    tuned = transfer_phases_text(
+        TrainConfig(arch="mobilenetv2_035", finetune_epochs=4, finetune_from="block_10_expand")
+    )
+    assert "from block_10_expand on fine-tuned" in tuned and "4 epochs" in tuned
+    default_start = transfer_phases_text(TrainConfig(arch="mobilenetv2_035"))
+    assert "from block_13_expand on" in default_start
+    assert transfer_phases_text(TrainConfig(arch="resnet_fast", finetune_epochs=0)) == ""

@@ -140,6 +140,22 @@ def check_acquisition_phase(cfg: TrainConfig) -> None:
         )
 
 
+def transfer_phases_text(cfg: TrainConfig) -> str:
+    """What a transfer model's training did to its ImageNet backbone, in one sentence for the
+    card's description; "" for architectures without a backbone."""
+    from xray_core.models.backbones import BACKBONES
+
+    if cfg.arch not in BACKBONES:
+        return ""
+    if cfg.finetune_epochs <= 0:
+        return "Backbone frozen throughout: only the head was trained (no fine-tuning)."
+    start = cfg.finetune_from or BACKBONES[cfg.arch].finetune_from
+    return (
+        f"Head trained on the frozen backbone, then the backbone from {start} on fine-tuned "
+        f"(up to {cfg.finetune_epochs} epochs) with BatchNorm frozen."
+    )
+
+
 def plain_dataset(xt_raw, yt, cfg: TrainConfig, contract):
     """The training pipeline without acquisition perturbations, from XT_RAW (`raw_contract`
     images in [0, 1]): the contract's finish, then the geometric augmentation."""
@@ -368,6 +384,8 @@ def train(cfg: TrainConfig, data_root: Path, name: str, store_root=None, log=pri
     keras.utils.set_random_seed(cfg.seed)
     started = time.time()
     built = build_model(cfg.arch, clahe=cfg.clahe, **cfg.options)
+    if phases := transfer_phases_text(cfg):
+        built.description = f"{built.description} {phases}"
     from xray_core.augment import raw_contract
 
     load_contract = raw_contract(built.contract) if cfg.acquisition else built.contract
