@@ -32,6 +32,7 @@ st.dataframe(
     hide_index=True,
     column_order=[
         "label",
+        "family",
         "auc_ci",
         "sensitivity_ci",
         "specificity_ci",
@@ -41,6 +42,11 @@ st.dataframe(
     width="stretch",
     column_config={
         "label": st.column_config.TextColumn("model"),
+        "family": st.column_config.TextColumn(
+            "Kind",
+            help="Its place in the classic line-up: dense baseline, CNN or small ResNet "
+            "trained from scratch, ImageNet transfer with the backbone frozen or fine-tuned.",
+        ),
         "auc_ci": st.column_config.TextColumn("AUC (95% CI)"),
         "sensitivity_ci": st.column_config.TextColumn("Sensitivity (95% CI)"),
         "specificity_ci": st.column_config.TextColumn("Specificity (95% CI)"),

@@ -12,6 +12,7 @@ from xray_core.compare import (
     SPREAD_VIEWS,
     cohort_name,
     compare_models,
+    model_family,
     recipe_spreads,
     roc_curves,
     same_validation_data,
@@ -196,3 +197,14 @@ def test_a_missing_or_broken_spread_file_gives_no_spreads(tmp_path, text):
     if text is not None:
         (tmp_path / SEED_SPREAD_FILE).write_text(text)
     assert recipe_spreads(tmp_path) == {}
+
+
+def test_model_family_places_each_model_in_the_line_up(two_models):
+    assert model_family("dense", {}) == "dense baseline (MLP)"
+    assert model_family("cnn", {}) == "CNN from scratch"
+    assert model_family("resnet_fast", {}) == "small ResNet from scratch"
+    assert model_family("mobilenetv2_035", {"finetune_epochs": 0}).endswith("frozen backbone")
+    assert model_family("mobilenetv2_035", {"finetune_epochs": 4}).endswith("fine-tuned")
+    assert model_family("someday_net", {}) == "someday_net"
+    rows = compare_models(["tiny"], two_models)
+    assert rows[0]["family"] == "CNN from scratch"  # the tiny fixture model is a `cnn`

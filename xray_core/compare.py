@@ -26,6 +26,7 @@ def compare_models(names: list[str], root=None) -> list[dict]:
             "label": name + (" (default)" if name == default else ""),
             **shift_figures(card),
             "architecture": card.architecture,
+            "family": model_family(card.architecture, card.training.get("config") or {}),
             "parameters": card.parameters,
             "size_mb": round(card.model_bytes / 1e6, 2),
             "threshold": card.threshold,
@@ -44,6 +45,28 @@ def compare_models(names: list[str], root=None) -> list[dict]:
             )
         rows.append(row)
     return rows
+
+
+# Where each architecture sits in the classic notebooks' line-up (transfer models: see
+# `model_family`).
+FAMILIES = {
+    "dense": "dense baseline (MLP)",
+    "cnn": "CNN from scratch",
+    "resnet": "small ResNet from scratch",
+    "resnet_fast": "small ResNet from scratch",
+}
+
+
+def model_family(architecture: str, config: dict) -> str:
+    """The model's place in the line-up, in words: e.g. "CNN from scratch", "ImageNet transfer,
+    frozen backbone" (CONFIG, the card's training config, has `finetune_epochs` 0) or
+    "ImageNet transfer, fine-tuned"; the architecture's own name when it is not known."""
+    from xray_core.models.backbones import BACKBONES
+
+    if architecture in BACKBONES:
+        frozen = int(config.get("finetune_epochs", 1) or 0) <= 0
+        return "ImageNet transfer, " + ("frozen backbone" if frozen else "fine-tuned")
+    return FAMILIES.get(architecture, architecture)
 
 
 def shift_figures(card) -> dict:
