@@ -37,7 +37,6 @@ st.dataframe(
         "sensitivity_ci",
         "specificity_ci",
         "threshold",
-        "ms_per_image",
     ],
     width="stretch",
     column_config={
@@ -51,16 +50,6 @@ st.dataframe(
         "sensitivity_ci": st.column_config.TextColumn("Sensitivity (95% CI)"),
         "specificity_ci": st.column_config.TextColumn("Specificity (95% CI)"),
         "threshold": st.column_config.NumberColumn("Threshold", format="%.3f"),
-        "size_mb": st.column_config.NumberColumn("Size (MB)", format="%.1f"),
-        "ms_per_image": st.column_config.NumberColumn(
-            speed_label(batched=True),
-            format="%.1f",
-            help="Median per image when the validation split is scored in batches on this "
-            "CPU; one image alone (as on Predict) takes longer.",
-        ),
-        "parameters": st.column_config.NumberColumn("Parameters", format="%d"),
-        "train_minutes": st.column_config.NumberColumn("Train (min)", format="%.1f"),
-        "data": None,
     },
 )
 st.markdown(
@@ -143,12 +132,25 @@ if spreads:
         "above cover the validation images, not this. From `model_store/seed_spread.json` "
         "(`python -m benchmarks.seed_spread`)."
     )
-with st.expander("Size, parameters and training of each model"):
+with st.expander("Speed, size, parameters and training of each model"):
     st.dataframe(
         rows,
         hide_index=True,
-        column_order=["model", "architecture", "size_mb", "parameters", "train_minutes"],
+        column_order=[
+            "model",
+            "architecture",
+            "ms_per_image",
+            "size_mb",
+            "parameters",
+            "train_minutes",
+        ],
         column_config={
+            "ms_per_image": st.column_config.NumberColumn(
+                speed_label(batched=True),
+                format="%.1f",
+                help="Median per image when the validation split is scored in batches on this "
+                "CPU; one image alone (as on Predict) takes longer.",
+            ),
             "size_mb": st.column_config.NumberColumn("Size (MB)", format="%.1f"),
             "parameters": st.column_config.NumberColumn("Parameters", format="%d"),
             "train_minutes": st.column_config.NumberColumn("Train (min)", format="%.1f"),
