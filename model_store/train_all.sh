@@ -29,3 +29,8 @@ $PY -m xray_core train --arch mobilenetv2_035 --out model_store/mobilenetv2_035_
 # 0.970 -> 0.984, perturbed 0.916 -> 0.974, unseen NORMAL2 0.980 -> 0.983; ~2 min). Then
 # build-index, bench_faithfulness --write-card, benchmarks.hold_out_card.
 $PY -m xray_core train --arch dense --out model_store/dense_baseline --epochs 25 --lr 1e-3 --patience 6 --options '{"standardize": true}' --acquisition strong --calibration shifted --sensitivity 0.95 --seed 42 --split-seed 42
+# the CNN from scratch of the classic line-up since stop 29 (issue 10): plain conv stages (no
+# residuals), CLAHE inputs, the default's acquisition augmentation and shifted calibration, 20
+# epochs (patience 5); ~32 min on this 2-core CPU beside another run. Then build-index,
+# bench_faithfulness --write-card, benchmarks.hold_out_card (README, "Shipped models").
+$PY -m xray_core train --arch cnn --out model_store/cnn_scratch --epochs 20 --patience 5 --lr 2e-3 --acquisition strong --calibration shifted --sensitivity 0.95 --seed 42 --split-seed 42

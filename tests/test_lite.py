@@ -18,7 +18,7 @@ def real_images(data_root):
     return files
 
 
-@pytest.mark.parametrize("name", [None, "mobilenetv2_035_noclahe", "dense_baseline"])
+@pytest.mark.parametrize("name", [None, "mobilenetv2_035_noclahe", "dense_baseline", "cnn_scratch"])
 def test_lite_matches_keras_on_real_images(name, real_images):
     keras_model = load_model(name)
     lite_model = with_runtime(keras_model, "lite")
