@@ -43,8 +43,9 @@ st.dataframe(
         "label": st.column_config.TextColumn("model"),
         "family": st.column_config.TextColumn(
             "Kind",
-            help="Its place in the classic line-up: dense baseline, CNN or small ResNet "
-            "trained from scratch, ImageNet transfer with the backbone frozen or fine-tuned.",
+            help="Its place in the classic line-up: a dense (MLP) baseline, a CNN or a small "
+            "ResNet trained from scratch, or ImageNet transfer learning with the backbone "
+            "frozen or fine-tuned.",
         ),
         "auc_ci": st.column_config.TextColumn("AUC (95% CI)"),
         "sensitivity_ci": st.column_config.TextColumn("Sensitivity (95% CI)"),

@@ -50,22 +50,22 @@ def compare_models(names: list[str], root=None) -> list[dict]:
 # Where each architecture sits in the classic notebooks' line-up (transfer models: see
 # `model_family`).
 FAMILIES = {
-    "dense": "dense baseline (MLP)",
+    "dense": "dense baseline",
     "cnn": "CNN from scratch",
-    "resnet": "small ResNet from scratch",
-    "resnet_fast": "small ResNet from scratch",
+    "resnet": "ResNet from scratch",
+    "resnet_fast": "ResNet from scratch",
 }
 
 
 def model_family(architecture: str, config: dict) -> str:
-    """The model's place in the line-up, in words: e.g. "CNN from scratch", "ImageNet transfer,
-    frozen backbone" (CONFIG, the card's training config, has `finetune_epochs` 0) or
-    "ImageNet transfer, fine-tuned"; the architecture's own name when it is not known."""
+    """The model's place in the line-up in a few words (a narrow table column): e.g. "CNN from
+    scratch", "ImageNet, frozen" (CONFIG, the card's training config, has `finetune_epochs` 0)
+    or "ImageNet, fine-tuned"; the architecture's own name when it is not known."""
     from xray_core.models.backbones import BACKBONES
 
     if architecture in BACKBONES:
         frozen = int(config.get("finetune_epochs", 1) or 0) <= 0
-        return "ImageNet transfer, " + ("frozen backbone" if frozen else "fine-tuned")
+        return "ImageNet, " + ("frozen" if frozen else "fine-tuned")
     return FAMILIES.get(architecture, architecture)
 
 
