@@ -26,6 +26,7 @@ def test_report_without_the_model(tmp_path):
                   "Discordant cases (2)", "Grad-CAM unavailable", "no AI verdict"):  # fmt: skip
         assert words in text, words
     assert ".png" not in text and rows[0]["sha256"][:10] not in text
+    assert "'fake' is not in this store" in text and "valid names" not in text  # one sentence
     with db.connect(path) as con:
         assert db.audit_log(con, 1)[-1]["detail"] == {"format": "pdf", "pages": 3}
 

@@ -29,10 +29,14 @@ class CasePictures:
     def prepare(self) -> str:
         """Load the model and Grad-CAM explainer; returns '' or a sentence saying why not."""
         from xray_core.explain import gradcam
-        from xray_core.store import StoreError, load_model
+        from xray_core.store import StoreError, list_models, load_model
 
         with db.connect(self.path) as con:
             session = get_session(con, self.session_name)
+        if self.stored is None and session.model not in list_models(self.store):
+            # one short sentence: the store's list of names does not belong in a report
+            self.reason = f" Grad-CAM unavailable: model {session.model!r} is not in this store."
+            return self.reason
         try:
             if self.stored is None or self.stored.name != session.model:
                 self.stored = load_model(session.model, self.store)
