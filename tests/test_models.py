@@ -28,6 +28,7 @@ CASES = [
     ("resnet_fast", {"size": 96, "standardize": True}),
     ("mobilenetv2_035", {"weights": None}),
     ("mobilenetv2_035", {"weights": None, "standardize": True}),
+    ("mobilenetv2_035", {"weights": None, "feature_layer": "block_13_expand_relu"}),
     ("mobilenetv2_050", {"weights": None}),
     ("mobilenet_025", {"weights": None}),
     ("vgg16", {"weights": None}),
@@ -116,6 +117,20 @@ def test_standardized_transfer_ignores_exposure_and_keeps_imagenet_weights():
         )
     assert np.max(np.abs(np.asarray(plain(shifted)) - np.asarray(plain(x)))) > 1e-3
     assert set_finetune(model, "mobilenetv2_035", {"pneumonia_probability"}) > 0
+    keras.backend.clear_session()
+
+
+def test_transfer_features_from_an_earlier_layer():
+    """`feature_layer`: the model ends there (later blocks absent), Grad-CAM reads it."""
+    built = build_model("mobilenetv2_035", weights=None, feature_layer="block_13_expand_relu")
+    names = {layer.name for layer in built.model.layers}
+    assert built.last_conv == "block_13_expand_relu" and "block_13_expand_relu" in names
+    assert "out_relu" not in names and "block_14_expand" not in names
+    assert built.model.get_layer(built.last_conv).output.shape[1:3] == (14, 14)
+    assert "block_13_expand_relu" in built.description
+    keras.backend.clear_session()
+    with pytest.raises(ValueError, match="'block_99' is not a layer of mobilenetv2_035"):
+        build_model("mobilenetv2_035", weights=None, feature_layer="block_99")
     keras.backend.clear_session()
 
 

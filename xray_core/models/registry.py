@@ -123,4 +123,7 @@ def build_model(arch: str, clahe: bool = True, **options) -> BuiltModel:
     description = spec.description
     if options.get("standardize"):
         description += f" {STANDARDIZE_NOTE[0].upper()}{STANDARDIZE_NOTE[1:]}."
-    return BuiltModel(model, arch, contract, spec.last_conv, label, description)
+    last_conv = options.get("feature_layer") or spec.last_conv
+    if options.get("feature_layer"):
+        description += f" Features read from the backbone's `{last_conv}` layer."
+    return BuiltModel(model, arch, contract, last_conv, label, description)

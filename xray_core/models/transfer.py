@@ -25,8 +25,13 @@ def make_transfer(
     dropout=0.3,
     dense_units=0,
     standardize=False,
+    feature_layer=None,
 ) -> keras.Model:
     """ImageNet backbone (frozen) -> GAP -> [Dense] -> sigmoid. Call `set_finetune` to unfreeze.
+
+    `feature_layer`: read the features from this backbone layer (e.g. `block_13_expand_relu`,
+    14x14) instead of its last one; the layers after it are not part of the model, and this
+    layer becomes the one Grad-CAM uses (`registry.build_model` records it).
 
     `standardize`: each image is first shifted and scaled to mean 0 and the spread of a
     [-1, 1]-scaled X-ray (`models.standardize.SYMMETRIC_SPREAD`) over its own pixels, so a
@@ -42,7 +47,10 @@ def make_transfer(
         input_shape=input_shape, include_top=False, weights=weights, **extra
     )
     base.trainable = False
-    x = layers.GlobalAveragePooling2D(name="gap")(base.output)
+    if feature_layer and feature_layer not in _backbone_names(base):
+        raise ValueError(f"feature layer {feature_layer!r} is not a layer of {backbone}")
+    features = base.get_layer(feature_layer).output if feature_layer else base.output
+    x = layers.GlobalAveragePooling2D(name="gap")(features)
     if dense_units:
         x = layers.Dense(dense_units, activation="relu", name="head_dense")(x)
     model = keras.Model(base.inputs[0], sigmoid_output(x, dropout), name=f"transfer_{backbone}")
