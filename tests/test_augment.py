@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -84,6 +85,44 @@ def test_perturb_with_p_zero_is_identity():
     x = image(4)
     acq = augment.Acquisition(p=0.0)
     assert np.array_equal(augment.perturb(x, np.random.default_rng(0), acq), x)
+
+
+def box(width: int, height: int, size: int = 64) -> np.ndarray:
+    """A centred white WIDTH x HEIGHT rectangle on black, (size, size) uint8."""
+    x = np.zeros((size, size), np.uint8)
+    y0, x0 = (size - height) // 2, (size - width) // 2
+    x[y0 : y0 + height, x0 : x0 + width] = 255
+    return x
+
+
+def extent(x: np.ndarray) -> tuple[int, int]:
+    """(width, height) in pixels of the bright area."""
+    rows, cols = np.flatnonzero((x > 127).any(1)), np.flatnonzero((x > 127).any(0))
+    return len(cols), len(rows)
+
+
+def test_aspect_change_scales_the_width_height_ratio_without_borders():
+    x = box(24, 24)
+    assert extent(augment.aspect_change(x, 0.8)) == (24, 30)  # narrower: rows stretched
+    assert extent(augment.aspect_change(x, 1.25)) == (30, 24)  # wider: columns stretched
+    assert augment.aspect_change(x, 0.8).shape == x.shape
+    flat = np.full((64, 64), 90, np.uint8)  # no padding: a flat image stays flat
+    assert np.array_equal(augment.aspect_change(flat, 0.7, np.random.default_rng(0)), flat)
+
+
+def test_shape_preset_is_strong_plus_the_aspect_change():
+    strong, shape = augment.preset("strong"), augment.preset("shape")
+    assert strong.aspect == (1.0, 1.0) and shape.aspect == (0.67, 1.5)
+    assert replace(shape, aspect=(1.0, 1.0)) == strong
+    d = shape.to_dict()
+    assert json.loads(json.dumps(d)) == d and d["aspect"] == [0.67, 1.5]
+    x = box(24, 24)
+    ratios = []
+    for seed in range(20):  # applied to every image, both ways
+        w, h = extent(augment.perturb(x, np.random.default_rng(seed), replace(shape, p=0.0)))
+        ratios.append(w / h)
+    assert min(ratios) < 0.9 and max(ratios) > 1.1
+    assert all(0.6 < r < 1.6 for r in ratios)
 
 
 def test_unknown_preset_lists_the_valid_ones():

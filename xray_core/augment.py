@@ -3,7 +3,8 @@
 Applied to the **raw resized gray image** (contract steps 1-2, before CLAHE), because that is
 where a different acquisition acts: exposure and detector response (gamma, contrast,
 brightness), focus and scatter (blur), quantum noise, collimation / field of view
-(crop-and-resize) and lossy re-export (JPEG). The contract's own steps 3-5 (CLAHE, scaling,
+(crop-and-resize), the original's aspect ratio (every image was squash-resized to a square, so
+a wider original shows narrower anatomy: `aspect_change`) and lossy re-export (JPEG). The contract's own steps 3-5 (CLAHE, scaling,
 channels) then run on the perturbed image, exactly as at inference (`finish`).
 
 Every function is pure: (size, size) uint8 in, (size, size) uint8 out; randomness only through
@@ -33,6 +34,11 @@ class Acquisition:
         noise_std: (low, high) Gaussian noise std, as a fraction of 255.
         crop: (low, high) fraction of each side kept before resizing back.
         jpeg_quality: (low, high) JPEG re-compression quality.
+        aspect: (low, high) change of the anatomy's width / height ratio, drawn log-uniformly
+            for every image (not with probability p); (1, 1) is off. In this dataset the
+            PNEUMONIA originals are wider than the NORMAL ones (aspect 1.2-1.9 vs 1.0-1.4 on
+            the 48 full-resolution samples), so after the squash the thorax's shape tells the
+            class: this range takes that cue away.
     """
 
     p: float = 0.5
@@ -43,6 +49,7 @@ class Acquisition:
     noise_std: tuple[float, float] = (0.01, 0.04)
     crop: tuple[float, float] = (0.8, 1.0)
     jpeg_quality: tuple[int, int] = (20, 90)
+    aspect: tuple[float, float] = (1.0, 1.0)
 
     def to_dict(self) -> dict:
         return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
@@ -61,6 +68,8 @@ PRESETS = {
         jpeg_quality=(10, 90),
     ),
 }
+# `strong` plus the aspect change: up to 1.5x wider or narrower anatomy (stop 30).
+PRESETS["shape"] = replace(PRESETS["strong"], aspect=(0.67, 1.5))
 
 
 def preset(name: str) -> Acquisition:
@@ -109,6 +118,23 @@ def crop_resize(image: np.ndarray, keep: float, rng: np.random.Generator) -> np.
     return cv2.resize(window, (w, h), interpolation=cv2.INTER_LINEAR)
 
 
+def aspect_change(image: np.ndarray, ratio: float, rng: np.random.Generator | None = None):
+    """The anatomy's width / height ratio times RATIO, by cropping and resizing back (no
+    padding, so no new borders): RATIO < 1 keeps a RATIO-fraction band of rows (narrower
+    anatomy, as a wider original squashed to a square gives), RATIO > 1 keeps a 1/RATIO band of
+    columns (wider anatomy). The band is centred, or placed at random with RNG."""
+    h, w = image.shape
+    if ratio < 1:
+        keep = max(8, int(round(h * ratio)))
+        y0 = (h - keep) // 2 if rng is None else int(rng.integers(0, h - keep + 1))
+        window = image[y0 : y0 + keep]
+    else:
+        keep = max(8, int(round(w / ratio)))
+        x0 = (w - keep) // 2 if rng is None else int(rng.integers(0, w - keep + 1))
+        window = image[:, x0 : x0 + keep]
+    return cv2.resize(window, (w, h), interpolation=cv2.INTER_LINEAR)
+
+
 def resize_back(image: np.ndarray, factor: float) -> np.ndarray:
     """Down-sample by FACTOR (area) and up-sample back (linear): a lower-resolution detector."""
     h, w = image.shape
@@ -133,6 +159,8 @@ def perturb(image: np.ndarray, rng: np.random.Generator, acq: Acquisition) -> np
     """
     u = lambda r: float(rng.uniform(r[0], r[1]))  # noqa: E731
     x = image
+    if tuple(acq.aspect) != (1.0, 1.0):  # no draw when off: older presets' streams unchanged
+        x = aspect_change(x, float(np.exp(u(np.log(acq.aspect)))), rng)
     if rng.random() < acq.p:
         x = crop_resize(x, u(acq.crop), rng)
     if rng.random() < acq.p:

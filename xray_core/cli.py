@@ -228,8 +228,9 @@ def add_train_parser(sub) -> None:
     t.add_argument("--options", help="builder options as JSON, e.g. '{\"dilation\": 2}'")
     t.add_argument(
         "--acquisition",
-        choices=("default", "strong"),
-        help="acquisition-style augmentation preset on raw gray, before CLAHE (xray_core.augment)",
+        choices=("default", "strong", "shape"),
+        help="acquisition-style augmentation preset on raw gray, before CLAHE (xray_core.augment);"
+        " shape: strong plus the original's aspect ratio",
     )
     t.add_argument(
         "--acquisition-phase",

@@ -42,7 +42,14 @@ HELD_OUT_VIEWS = {
     ),
     "lowres 0.4": lambda x, r: augment.resize_back(x, 0.4),
 }
-ALL_VIEWS = {**VIEWS, **HELD_OUT_VIEWS}
+# The original's aspect ratio (`augment.aspect_change`, centred crops): "narrow 0.8" is a normal
+# child as an original 25% wider would show it, the squash that PNEUMONIA originals carry here.
+# Reported by bench_shift; not in the card's pooled figures (older cards could not compare).
+ASPECT_VIEWS = {
+    "narrow 0.8": lambda x, r: augment.aspect_change(x, 0.8),
+    "wide 1.25": lambda x, r: augment.aspect_change(x, 1.25),
+}
+ALL_VIEWS = {**VIEWS, **HELD_OUT_VIEWS, **ASPECT_VIEWS}
 
 
 def perturb_view(images: np.ndarray, view: str, seed: int = SEED) -> np.ndarray:

@@ -154,6 +154,9 @@ def _acquisition_text(acq: dict) -> str:
     if "crop" in acq:
         lo, hi = acq.pop("crop")
         words.append(f"crop keeping {lo:.0%}-{hi:.0%} of each side, resized back")
+    lo, hi = acq.pop("aspect", (1.0, 1.0))
+    if (lo, hi) != (1.0, 1.0):
+        words.append(f"anatomy's width/height ratio ×{lo}-{hi} on every image")
     words += [f"{k} {v}" for k, v in acq.items()]
     return f"{head}: {', '.join(words)}"
 
