@@ -4,8 +4,8 @@ Applied to the **raw resized gray image** (contract steps 1-2, before CLAHE), be
 where a different acquisition acts: exposure and detector response (gamma, contrast,
 brightness), focus and scatter (blur), quantum noise, collimation / field of view
 (crop-and-resize), the original's aspect ratio (every image was squash-resized to a square, so
-a wider original shows narrower anatomy: `aspect_change`) and lossy re-export (JPEG). The contract's own steps 3-5 (CLAHE, scaling,
-channels) then run on the perturbed image, exactly as at inference (`finish`).
+a wider original shows narrower anatomy: `aspect_change`) and lossy re-export (JPEG). The
+contract's own steps 3-5 (CLAHE, scaling, channels) then run on the perturbed image, exactly as at inference (`finish`).
 
 Every function is pure: (size, size) uint8 in, (size, size) uint8 out; randomness only through
 the `numpy.random.Generator` passed in, so a seed reproduces a perturbation.
