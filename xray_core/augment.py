@@ -5,7 +5,8 @@ where a different acquisition acts: exposure and detector response (gamma, contr
 brightness), focus and scatter (blur), quantum noise, collimation / field of view
 (crop-and-resize), the original's aspect ratio (every image was squash-resized to a square, so
 a wider original shows narrower anatomy: `aspect_change`) and lossy re-export (JPEG). The
-contract's own steps 3-5 (CLAHE, scaling, channels) then run on the perturbed image, exactly as at inference (`finish`).
+contract's own steps 3-5 (CLAHE, scaling, channels) then run on the perturbed image, exactly as
+at inference (`finish`).
 
 Every function is pure: (size, size) uint8 in, (size, size) uint8 out; randomness only through
 the `numpy.random.Generator` passed in, so a seed reproduces a perturbation.
