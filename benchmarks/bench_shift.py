@@ -9,7 +9,9 @@ and every threshold rule chosen on its validation reports the rate it keeps ther
 Prints one table per model; ~1-3 min per model on the 2-core CPU. `--write-card` stores the
 perturbed table in the card's `shifted_validation` (what `train --calibration shifted` records:
 the nine `shift.VIEWS`, pooled), so the Model card and Compare pages show it for a model
-trained without it.
+trained without it. `--write-aspect` stores the plain row and the two `shift.ASPECT_VIEWS` (the
+anatomy narrower or wider, as a differently shaped original squashed to a square shows it) in
+the card's `aspect_views`.
 """
 
 from __future__ import annotations
@@ -74,16 +76,26 @@ def main(argv=None) -> list[dict]:
     ap.add_argument(
         "--write-card", action="store_true", help="store the perturbed table in card.json"
     )
+    ap.add_argument(
+        "--write-aspect", action="store_true", help="store the aspect views in card.json"
+    )
     args = ap.parse_args(argv)
-    if args.write_card and args.views:
-        ap.error("--write-card records the nine training views; drop --views")
-    views = list(shift.VIEWS) if args.write_card else args.views
+    if (args.write_card or args.write_aspect) and args.views:
+        ap.error("--write-card / --write-aspect record their own views; drop --views")
+    views = args.views
+    if args.write_card or args.write_aspect:
+        views = list(shift.VIEWS) * args.write_card + list(shift.ASPECT_VIEWS) * args.write_aspect
     reports = []
     for name in args.model or list_models():
         stored = load_model(name)
         r = shift_report(stored, config.data_dir(), views)
+        card = stored.card
         if args.write_card:
-            write_card(name, stored.card.updated(shifted_validation=r["perturbed"]))
+            card = card.updated(shifted_validation=shift.without_aspect(r["perturbed"]))
+        if args.write_aspect:
+            card = card.updated(aspect_views=shift.aspect_rows(r["perturbed"]))
+        if args.write_card or args.write_aspect:
+            write_card(name, card)
         print(f"\n=== {name} (threshold {r['threshold']:.3f}, {r['seconds']} s)")
         keys = ("n", "auc", "sensitivity", "specificity", "spec_at_sens95", "ece")
         print_rows("perturbed validation", r["perturbed"], keys)

@@ -34,3 +34,16 @@ def test_write_card_refuses_a_subset_of_views(store):
     with pytest.raises(SystemExit):
         main(["--model", "tiny", "--write-card", "--views", "gamma 0.5"])
     assert read_card("tiny", store).get("shifted_validation") is None
+
+
+def test_write_aspect_stores_the_aspect_views_beside_the_training_views(store):
+    main(["--model", "tiny", "--write-aspect"])
+    card = read_card("tiny", store)
+    assert set(card["aspect_views"]) == {"plain", *shift.ASPECT_VIEWS}
+    assert card.get("shifted_validation") is None
+    main(["--model", "tiny", "--write-card", "--write-aspect"])
+    card = read_card("tiny", store)
+    assert not set(shift.ASPECT_VIEWS) & set(card["shifted_validation"])
+    table = card["shifted_validation"]
+    assert table["shifted (pooled)"]["n"] == len(shift.VIEWS) * table["plain"]["n"]
+    assert set(card["aspect_views"]) == {"plain", *shift.ASPECT_VIEWS}

@@ -144,12 +144,12 @@ def test_robustness_text_says_when_a_cohort_was_held_out():
 @pytest.mark.parametrize("name", SHIPPED)
 def test_every_shipped_model_carries_the_evidence_its_pages_show(name):
     """What the Model card, Compare, Explain and Predict pages read for every model: perturbed
-    validation, its recipe on an unseen cohort, the faithfulness benchmark, the nearest-case
-    index and the out-of-distribution gate (README, "Shipped models" lists the commands)."""
+    validation, the aspect views, its recipe on an unseen cohort, the faithfulness benchmark,
+    the nearest-case index and the out-of-distribution gate (README, "Shipped models" lists the
+    commands)."""
     raw = shipped_json(name)
-    missing = [
-        k for k in ("shifted_validation", "recipe_hold_out", "faithfulness") if not raw.get(k)
-    ]
+    keys = ("shifted_validation", "aspect_views", "recipe_hold_out", "faithfulness")
+    missing = [k for k in keys if not raw.get(k)]
     missing += [
         f for f in ("neighbours.npz", "gate.npz") if not (config.store_dir() / name / f).is_file()
     ]

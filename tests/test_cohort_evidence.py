@@ -4,6 +4,7 @@ import pytest
 
 from xray_core import external_test
 from xray_core.cohort_evidence import (
+    ASPECT_LABELS,
     TEST_ROW,
     display_rows,
     hold_out_evidence,
@@ -23,8 +24,9 @@ HELD = {
 
 
 def shipped():
-    """resnet_clahe's card without its test-split figures (tested on their own below)."""
-    return read_card("resnet_clahe").updated(external_test=None)
+    """resnet_clahe's card without its test-split figures and aspect views (tested on their
+    own below)."""
+    return read_card("resnet_clahe").updated(external_test=None, aspect_views=None)
 
 
 def run_card(card, **config):
@@ -93,6 +95,19 @@ def test_worst_view_row_takes_each_figures_worst_ece_from_the_single_views():
     worst = rows[-1]
     assert worst["evidence"].startswith("own validation, worst perturbed view")
     assert worst["ece"] == 0.20 and worst["n"] == 5
+
+
+def test_aspect_rows_follow_the_perturbed_views():
+    view = {"n": 5, "auc": 0.99, "sensitivity": 1.0, "specificity": 0.51, "spec_at_sens95": 0.9}
+    aspect = {"plain": view, "narrow 0.8": view, "wide 1.25": {**view, "sensitivity": 0.7}}
+    card = shipped().updated(recipe_hold_out=None, aspect_views=aspect)
+    rows = robustness_rows(card)
+    labels = [r["evidence"] for r in rows]
+    assert labels[-2:] == list(ASPECT_LABELS.values())
+    assert labels[-3].startswith("own validation, worst perturbed view")
+    assert rows[-2]["specificity"] == 0.51 and rows[-1]["sensitivity"] == 0.7
+    only = robustness_rows(card.updated(shifted_validation=None))
+    assert [r["evidence"] for r in only] == ["own validation", *ASPECT_LABELS.values()]
 
 
 def test_the_test_split_row_comes_last_and_only_for_these_weights():

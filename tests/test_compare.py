@@ -90,6 +90,7 @@ def test_rows_mark_the_stores_default(two_models):
 def test_rows_carry_the_cards_shift_figures_or_none(two_models):
     row = compare_models(["tiny"], two_models)[0]
     assert row["perturbed_auc"] is None and row["unseen_auc"] is None
+    assert row["narrow_specificity"] is None
     card = read_card("tiny", two_models)
     pooled = {"n": 90, "auc": 0.91, "spec_at_sens95": 0.5}
     held = {"n": 30, "auc": 0.88, "spec_at_sens95": 0.61}
@@ -98,11 +99,13 @@ def test_rows_carry_the_cards_shift_figures_or_none(two_models):
         card.updated(
             shifted_validation={"plain": {"auc": 0.99}, "shifted (pooled)": pooled},
             recipe_hold_out={"cohort": "NORMAL2", "held-out cohort": held},
+            aspect_views={"narrow 0.8": {"specificity": 0.51}, "wide 1.25": {"specificity": 1}},
         ),
         two_models,
     )
     row = compare_models(["tiny"], two_models)[0]
     assert (row["perturbed_auc"], row["unseen_auc"], row["unseen_spec95"]) == (0.91, 0.88, 0.61)
+    assert row["narrow_specificity"] == 0.51
     assert row["unseen_cohort"] == "NORMAL2"
 
 
@@ -133,6 +136,7 @@ def test_shift_rows_say_not_measured_instead_of_a_blank():
         {
             "model": "a (default)",
             "perturbed_auc": "0.995",
+            "narrow_specificity": "not measured",
             "unseen_auc": "not measured",
             "unseen_spec95": "not measured",
             "test_auc": "not measured",
@@ -141,6 +145,7 @@ def test_shift_rows_say_not_measured_instead_of_a_blank():
         {
             "model": "b",
             "perturbed_auc": "not measured",
+            "narrow_specificity": "not measured",
             "unseen_auc": "not measured",
             "unseen_spec95": "0.500",
             "test_auc": "not measured",

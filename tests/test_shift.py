@@ -118,6 +118,25 @@ def test_held_out_views_are_pooled_apart_and_not_calibrated_on():
     assert (cal["a"], cal["b"]) == (both["a"], both["b"])
 
 
+def test_aspect_views_stay_out_of_the_pooled_figures():
+    raw = {"plain": P, "gamma 2.0": np.clip(P + 0.1, 0, 1), "narrow 0.8": np.clip(P + 0.3, 0, 1)}
+    rows = shift.perturbed_table(Y, raw, None, 0.5)
+    assert shift.perturbed_keys(raw) == ["gamma 2.0"]
+    assert rows["shifted (pooled)"] == shift.view_row(Y, raw["gamma 2.0"], 0.5)
+    assert rows["narrow 0.8"] == shift.view_row(Y, raw["narrow 0.8"], 0.5)
+    assert set(shift.aspect_rows(rows)) == {"plain", "narrow 0.8"}
+    kept = shift.without_aspect(rows)
+    assert "narrow 0.8" not in kept and "gamma 2.0" in kept
+
+
+def test_aspect_views_change_the_anatomy_shape():
+    x = np.zeros((1, 64, 64), np.uint8)
+    x[0, 20:44, 20:44] = 255
+    narrow, wide = (shift.perturb_view(x, v)[0] > 127 for v in shift.ASPECT_VIEWS)
+    assert narrow.any(1).sum() == 30 and narrow.any(0).sum() == 24  # taller: narrower anatomy
+    assert wide.any(0).sum() == 30 and wide.any(1).sum() == 24
+
+
 def test_shifted_calibration_reports_plain_and_perturbed_ece():
     from xray_core.calibration import apply_calibration, ece, fit_platt
 

@@ -25,6 +25,11 @@ NOT_RECIPE = ("hold_out_cohort", "init_from", "split_seed", "limit")
 
 ROW_KEYS = ("n", "auc", "sensitivity", "specificity", "spec_at_sens95", "ece")
 TEST_ROW = "withheld test split: these weights, scored outside"
+# `shift.ASPECT_VIEWS` as the Model card names them (bench_shift --write-aspect)
+ASPECT_LABELS = {
+    "narrow 0.8": "own validation, anatomy 20% narrower (a wider original)",
+    "wide 1.25": "own validation, anatomy 25% wider (a narrower original)",
+}
 
 
 def _full_config(config: dict) -> dict:
@@ -77,7 +82,8 @@ def robustness_rows(card) -> list[dict]:
     shifted = card.get("shifted_validation") or {}
     hold = card.get("recipe_hold_out")
     test = external_test.figures(card)
-    if not shifted and not hold and not test:
+    aspect = card.get("aspect_views") or {}
+    if not shifted and not hold and not test and not aspect:
         return []
     rows = [{"evidence": "own validation", **_pick(shifted.get("plain") or _plain_row(card))}]
     names = {
@@ -90,6 +96,9 @@ def robustness_rows(card) -> list[dict]:
     if "worst view" in shifted:  # per-view minima, each view over the plain n images
         rows[-1]["n"] = rows[0]["n"]
         rows[-1]["ece"] = _worst_ece(shifted)
+    for key, label in ASPECT_LABELS.items():
+        if key in aspect:
+            rows.append({"evidence": label, **_pick(aspect[key])})
     if hold:
         run = f"recipe re-run without {hold['cohort']}"
         rows.append({"evidence": f"{run}: its own validation", **_pick(hold["validation"])})

@@ -72,14 +72,17 @@ def model_family(architecture: str, config: dict) -> str:
 def shift_figures(card) -> dict:
     """A card's figures under a shift, None where it records none: pooled AUC over the
     perturbed views of its validation, its recipe's unseen cohort (AUC, specificity at
-    sensitivity 0.95, the cohort's name), and its weights on the withheld test split (AUC,
-    specificity at the shipped threshold; `xray_core.external_test`)."""
+    sensitivity 0.95, the cohort's name), specificity at the shipped threshold with the anatomy
+    20% narrower (`shift.ASPECT_VIEWS`, bench_shift --write-aspect), and its weights on the
+    withheld test split (AUC, specificity at the shipped threshold; `xray_core.external_test`)."""
     pooled = (card.get("shifted_validation") or {}).get("shifted (pooled)") or {}
     hold = card.get("recipe_hold_out") or {}
     unseen = hold.get("held-out cohort") or {}
     test = external_test.figures(card) or {}
+    narrow = (card.get("aspect_views") or {}).get("narrow 0.8") or {}
     return {
         "perturbed_auc": pooled.get("auc"),
+        "narrow_specificity": narrow.get("specificity"),
         "unseen_cohort": hold.get("cohort"),
         "unseen_auc": unseen.get("auc"),
         "unseen_spec95": unseen.get("spec_at_sens95"),
@@ -88,7 +91,14 @@ def shift_figures(card) -> dict:
     }
 
 
-SHIFT_KEYS = ("perturbed_auc", "unseen_auc", "unseen_spec95", "test_auc", "test_specificity")
+SHIFT_KEYS = (
+    "perturbed_auc",
+    "narrow_specificity",
+    "unseen_auc",
+    "unseen_spec95",
+    "test_auc",
+    "test_specificity",
+)
 
 
 def shift_rows(rows: list[dict]) -> list[dict]:

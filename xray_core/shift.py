@@ -89,8 +89,9 @@ def spec_at_sensitivity(y, p, target: float = 0.95) -> float | None:
 
 
 def perturbed_keys(views) -> list[str]:
-    """The perturbed views among VIEWS (keys other than 'plain' and the held-out families)."""
-    return [k for k in views if k != "plain" and k not in HELD_OUT_VIEWS]
+    """The perturbed views among VIEWS (keys other than 'plain', the held-out families and the
+    aspect views)."""
+    return [k for k in views if k != "plain" and k not in HELD_OUT_VIEWS and k not in ASPECT_VIEWS]
 
 
 def view_row(y, p, threshold: float) -> dict:
@@ -162,6 +163,18 @@ def perturbed_table(y, raw: dict[str, np.ndarray], calibration, threshold: float
             for key in ("auc", "sensitivity", "specificity", "spec_at_sens95")
         }
     return rows
+
+
+def without_aspect(rows: dict) -> dict:
+    """`perturbed_table` ROWS without the aspect views (what a card's `shifted_validation`
+    holds)."""
+    return {k: v for k, v in rows.items() if k not in ASPECT_VIEWS}
+
+
+def aspect_rows(rows: dict) -> dict:
+    """The plain row and the aspect views of `perturbed_table` ROWS (a card's
+    `aspect_views`)."""
+    return {k: rows[k] for k in ("plain", *ASPECT_VIEWS) if k in rows}
 
 
 def cohort_table(y, p, names, threshold: float) -> dict:
