@@ -54,8 +54,9 @@ st.dataframe(
     },
 )
 st.markdown(
-    f"**Under a shift** (from each model card; unseen cohort: {cohort_name(rows)}; test split: "
-    "the withheld official one, scored outside this project)"
+    f"**Under a shift** (from each model card; narrow ×0.8: the anatomy 20% narrower, as a wider "
+    f"original squashes it; unseen: the {cohort_name(rows)} cohort left out of training; test: "
+    "the withheld official split, scored outside this project)"
 )
 st.dataframe(
     shift_rows(rows),
@@ -69,27 +70,27 @@ st.dataframe(
             "(gamma, contrast, brightness, blur, noise, crop, JPEG, a mix).",
         ),
         "narrow_specificity": st.column_config.TextColumn(
-            "Spec, narrow ×0.8",
+            "Narrow ×0.8 spec",
             help="Specificity at the shipped threshold on the same validation images with the "
             "anatomy 20% narrower, as a normal child's X-ray from a wider original looks once "
             "squashed to a square (PNEUMONIA originals are wider in this dataset).",
         ),
         "unseen_auc": st.column_config.TextColumn(
-            "Unseen cohort AUC",
+            "Unseen AUC",
             help="The model's training recipe re-run without this file-name cohort, then "
             "scored on it: how the recipe carries to patients it never saw.",
         ),
         "unseen_spec95": st.column_config.TextColumn(
-            "Unseen spec @ sens 0.95",
+            "Unseen spec @ 0.95",
             help="Specificity on the unseen cohort at the threshold that keeps sensitivity 0.95.",
         ),
         "test_auc": st.column_config.TextColumn(
-            "Test split AUC",
+            "Test AUC",
             help="The official test split (a later cohort), scored outside this project on "
             "these very weights; 'not measured' until its figures come back.",
         ),
         "test_specificity": st.column_config.TextColumn(
-            "Test split spec",
+            "Test spec",
             help="Specificity on the withheld test split at the model's shipped threshold.",
         ),
     },
