@@ -99,13 +99,19 @@ def test_worst_view_row_takes_each_figures_worst_ece_from_the_single_views():
 
 def test_aspect_rows_follow_the_perturbed_views():
     view = {"n": 5, "auc": 0.99, "sensitivity": 1.0, "specificity": 0.51, "spec_at_sens95": 0.9}
-    aspect = {"plain": view, "narrow 0.8": view, "wide 1.25": {**view, "sensitivity": 0.7}}
+    aspect = {
+        "plain": view,
+        "narrow 0.8": view,
+        "wide 1.25": {**view, "sensitivity": 0.7},
+        "shape mixed": {**view, "auc": 0.97},
+    }
     card = shipped().updated(recipe_hold_out=None, aspect_views=aspect)
     rows = robustness_rows(card)
     labels = [r["evidence"] for r in rows]
-    assert labels[-2:] == list(ASPECT_LABELS.values())
-    assert labels[-3].startswith("own validation, worst perturbed view")
-    assert rows[-2]["specificity"] == 0.51 and rows[-1]["sensitivity"] == 0.7
+    assert labels[-3:] == list(ASPECT_LABELS.values())
+    assert labels[-4].startswith("own validation, worst perturbed view")
+    assert rows[-3]["specificity"] == 0.51 and rows[-2]["sensitivity"] == 0.7
+    assert rows[-1]["auc"] == 0.97
     only = robustness_rows(card.updated(shifted_validation=None))
     assert [r["evidence"] for r in only] == ["own validation", *ASPECT_LABELS.values()]
 

@@ -132,9 +132,19 @@ def test_aspect_views_stay_out_of_the_pooled_figures():
 def test_aspect_views_change_the_anatomy_shape():
     x = np.zeros((1, 64, 64), np.uint8)
     x[0, 20:44, 20:44] = 255
-    narrow, wide = (shift.perturb_view(x, v)[0] > 127 for v in shift.ASPECT_VIEWS)
+    narrow, wide = (shift.perturb_view(x, v)[0] > 127 for v in ("narrow 0.8", "wide 1.25"))
     assert narrow.any(1).sum() == 30 and narrow.any(0).sum() == 24  # taller: narrower anatomy
     assert wide.any(0).sum() == 30 and wide.any(1).sum() == 24
+
+
+def test_shape_mixed_view_gives_each_image_its_own_seeded_change():
+    x = np.zeros((6, 64, 64), np.uint8)
+    x[:, 20:44, 20:44] = 255
+    out = shift.perturb_view(x, "shape mixed")
+    assert np.array_equal(out, shift.perturb_view(x, "shape mixed"))  # fixed by the seed
+    ratios = [im.any(0).sum() / im.any(1).sum() for im in out > 127]
+    assert len(set(np.round(ratios, 3))) > 1  # not one change for all
+    assert all(0.75 <= r <= 1.3 for r in ratios)
 
 
 def test_shifted_calibration_reports_plain_and_perturbed_ece():

@@ -29,6 +29,7 @@ TEST_ROW = "withheld test split: these weights, scored outside"
 ASPECT_LABELS = {
     "narrow 0.8": "own validation, anatomy 20% narrower (a wider original)",
     "wide 1.25": "own validation, anatomy 25% wider (a narrower original)",
+    "shape mixed": "own validation, each image's shape changed ×0.8-1.25",
 }
 
 

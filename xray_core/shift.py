@@ -42,12 +42,17 @@ HELD_OUT_VIEWS = {
     ),
     "lowres 0.4": lambda x, r: augment.resize_back(x, 0.4),
 }
-# The original's aspect ratio (`augment.aspect_change`, centred crops): "narrow 0.8" is a normal
-# child as an original 25% wider would show it, the squash that PNEUMONIA originals carry here.
+# The original's aspect ratio (`augment.aspect_change`): "narrow 0.8" is a normal child as an
+# original 25% wider would show it (centred crop), the squash that PNEUMONIA originals carry
+# here; "shape mixed" gives every image its own change in x0.8-1.25 (random crop), a cohort in
+# which the shape says nothing about the label, so its AUC is what is left without the cue.
 # Reported by bench_shift; not in the card's pooled figures (older cards could not compare).
 ASPECT_VIEWS = {
     "narrow 0.8": lambda x, r: augment.aspect_change(x, 0.8),
     "wide 1.25": lambda x, r: augment.aspect_change(x, 1.25),
+    "shape mixed": lambda x, r: augment.aspect_change(
+        x, float(np.exp(r.uniform(np.log(0.8), np.log(1.25)))), r
+    ),
 }
 ALL_VIEWS = {**VIEWS, **HELD_OUT_VIEWS, **ASPECT_VIEWS}
 
