@@ -7,6 +7,7 @@ from xray_core.cohort_evidence import new_cases_sentence
 from xray_core.config import POSITIVE_CLASS
 from xray_core.intended_use import POPULATION_SHORT
 from xray_core.reporting import confidence_words, explain_operating_point, operating_point_at
+from xray_core.shape_cue import shape_note
 from xray_core.wording import percent, rate
 
 frame.route_through_entry()
@@ -90,6 +91,8 @@ with right:
         f"Model **{model.name}**, validated on {POPULATION_SHORT}. "
         + new_cases_sentence(model.card, loaders.get_model_cards())
     )
+    if note := shape_note(study.size, model.card):
+        st.warning(note, icon=":material/aspect_ratio:")
 
 st.subheader("Cases like this one")
 cases_view.render(model.name, study)
