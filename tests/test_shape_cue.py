@@ -12,7 +12,7 @@ def card(views):
 
 def test_a_wide_image_is_flagged_for_a_model_that_reads_the_shape():
     note = shape_cue.shape_note((1600, 1000), card(VIEWS))
-    assert note and "1.60 times as wide" in note and "0.99 to 0.51" in note
+    assert note and "1.60 times as wide" in note and "0.995 to 0.510" in note
     assert "narrow anatomy as pneumonia" in note
 
 

@@ -41,7 +41,7 @@ def shape_note(size: tuple[int, int], card) -> str | None:
         f"among the training data's full-resolution samples (at most {NORMAL_MAX_ASPECT}). "
         "Squashed to the model's square input, its anatomy looks narrow, and this model reads "
         "narrow anatomy as pneumonia: on validation images made 20% narrower, its specificity "
-        f"fell from {spec[0]:.2f} to {spec[1]:.2f}. A PNEUMONIA verdict here may follow the "
+        f"fell from {spec[0]:.3f} to {spec[1]:.3f}. A PNEUMONIA verdict here may follow the "
         "image's shape rather than the lungs (Model card, *Under a cohort shift*)."
     )
 
