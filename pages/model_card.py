@@ -8,6 +8,7 @@ from xray_core.cohort_evidence import withheld_split_line
 from xray_core.config import CLASS_NAMES
 from xray_core.prevalence import icon_array
 from xray_core.reporting import explain_operating_point, operating_point_at
+from xray_core.shape_cue import limitations
 from xray_core.store import read_history
 from xray_core.uncertainty import format_interval
 
@@ -152,7 +153,7 @@ cohort_view.card_section(card, model.name)
 st.subheader("Limitations and robustness")
 if card.get("robustness"):
     st.markdown(card["robustness"])
-for item in card["limitations"]:
+for item in limitations(card):
     st.markdown(f"- {item}")
 with st.expander("Raw card.json"):
     st.json(card.to_dict(), expanded=False)

@@ -8,6 +8,7 @@ from xray_core.gallery import KINDS
 from xray_core.intended_use import INTENDED_USE_SHORT
 from xray_core.prevalence import icon_array
 from xray_core.report.story import FOR_WHOM, POPULATION, WHAT, version_text
+from xray_core.shape_cue import limitations
 from xray_core.uncertainty import format_interval
 from xray_core.wording import counted, percent, rate
 
@@ -89,7 +90,7 @@ for col, (kind, items) in zip(st.columns(3, gap="medium"), cases.items()):
             present.open_in_explain(case)
 
 st.header("Intended use and limitations")
-for item in [model.card.intended_use, *model.card.limitations]:
+for item in [model.card.intended_use, *limitations(model.card)]:
     st.markdown(f"- {item}")
 st.download_button(
     "Download the one-page PDF report",

@@ -38,3 +38,25 @@ def test_the_widest_normal_sample_is_the_constant(fullres_dir, capsys):
     out = capsys.readouterr().out
     assert f"NORMAL: n 24, width/height 1.02-{shape_cue.NORMAL_MAX_ASPECT:.2f}" in out
     assert "PNEUMONIA: n 24, width/height 1.19-1.89" in out
+
+
+def test_the_limitation_line_joins_the_cards_own_for_a_model_that_reads_the_shape():
+    reads = card(VIEWS)
+    lines = shape_cue.limitations(reads)
+    assert lines[:-1] == reads["limitations"] and "0.995 to 0.510" in lines[-1]
+    invariant = card({"plain": {"specificity": 0.96}, "narrow 0.8": {"specificity": 0.91}})
+    assert shape_cue.limitations(invariant) == invariant["limitations"]
+    assert shape_cue.limitations(card(None)) == card(None)["limitations"]
+
+
+def test_the_report_story_carries_the_shape_limitation():
+    """The Present page and its PDF list it for the default (it reads the shape)."""
+    from xray_core.report.story import build_story
+    from xray_core.scores import load_scores
+    from xray_core.validation_figures import validation_figures
+
+    shipped = read_card("resnet_fast_mix")
+    fig = validation_figures(shipped, load_scores("resnet_fast_mix"), n_resamples=100)
+    story = build_story(shipped, fig, 0.1)
+    assert story["limitations"][-1].startswith("Reads the thorax's shape")
+    assert story["limitations"][-1] == shape_cue.shape_limitation(shipped)

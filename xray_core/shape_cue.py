@@ -46,6 +46,26 @@ def shape_note(size: tuple[int, int], card) -> str | None:
     )
 
 
+def shape_limitation(card) -> str | None:
+    """One limitation line when CARD's model reads the shape (narrow-view specificity below
+    RELIANCE_SPECIFICITY), else None."""
+    spec = narrow_specificity(card)
+    if spec is None or spec[1] >= RELIANCE_SPECIFICITY:
+        return None
+    return (
+        "Reads the thorax's shape: the training data's PNEUMONIA originals are wider, so after "
+        "the squash to a square a narrow-looking thorax counts toward pneumonia. On validation "
+        f"images made 20% narrower its specificity fell from {spec[0]:.3f} to {spec[1]:.3f}; "
+        "X-rays from a wider detector or crop may draw false alarms."
+    )
+
+
+def limitations(card) -> list[str]:
+    """CARD's limitations, plus `shape_limitation` where it applies."""
+    extra = shape_limitation(card)
+    return [*card["limitations"], *([extra] if extra else [])]
+
+
 def main(argv=None) -> None:
     """Print width / height of every image under DIR, by subfolder (e.g. NORMAL, PNEUMONIA)."""
     import argparse

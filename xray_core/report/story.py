@@ -8,6 +8,7 @@ import datetime as dt
 from xray_core import cohort_evidence, prevalence
 from xray_core.card import ModelCard
 from xray_core.intended_use import HOSPITAL, POPULATION_SHORT
+from xray_core.shape_cue import limitations
 from xray_core.validation_figures import Figures, figures_table
 
 WHAT = (
@@ -106,6 +107,6 @@ def build_story(
             f"{fig.n_neg:,} normal studies flagged "
             f"({'a false alarm' if c['fp'] == 1 else 'false alarms'})."
         ),
-        "limitations": [card.population, *card.limitations],
+        "limitations": [card.population, *limitations(card)],
         "citation": card.citation,
     }
