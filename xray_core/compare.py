@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from xray_core import external_test, metrics
+from xray_core import external_test, metrics, shift
 from xray_core.config import store_dir
 from xray_core.scores import load_scores
 from xray_core.store import default_model, read_card
@@ -79,7 +79,7 @@ def shift_figures(card) -> dict:
     hold = card.get("recipe_hold_out") or {}
     unseen = hold.get("held-out cohort") or {}
     test = external_test.figures(card) or {}
-    narrow = (card.get("aspect_views") or {}).get("narrow 0.8") or {}
+    narrow = (card.get("aspect_views") or {}).get(shift.NARROW_VIEW) or {}
     return {
         "perturbed_auc": pooled.get("auc"),
         "narrow_specificity": narrow.get("specificity"),

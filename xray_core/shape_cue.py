@@ -22,8 +22,10 @@ def aspect(size: tuple[int, int]) -> float:
 def narrow_specificity(card) -> tuple[float, float] | None:
     """(plain, narrow 0.8) specificity at the shipped threshold from CARD's `aspect_views`;
     None when the card does not record them."""
+    from xray_core.shift import NARROW_VIEW
+
     views = card.get("aspect_views") or {}
-    plain, narrow = views.get("plain") or {}, views.get("narrow 0.8") or {}
+    plain, narrow = views.get("plain") or {}, views.get(NARROW_VIEW) or {}
     if plain.get("specificity") is None or narrow.get("specificity") is None:
         return None
     return float(plain["specificity"]), float(narrow["specificity"])

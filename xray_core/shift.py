@@ -47,8 +47,9 @@ HELD_OUT_VIEWS = {
 # here; "shape mixed" gives every image its own change in x0.8-1.25 (random crop), a cohort in
 # which the shape says nothing about the label, so its AUC is what is left without the cue.
 # Reported by bench_shift; not in the card's pooled figures (older cards could not compare).
+NARROW_VIEW = "narrow 0.8"  # the view a card's narrow-anatomy specificity is read from
 ASPECT_VIEWS = {
-    "narrow 0.8": lambda x, r: augment.aspect_change(x, 0.8),
+    NARROW_VIEW: lambda x, r: augment.aspect_change(x, 0.8),
     "wide 1.25": lambda x, r: augment.aspect_change(x, 1.25),
     "shape mixed": lambda x, r: augment.aspect_change(
         x, float(np.exp(r.uniform(np.log(0.8), np.log(1.25)))), r
