@@ -121,6 +121,19 @@ def test_augmentation_in_words_keeps_every_recorded_setting():
     assert wording.augmentation_text({"mixup_alpha": 0.2}) == "mixup (weight ~ Beta(0.2, 0.2))"
 
 
+def test_the_shape_preset_names_its_aspect_change_and_strong_does_not():
+    from xray_core.augment import preset
+
+    shape = wording.augmentation_text(
+        {"acquisition": {"preset": "shape", **preset("shape").to_dict()}}
+    )
+    assert "anatomy's width/height ratio ×0.67-1.5 on every image" in shape
+    strong = wording.augmentation_text(
+        {"acquisition": {"preset": "strong", **preset("strong").to_dict()}}
+    )
+    assert "width/height" not in strong and "aspect" not in strong
+
+
 def test_last_conv_layer_says_why_a_dense_model_has_none():
     assert wording.last_conv_text("conv_last") == "`conv_last`"
     assert wording.last_conv_text(None).startswith("none (no convolutional layers")
