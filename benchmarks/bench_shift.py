@@ -9,9 +9,9 @@ and every threshold rule chosen on its validation reports the rate it keeps ther
 Prints one table per model; ~1-3 min per model on the 2-core CPU. `--write-card` stores the
 perturbed table in the card's `shifted_validation` (what `train --calibration shifted` records:
 the nine `shift.VIEWS`, pooled), so the Model card and Compare pages show it for a model
-trained without it. `--write-aspect` stores the plain row and the two `shift.ASPECT_VIEWS` (the
-anatomy narrower or wider, as a differently shaped original squashed to a square shows it) in
-the card's `aspect_views`.
+trained without it. `--write-aspect` stores the plain row and the `shift.ASPECT_VIEWS` (the
+anatomy narrower, wider, or each image's own shape change, as differently shaped originals
+squashed to a square show it) in the card's `aspect_views`.
 """
 
 from __future__ import annotations
