@@ -84,7 +84,10 @@ def main(argv=None) -> list[dict]:
         ap.error("--write-card / --write-aspect record their own views; drop --views")
     views = args.views
     if args.write_card or args.write_aspect:
-        views = list(shift.VIEWS) * args.write_card + list(shift.ASPECT_VIEWS) * args.write_aspect
+        views = [
+            *(shift.VIEWS if args.write_card else ()),
+            *(shift.ASPECT_VIEWS if args.write_aspect else ()),
+        ]
     reports = []
     for name in args.model or list_models():
         stored = load_model(name)

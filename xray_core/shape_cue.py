@@ -31,12 +31,19 @@ def narrow_specificity(card) -> tuple[float, float] | None:
     return float(plain["specificity"]), float(narrow["specificity"])
 
 
+def reads_shape(card) -> tuple[float, float] | None:
+    """`narrow_specificity` when CARD's model reads the shape (narrow-view specificity below
+    RELIANCE_SPECIFICITY); None when it does not or the card does not say."""
+    spec = narrow_specificity(card)
+    return spec if spec is not None and spec[1] < RELIANCE_SPECIFICITY else None
+
+
 def shape_note(size: tuple[int, int], card) -> str | None:
     """A sentence for an image of SIZE (width, height) px wider than any NORMAL sample, when
     CARD's model reads narrow anatomy as pneumonia; None otherwise (or when not measured)."""
     ratio = aspect(size)
-    spec = narrow_specificity(card)
-    if ratio <= NORMAL_MAX_ASPECT or spec is None or spec[1] >= RELIANCE_SPECIFICITY:
+    spec = reads_shape(card)
+    if ratio <= NORMAL_MAX_ASPECT or spec is None:
         return None
     return (
         f"This image is {ratio:.2f} times as wide as it is tall, wider than any normal X-ray "
@@ -51,8 +58,8 @@ def shape_note(size: tuple[int, int], card) -> str | None:
 def shape_limitation(card) -> str | None:
     """One limitation line when CARD's model reads the shape (narrow-view specificity below
     RELIANCE_SPECIFICITY), else None."""
-    spec = narrow_specificity(card)
-    if spec is None or spec[1] >= RELIANCE_SPECIFICITY:
+    spec = reads_shape(card)
+    if spec is None:
         return None
     return (
         "Reads the thorax's shape: the training data's PNEUMONIA originals are wider, so after "
