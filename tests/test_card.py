@@ -108,6 +108,9 @@ def test_robustness_text_names_only_what_the_run_did():
         {"augment": True, "acquisition": "strong", "calibration": "shifted"}, clahe=True
     )
     assert "CLAHE" in shifted and "preset 'strong'" in shifted
+    assert "width / height" not in shifted
+    shape = robustness_text({"acquisition": "shape"}, clahe=True)
+    assert "preset 'shape'" in shape and "the anatomy's width / height ×0.67-1.5" in shape
     assert "perturbed views" in shifted and shifted.startswith(SHIFT_NOTE)
     assert "standardised" not in shifted
     standardized = robustness_text({"options": {"standardize": True}}, clahe=True)

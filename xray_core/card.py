@@ -56,9 +56,13 @@ def robustness_text(config: dict, clahe: bool) -> str:
     if config.get("augment", True):
         measures.append("augmentation for positioning and exposure")
     if config.get("acquisition"):
+        from xray_core.augment import preset
+
+        lo, hi = preset(config["acquisition"]).aspect
+        shape = f", the anatomy's width / height ×{lo}-{hi}" if (lo, hi) != (1.0, 1.0) else ""
         measures.append(
             f"acquisition-style augmentation (preset '{config['acquisition']}': gamma, "
-            "contrast, brightness, blur, noise, crop-and-resize, JPEG re-compression)"
+            f"contrast, brightness, blur, noise, crop-and-resize, JPEG re-compression{shape})"
             + (" in the head phase only" if config.get("acquisition_phase") == "head" else "")
         )
     if config.get("mixup"):
