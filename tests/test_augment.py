@@ -125,6 +125,19 @@ def test_shape_preset_is_strong_plus_the_aspect_change():
     assert all(0.6 < r < 1.6 for r in ratios)
 
 
+def test_shape_mild_preset_is_strong_with_a_smaller_aspect_range():
+    mild = augment.preset("shape_mild")
+    assert mild.aspect == (0.8, 1.25)
+    assert replace(mild, aspect=(1.0, 1.0)) == augment.preset("strong")
+    ratios = [
+        (lambda wh: wh[0] / wh[1])(
+            extent(augment.perturb(box(24, 24), np.random.default_rng(s), replace(mild, p=0.0)))
+        )
+        for s in range(20)
+    ]
+    assert all(0.75 < r < 1.35 for r in ratios) and max(ratios) > 1.05
+
+
 def test_unknown_preset_lists_the_valid_ones():
     with pytest.raises(ValueError, match="default"):
         augment.preset("extreme")

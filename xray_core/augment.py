@@ -71,6 +71,8 @@ PRESETS = {
 }
 # `strong` plus the aspect change: up to 1.5x wider or narrower anatomy (stop 30).
 PRESETS["shape"] = replace(PRESETS["strong"], aspect=(0.67, 1.5))
+# The same with a milder change, about the gap between the classes' median shapes (stop 31).
+PRESETS["shape_mild"] = replace(PRESETS["strong"], aspect=(0.8, 1.25))
 
 
 def preset(name: str) -> Acquisition:

@@ -228,9 +228,9 @@ def add_train_parser(sub) -> None:
     t.add_argument("--options", help="builder options as JSON, e.g. '{\"dilation\": 2}'")
     t.add_argument(
         "--acquisition",
-        choices=("default", "strong", "shape"),
+        choices=("default", "strong", "shape", "shape_mild"),
         help="acquisition-style augmentation preset on raw gray, before CLAHE (xray_core.augment);"
-        " shape: strong plus the original's aspect ratio",
+        " shape: strong plus the original's aspect ratio x0.67-1.5; shape_mild: x0.8-1.25",
     )
     t.add_argument(
         "--acquisition-phase",
