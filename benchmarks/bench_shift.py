@@ -11,7 +11,9 @@ perturbed table in the card's `shifted_validation` (what `train --calibration sh
 the nine `shift.VIEWS`, pooled), so the Model card and Compare pages show it for a model
 trained without it. `--write-aspect` stores the plain row and the `shift.ASPECT_VIEWS` (the
 anatomy narrower, wider, or each image's own shape change, as differently shaped originals
-squashed to a square show it) in the card's `aspect_views`.
+squashed to a square show it) in the card's `aspect_views`. For a model trained with
+`--hold-out-cohort` and aspect views asked for, the held-out cohort is also scored under each
+aspect view (an unseen cohort whose originals were shaped differently).
 """
 
 from __future__ import annotations
@@ -49,11 +51,12 @@ def shift_report(stored, data_root, views=None) -> dict:
     calibration, threshold = stored.card.get("calibration"), stored.threshold
     cal = {k: apply_calibration(v, calibration) for k, v in raw.items()}
     names = [s.path.name for s in samples]
-    held = None
+    held, held_views = None, {}
     held_samples = held_out_samples(stored.card, data_root)
     if held_samples:
         xh, yh = load_arrays(held_samples, stored.contract)
         held = (apply_calibration(stored.probabilities(xh), calibration), int(yh[0]))
+        held_views = held_out_view_rows(stored, held_samples, y, cal, views, threshold)
     return {
         "model": stored.name,
         "threshold": threshold,
@@ -61,8 +64,30 @@ def shift_report(stored, data_root, views=None) -> dict:
         "cohorts": shift.cohort_table(y, cal["plain"], names, threshold),
         "rules": shift.rule_table(y, cal, names, shift.threshold_rules(y, cal), held),
         "held_out_cohort": stored.card.training["config"].get("hold_out_cohort"),
+        "held_out_views": held_views,
         "seconds": round(time.time() - t0, 1),
     }
+
+
+def held_out_view_rows(stored, held_samples, y, cal, views, threshold) -> dict:
+    """The held-out cohort (one class) with the validation images of the other class, plain and
+    under each aspect view among VIEWS, both parts under the same view: an unseen cohort whose
+    originals were shaped differently. {view: `shift.view_row`}; {} without aspect views."""
+    from xray_core import shift
+    from xray_core.calibration import apply_calibration
+
+    aspect = [v for v in views or shift.ALL_VIEWS if v in shift.ASPECT_VIEWS]
+    if not aspect:
+        return {}
+    raw_h, yh = shift.sample_view_scores(
+        stored.probabilities, held_samples, stored.contract, aspect
+    )
+    rows = {}
+    for view, p_raw in raw_h.items():
+        p_held = apply_calibration(p_raw, stored.card.get("calibration"))
+        yy, pp = shift.held_out_pairs(y, cal[view], p_held, int(yh[0]))
+        rows[view] = shift.view_row(yy, pp, threshold)
+    return rows
 
 
 def main(argv=None) -> list[dict]:
@@ -109,6 +134,10 @@ def main(argv=None) -> list[dict]:
         print_rows("threshold rules", r["rules"], (*keys, "spec_NORMAL2", *held))
         if held:
             print(f"held_out: the rate on the held-out {r['held_out_cohort']} cohort")
+        if r["held_out_views"]:
+            keys = ("n", "auc", "sensitivity", "specificity", "spec_at_sens95", "ece")
+            title = f"held-out {r['held_out_cohort']} cohort (+ other class of validation) per view"
+            print_rows(title, r["held_out_views"], keys)
         reports.append(r)
     if args.json:
         with open(args.json, "w") as f:

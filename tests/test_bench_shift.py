@@ -47,3 +47,26 @@ def test_write_aspect_stores_the_aspect_views_beside_the_training_views(store):
     table = card["shifted_validation"]
     assert table["shifted (pooled)"]["n"] == len(shift.VIEWS) * table["plain"]["n"]
     assert set(card["aspect_views"]) == {"plain", *shift.ASPECT_VIEWS}
+
+
+def test_held_out_cohort_is_scored_under_each_aspect_view(store, data_root):
+    import numpy as np
+
+    from benchmarks.bench_shift import held_out_view_rows
+    from xray_core.calibration import apply_calibration
+    from xray_core.data import load_arrays, train_cohort
+    from xray_core.store import load_model
+
+    stored = load_model("tiny", store)
+    held = train_cohort(data_root, "NORMAL2")[:6]
+    y = np.array([0, 0, 1, 1, 1])  # validation: only its PNEUMONIA part joins the held normals
+    cal = {v: np.array([0.1, 0.2, 0.7, 0.8, 0.9]) for v in ["plain", *shift.ASPECT_VIEWS]}
+    views = ["gamma 0.5", "narrow 0.8", "shape mixed"]
+    rows = held_out_view_rows(stored, held, y, cal, views, 0.5)
+    assert set(rows) == {"plain", "narrow 0.8", "shape mixed"}
+    assert all(r["n"] == 6 + 3 for r in rows.values())
+    x, _ = load_arrays(held, stored.contract)
+    p = apply_calibration(stored.probabilities(x), stored.card.get("calibration"))
+    expected = shift.view_row(np.r_[np.zeros(6), np.ones(3)], np.r_[p, 0.7, 0.8, 0.9], 0.5)
+    assert rows["plain"] == pytest.approx(expected)
+    assert held_out_view_rows(stored, held, y, cal, ["gamma 0.5"], 0.5) == {}
