@@ -13,7 +13,9 @@ trained without it. `--write-aspect` stores the plain row and the `shift.ASPECT_
 anatomy narrower, wider, or each image's own shape change, as differently shaped originals
 squashed to a square show it) in the card's `aspect_views`. For a model trained with
 `--hold-out-cohort` and aspect views asked for, the held-out cohort is also scored under each
-aspect view (an unseen cohort whose originals were shaped differently).
+aspect view (an unseen cohort whose originals were shaped differently); `--write-aspect` stores
+those rows in its card's `held_out_cohort` as `aspect_views`, which `benchmarks.hold_out_card`
+carries to the shipped model's card.
 """
 
 from __future__ import annotations
@@ -122,6 +124,9 @@ def main(argv=None) -> list[dict]:
             card = card.updated(shifted_validation=shift.without_aspect(r["perturbed"]))
         if args.write_aspect:
             card = card.updated(aspect_views=shift.aspect_rows(r["perturbed"]))
+            if r["held_out_views"]:  # a hold-out run: its unseen cohort under each view too
+                held = {**card["held_out_cohort"], "aspect_views": r["held_out_views"]}
+                card = card.updated(held_out_cohort=held)
         if args.write_card or args.write_aspect:
             write_card(name, card)
         print(f"\n=== {name} (threshold {r['threshold']:.3f}, {r['seconds']} s)")

@@ -70,3 +70,22 @@ def test_held_out_cohort_is_scored_under_each_aspect_view(store, data_root):
     expected = shift.view_row(np.r_[np.zeros(6), np.ones(3)], np.r_[p, 0.7, 0.8, 0.9], 0.5)
     assert rows["plain"] == pytest.approx(expected)
     assert held_out_view_rows(stored, held, y, cal, ["gamma 0.5"], 0.5) == {}
+
+
+def test_write_aspect_on_a_hold_out_run_stores_its_unseen_views(store, data_root, monkeypatch):
+    from xray_core import scores
+    from xray_core.data import train_cohort
+    from xray_core.store import write_card
+
+    card = read_card("tiny", store)
+    cfg = {**card.training["config"], "hold_out_cohort": "NORMAL2"}
+    held = {"cohort": "NORMAL2", "validation": {"n": 1}, "held-out cohort": {"n": 1}}
+    training = {**card.training, "config": cfg}
+    write_card("tiny", card.updated(training=training, held_out_cohort=held))
+    few = train_cohort(data_root, "NORMAL2")[:5]
+    monkeypatch.setattr(scores, "held_out_samples", lambda card, root: few)
+    report = main(["--model", "tiny", "--write-aspect"])[0]
+    stored = read_card("tiny", store)["held_out_cohort"]
+    assert set(stored["aspect_views"]) == {"plain", *shift.ASPECT_VIEWS}
+    assert stored["aspect_views"] == json.loads(json.dumps(report["held_out_views"]))
+    assert stored["held-out cohort"] == {"n": 1}  # the training's own block is kept

@@ -116,6 +116,25 @@ def test_aspect_rows_follow_the_perturbed_views():
     assert [r["evidence"] for r in only] == ["own validation", *ASPECT_LABELS.values()]
 
 
+def test_unseen_cohort_under_the_aspect_views_follows_the_unseen_row():
+    view = {"n": 30, "auc": 0.98, "sensitivity": 0.97, "specificity": 0.6, "spec_at_sens95": 0.9}
+    report = {**HELD, "aspect_views": {"plain": view, "narrow 0.8": view, "shape mixed": view}}
+    card = shipped().updated(shifted_validation=None)
+    run = run_card(card).updated(held_out_cohort=report)
+    block = hold_out_evidence(card, run, "ho_run")
+    assert block["aspect_views"] == report["aspect_views"]
+    assert "aspect_views" not in hold_out_evidence(card, run_card(card), "ho_run")
+    labels = [r["evidence"] for r in robustness_rows(card.updated(recipe_hold_out=block))]
+    unseen = "recipe re-run without NORMAL2: unseen NORMAL2 cases"
+    assert labels[-3:] == [
+        unseen,
+        f"{unseen}, anatomy 20% narrower (a wider original)",
+        f"{unseen}, each image's shape changed ×0.8-1.25",
+    ]
+    rows = robustness_rows(card.updated(recipe_hold_out=block))
+    assert rows[-1]["specificity"] == 0.6 and rows[-1]["n"] == 30
+
+
 def test_the_test_split_row_comes_last_and_only_for_these_weights():
     card = shipped().updated(shifted_validation=None, recipe_hold_out=None)
     block = {"model_sha256": card["model_sha256"], "n": 624, "auc": 0.958, "ece": 0.138}

@@ -67,6 +67,13 @@ def card_section(card, name: str) -> None:
             "differs from the one they were fitted for (`python -m benchmarks.hold_out_prior` "
             "separates the two)."
         )
+        if hold.get("aspect_views"):
+            notes.append(
+                "The unseen cases with the anatomy narrower, wider or each shape changed: "
+                "that run's unseen cases and its validation cases of the other class, both "
+                "under the same change: a cohort it never saw whose originals were shaped "
+                "differently (`python -m benchmarks.bench_shift --write-aspect` on the run)."
+            )
     test = external_test.figures(card)
     if test:
         notes.append(external_test.caption(test))

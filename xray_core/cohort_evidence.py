@@ -25,12 +25,14 @@ NOT_RECIPE = ("hold_out_cohort", "init_from", "split_seed", "limit")
 
 ROW_KEYS = ("n", "auc", "sensitivity", "specificity", "spec_at_sens95", "ece")
 TEST_ROW = "withheld test split: these weights, scored outside"
-# `shift.ASPECT_VIEWS` as the Model card names them (bench_shift --write-aspect)
-ASPECT_LABELS = {
-    "narrow 0.8": "own validation, anatomy 20% narrower (a wider original)",
-    "wide 1.25": "own validation, anatomy 25% wider (a narrower original)",
-    "shape mixed": "own validation, each image's shape changed ×0.8-1.25",
+# `shift.ASPECT_VIEWS` as the Model card names them (bench_shift --write-aspect), after
+# "own validation, " or after the hold-out run's "unseen NORMAL2 cases, "
+ASPECT_VIEW_WORDS = {
+    "narrow 0.8": "anatomy 20% narrower (a wider original)",
+    "wide 1.25": "anatomy 25% wider (a narrower original)",
+    "shape mixed": "each image's shape changed ×0.8-1.25",
 }
+ASPECT_LABELS = {k: f"own validation, {v}" for k, v in ASPECT_VIEW_WORDS.items()}
 
 
 def _full_config(config: dict) -> dict:
@@ -72,12 +74,14 @@ def hold_out_evidence(shipped_card, run_card, run_name: str) -> dict:
         "run_config": run_card.training["config"],
         "validation": report["validation"],
         "held-out cohort": report["held-out cohort"],
+        **({"aspect_views": report["aspect_views"]} if report.get("aspect_views") else {}),
     }
 
 
 def robustness_rows(card) -> list[dict]:
     """Rows for the Model card page: plain validation, perturbed views (pooled, worst), the
-    recipe's unseen cohort and the withheld test split (`xray_core.external_test`), each with
+    aspect views, the recipe's unseen cohort (and it under the aspect views, where measured)
+    and the withheld test split (`xray_core.external_test`), each with
     n, AUC, sensitivity / specificity at the model's threshold, specificity at sensitivity 0.95
     and ECE (None where not measured)."""
     shifted = card.get("shifted_validation") or {}
@@ -103,9 +107,12 @@ def robustness_rows(card) -> list[dict]:
     if hold:
         run = f"recipe re-run without {hold['cohort']}"
         rows.append({"evidence": f"{run}: its own validation", **_pick(hold["validation"])})
-        rows.append(
-            {"evidence": f"{run}: unseen {hold['cohort']} cases", **_pick(hold["held-out cohort"])}
-        )
+        unseen = f"{run}: unseen {hold['cohort']} cases"
+        rows.append({"evidence": unseen, **_pick(hold["held-out cohort"])})
+        held_aspect = hold.get("aspect_views") or {}
+        for key, words in ASPECT_VIEW_WORDS.items():
+            if key in held_aspect:
+                rows.append({"evidence": f"{unseen}, {words}", **_pick(held_aspect[key])})
     if test:
         rows.append({"evidence": TEST_ROW, **_pick(test)})
     return rows
