@@ -8,6 +8,8 @@ import streamlit as st
 from xray_core import external_test
 from xray_core.cohort_evidence import display_rows, robustness_rows
 
+ROW_PX = 35  # a dataframe row (and its header) in px at the default theme
+
 COLUMNS = {
     "evidence": st.column_config.TextColumn("Validation", width="large"),
     "n": st.column_config.TextColumn("n"),
@@ -35,7 +37,13 @@ def card_section(card, name: str) -> None:
             "recipe."
         )
         return
-    st.dataframe(display_rows(rows), hide_index=True, column_config=COLUMNS, width="stretch")
+    st.dataframe(
+        display_rows(rows),
+        hide_index=True,
+        column_config=COLUMNS,
+        width="stretch",
+        height=ROW_PX * (len(rows) + 1) + 3,  # every row shown: no scrolling inside the table
+    )
     notes = [
         "Sensitivity and specificity at the model's shipped threshold, chosen on its plain "
         "validation, so read the drop from the first row."

@@ -25,14 +25,19 @@ NOT_RECIPE = ("hold_out_cohort", "init_from", "split_seed", "limit")
 
 ROW_KEYS = ("n", "auc", "sensitivity", "specificity", "spec_at_sens95", "ece")
 TEST_ROW = "withheld test split: these weights, scored outside"
-# `shift.ASPECT_VIEWS` as the Model card names them (bench_shift --write-aspect), after
-# "own validation, " or after the hold-out run's "unseen NORMAL2 cases, "
+# `shift.ASPECT_VIEWS` as the Model card names them (bench_shift --write-aspect)
 ASPECT_VIEW_WORDS = {
     "narrow 0.8": "anatomy 20% narrower (a wider original)",
     "wide 1.25": "anatomy 25% wider (a narrower original)",
     "shape mixed": "each image's shape changed ×0.8-1.25",
 }
 ASPECT_LABELS = {k: f"own validation, {v}" for k, v in ASPECT_VIEW_WORDS.items()}
+# the same views on a hold-out run's unseen cases, shorter to fit the table's first column
+HELD_ASPECT_WORDS = {
+    "narrow 0.8": "anatomy 20% narrower",
+    "wide 1.25": "anatomy 25% wider",
+    "shape mixed": "shapes ×0.8-1.25",
+}
 
 
 def _full_config(config: dict) -> dict:
@@ -110,9 +115,9 @@ def robustness_rows(card) -> list[dict]:
         unseen = f"{run}: unseen {hold['cohort']} cases"
         rows.append({"evidence": unseen, **_pick(hold["held-out cohort"])})
         held_aspect = hold.get("aspect_views") or {}
-        for key, words in ASPECT_VIEW_WORDS.items():
+        for key, words in HELD_ASPECT_WORDS.items():
             if key in held_aspect:
-                rows.append({"evidence": f"{unseen}, {words}", **_pick(held_aspect[key])})
+                rows.append({"evidence": f"{run}: unseen, {words}", **_pick(held_aspect[key])})
     if test:
         rows.append({"evidence": TEST_ROW, **_pick(test)})
     return rows
