@@ -26,12 +26,11 @@ NOT_RECIPE = ("hold_out_cohort", "init_from", "split_seed", "limit")
 ROW_KEYS = ("n", "auc", "sensitivity", "specificity", "spec_at_sens95", "ece")
 TEST_ROW = "withheld test split: these weights, scored outside"
 # `shift.ASPECT_VIEWS` as the Model card names them (bench_shift --write-aspect)
-ASPECT_VIEW_WORDS = {
-    "narrow 0.8": "anatomy 20% narrower (a wider original)",
-    "wide 1.25": "anatomy 25% wider (a narrower original)",
-    "shape mixed": "each image's shape changed ×0.8-1.25",
+ASPECT_LABELS = {
+    "narrow 0.8": "own validation, anatomy 20% narrower (a wider original)",
+    "wide 1.25": "own validation, anatomy 25% wider (a narrower original)",
+    "shape mixed": "own validation, each image's shape changed ×0.8-1.25",
 }
-ASPECT_LABELS = {k: f"own validation, {v}" for k, v in ASPECT_VIEW_WORDS.items()}
 # the same views on a hold-out run's unseen cases, shorter to fit the table's first column
 HELD_ASPECT_WORDS = {
     "narrow 0.8": "anatomy 20% narrower",
