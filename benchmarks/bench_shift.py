@@ -42,7 +42,6 @@ def shift_report(stored, data_root, views=None) -> dict:
     """Perturbed, cohort and threshold-rule tables for one stored model (calibrated scores)."""
     from xray_core import shift
     from xray_core.calibration import apply_calibration
-    from xray_core.data import load_arrays
     from xray_core.scores import held_out_samples, validation_samples
 
     t0 = time.time()
@@ -56,9 +55,9 @@ def shift_report(stored, data_root, views=None) -> dict:
     held, held_views = None, {}
     held_samples = held_out_samples(stored.card, data_root)
     if held_samples:
-        xh, yh = load_arrays(held_samples, stored.contract)
-        held = (apply_calibration(stored.probabilities(xh), calibration), int(yh[0]))
-        held_views = held_out_view_rows(stored, held_samples, y, cal, views, threshold)
+        cal_held, held_label = held_out_scores(stored, held_samples, views)
+        held = (cal_held["plain"], held_label)
+        held_views = held_out_view_rows(y, cal, cal_held, held_label, threshold)
     return {
         "model": stored.name,
         "threshold": threshold,
@@ -71,23 +70,38 @@ def shift_report(stored, data_root, views=None) -> dict:
     }
 
 
-def held_out_view_rows(stored, held_samples, y, cal, views, threshold) -> dict:
-    """The held-out cohort (one class) with the validation images of the other class, plain and
-    under each aspect view among VIEWS, both parts under the same view: an unseen cohort whose
-    originals were shaped differently. {view: `shift.view_row`}; {} without aspect views."""
+def held_out_scores(stored, held_samples, views) -> tuple[dict, int]:
+    """Calibrated P(PNEUMONIA) (N,) of the held-out images, 'plain' and under each aspect view
+    among VIEWS (each file decoded once), and their class (the cohort holds one)."""
     from xray_core import shift
     from xray_core.calibration import apply_calibration
 
     aspect = [v for v in views or shift.ALL_VIEWS if v in shift.ASPECT_VIEWS]
-    if not aspect:
+    if aspect:
+        raw, y = shift.sample_view_scores(
+            stored.probabilities, held_samples, stored.contract, aspect
+        )
+    else:
+        from xray_core.data import load_arrays
+
+        x, y = load_arrays(held_samples, stored.contract)
+        raw = {"plain": stored.probabilities(x)}
+    calibration = stored.card.get("calibration")
+    return {k: apply_calibration(v, calibration) for k, v in raw.items()}, int(y[0])
+
+
+def held_out_view_rows(y, cal, cal_held, held_label: int, threshold: float) -> dict:
+    """The held-out cohort (class HELD_LABEL) with the validation images of the other class,
+    plain and under each aspect view in CAL_HELD, both parts under the same view: an unseen
+    cohort whose originals were shaped differently. {view: `shift.view_row`}; {} when CAL_HELD
+    holds no aspect view."""
+    from xray_core import shift
+
+    if set(cal_held) <= {"plain"}:
         return {}
-    raw_h, yh = shift.sample_view_scores(
-        stored.probabilities, held_samples, stored.contract, aspect
-    )
     rows = {}
-    for view, p_raw in raw_h.items():
-        p_held = apply_calibration(p_raw, stored.card.get("calibration"))
-        yy, pp = shift.held_out_pairs(y, cal[view], p_held, int(yh[0]))
+    for view, p_held in cal_held.items():
+        yy, pp = shift.held_out_pairs(y, cal[view], p_held, held_label)
         rows[view] = shift.view_row(yy, pp, threshold)
     return rows
 

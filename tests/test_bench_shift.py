@@ -52,7 +52,7 @@ def test_write_aspect_stores_the_aspect_views_beside_the_training_views(store):
 def test_held_out_cohort_is_scored_under_each_aspect_view(store, data_root):
     import numpy as np
 
-    from benchmarks.bench_shift import held_out_view_rows
+    from benchmarks.bench_shift import held_out_scores, held_out_view_rows
     from xray_core.calibration import apply_calibration
     from xray_core.data import load_arrays, train_cohort
     from xray_core.store import load_model
@@ -62,14 +62,14 @@ def test_held_out_cohort_is_scored_under_each_aspect_view(store, data_root):
     y = np.array([0, 0, 1, 1, 1])  # validation: only its PNEUMONIA part joins the held normals
     cal = {v: np.array([0.1, 0.2, 0.7, 0.8, 0.9]) for v in ["plain", *shift.ASPECT_VIEWS]}
     views = ["gamma 0.5", "narrow 0.8", "shape mixed"]
-    rows = held_out_view_rows(stored, held, y, cal, views, 0.5)
+    rows = held_out_view_rows(y, cal, *held_out_scores(stored, held, views), 0.5)
     assert set(rows) == {"plain", "narrow 0.8", "shape mixed"}
     assert all(r["n"] == 6 + 3 for r in rows.values())
     x, _ = load_arrays(held, stored.contract)
     p = apply_calibration(stored.probabilities(x), stored.card.get("calibration"))
     expected = shift.view_row(np.r_[np.zeros(6), np.ones(3)], np.r_[p, 0.7, 0.8, 0.9], 0.5)
     assert rows["plain"] == pytest.approx(expected)
-    assert held_out_view_rows(stored, held, y, cal, ["gamma 0.5"], 0.5) == {}
+    assert held_out_view_rows(y, cal, *held_out_scores(stored, held, ["gamma 0.5"]), 0.5) == {}
 
 
 def test_write_aspect_on_a_hold_out_run_stores_its_unseen_views(store, data_root, monkeypatch):
