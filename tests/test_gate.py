@@ -63,10 +63,70 @@ def test_mahalanobis_matches_formula():
 
 def test_fit_gate_cutoff_is_the_validation_quantile():
     rng = np.random.default_rng(2)
-    fitted = gate.fit_gate(rng.normal(size=(500, 4)), rng.normal(size=(200, 4)))
-    d = gate.mahalanobis(rng.normal(size=(200, 4)), fitted["mean"], fitted["precision"])
+    val = rng.normal(size=(200, 4))
+    fitted = gate.fit_gate(rng.normal(size=(500, 4)), val)
+    assert np.mean(gate.distance(fitted, val) > fitted["cutoff"]) == pytest.approx(0.005)
+    d = gate.distance(fitted, rng.normal(size=(200, 4)))
     assert np.mean(d > fitted["cutoff"]) < 0.05
     assert fitted["quantile"] == gate.QUANTILE
+
+
+def test_each_block_is_scaled_to_a_median_of_one_on_validation():
+    """Blocks of very different widths and spreads are put on one scale (1.0 = a typical
+    validation image), so the largest scaled distance is a fair score."""
+    rng = np.random.default_rng(4)
+    train = np.hstack([rng.normal(size=(600, 6)), 50.0 * rng.normal(size=(600, 20))])
+    val = np.hstack([rng.normal(size=(300, 6)), 50.0 * rng.normal(size=(300, 20))])
+    fitted = gate.fit_gate(train, val, sizes=[6, 20], layers=["pool_a"])
+    scaled = gate.block_distances(fitted, val)
+    assert scaled.shape == (300, 2)
+    np.testing.assert_allclose(np.median(scaled, axis=0), [1.0, 1.0])
+    assert gate.layers(fitted) == ["pool_a"]
+    assert [(a, b) for a, b, _ in gate.blocks(fitted)] == [(0, 6), (6, 26)]
+
+
+def test_an_input_far_in_one_block_only_is_refused():
+    """The score is the largest block distance: an input typical in the penultimate block
+    but far off in a pooled early layer (smooth noise for a shape-invariant model) is refused;
+    the penultimate block alone would have let it through."""
+    rng = np.random.default_rng(5)
+    train, val = rng.normal(size=(800, 8)), rng.normal(size=(400, 8))
+    fitted = gate.fit_gate(train, val, sizes=[4, 4], layers=["early"])
+    odd = rng.normal(size=(10, 8))
+    odd[:, 4:] += 8.0  # far only in the second block
+    scaled = gate.block_distances(fitted, odd)
+    assert np.all(scaled[:, 0] < fitted["block_cutoffs"][0])
+    assert np.all(gate.distance(fitted, odd) > fitted["cutoff"])
+
+
+def test_block_sizes_must_cover_the_features():
+    rng = np.random.default_rng(6)
+    with pytest.raises(ValueError, match="do not sum"):
+        gate.fit_gate(rng.normal(size=(50, 5)), rng.normal(size=(20, 5)), sizes=[2, 2])
+
+
+def test_a_gate_from_before_the_blocks_still_loads_and_scores(tmp_path):
+    """Old gate.npz files (mean, precision, cutoff; no blocks) read as one unscaled block of
+    the penultimate vector, so a store fitted before this change keeps working."""
+    rng = np.random.default_rng(7)
+    f = rng.normal(size=(5, 3))
+    mean, prec = np.zeros(3), np.eye(3)
+    old = {"mean": mean, "precision": prec, "cutoff": 2.0, "quantile": 0.995}
+    gate.save_gate(tmp_path, old)
+    loaded = gate.load_gate(tmp_path)
+    assert gate.layers(loaded) == []
+    np.testing.assert_allclose(gate.distance(loaded, f), np.linalg.norm(f, axis=1))
+
+
+def test_upload_refusals_and_columns_pick_blocks():
+    rng = np.random.default_rng(8)
+    train, val = rng.normal(size=(600, 6)), rng.normal(size=(300, 6))
+    fitted = gate.fit_gate(train, val, sizes=[2, 1, 3], layers=["a", "b"])
+    uploads = rng.normal(size=(40, 6))
+    uploads[:, 2] += 10.0  # the second block calls every upload foreign
+    rates = gate.upload_refusals(fitted, uploads)
+    assert rates[1] == 1.0 and rates[0] < 0.1 and rates[2] < 0.1
+    np.testing.assert_array_equal(gate.columns(fitted, [0, 2]), [0, 1, 3, 4, 5])
 
 
 @pytest.mark.parametrize(
@@ -106,20 +166,34 @@ def test_real_xrays_pass_and_colour_photo_is_refused(shipped, fullres_files):
     assert not result.ok and "colour" in result.gate.reason
 
 
-def test_catch_rate_on_non_xray_corpus(shipped):
+@pytest.fixture(scope="module")
+def corpus_results(shipped):
     corpus = build_corpus()
-    results = screen(shipped, [(f"{k}: {n}", b) for k, n, b in corpus])
+    return corpus, screen(shipped, [(f"{k}: {n}", b) for k, n, b in corpus])
+
+
+def test_catch_rate_on_non_xray_corpus(corpus_results):
+    corpus, results = corpus_results
     rate = sum(r for _, r, _ in results) / len(results)
     assert len(corpus) > 150
     assert rate >= 0.95, [n for n, r, _ in results if not r]
+
+
+def test_smooth_noise_is_refused_by_the_default_gate(shipped, corpus_results):
+    """Soft grey blobs (8 x 8 noise enlarged) passed the penultimate-vector gate of the
+    shape-invariant default (5 of 6 missed, stop 31); the pooled early layers catch them."""
+    assert gate.layers(shipped.gate), "the default's gate reads no pooled layer (run fit-gate)"
+    corpus, results = corpus_results
+    smooth = [r for (k, n, _), (_, r, _) in zip(corpus, results) if "smooth noise" in n]
+    assert len(smooth) == 6 and all(smooth), smooth
 
 
 def test_wide_features_are_projected_to_keep_the_gate_small():
     rng = np.random.default_rng(3)
     dims = gate.MAX_DIMS + 44
     fitted = gate.fit_gate(rng.normal(size=(600, dims)), rng.normal(size=(200, dims)))
-    assert fitted["projection"].shape == (dims, gate.MAX_DIMS)
-    assert fitted["precision"].shape == (gate.MAX_DIMS, gate.MAX_DIMS)
+    assert fitted["b0_projection"].shape == (dims, gate.MAX_DIMS)
+    assert fitted["b0_precision"].shape == (gate.MAX_DIMS, gate.MAX_DIMS)
     far = gate.distance(fitted, rng.normal(size=(5, dims)) + 10.0)
     assert np.all(far > fitted["cutoff"])
 

@@ -113,7 +113,7 @@ def nearest_cases(name: str, digest: str, k: int, _study: Study) -> tuple[list, 
     import time
 
     m, index = get_model(name), get_case_index(name)
-    features = m.score(_study.model_input(m.contract)[None])[1][0]
+    features = m.embed(_study.model_input(m.contract)[None])[0]
     t0 = time.perf_counter()
     cases = index.nearest(features, k)
     return cases, (time.perf_counter() - t0) * 1000

@@ -45,15 +45,55 @@ def held_out_samples(card: ModelCard, data_root: Path) -> list:
     return train_cohort(data_root, card.training["config"].get("hold_out_cohort"))
 
 
+def upload_inputs(contract) -> np.ndarray | None:
+    """The full-resolution sample uploads (config.samples_dir) as model inputs (N, H, W, C),
+    decoded and resized the way an upload is; None when the folder is absent."""
+    from xray_core.config import samples_dir
+    from xray_core.contract import from_display
+    from xray_core.study import open_study
+
+    folder = samples_dir()
+    files = sorted(folder.rglob("*.jp*g")) if folder else []
+    if not files:
+        return None
+    shown = [open_study(p.read_bytes(), p.name).display(contract) for p in files]
+    return from_display(np.stack(shown), contract)
+
+
 def fit_model_gate(stored: StoredModel, data_root: Path, max_train: int = 2000, seed: int = 0):
-    """Fit and save the model's out-of-distribution gate (xray_core.gate) from its own split."""
+    """Fit and save the model's out-of-distribution gate (xray_core.gate) from its own split:
+    the penultimate vector and the pooled layers `scoring.pooled_layers` picks, one block each.
+    A pooled block that refuses more than gate.UPLOAD_LIMIT of the full-resolution sample
+    uploads at its own validation line is left out and the rest refitted (the ImageNet
+    MobileNet's early layers tell a resized upload from a 224 px training file; the ResNets'
+    do not). Returns (path written, fitted gate)."""
     from xray_core import gate
+    from xray_core.scoring import compile_scorer, pooled_layers, score_batches
 
     train, val = split_samples(stored.card, data_root)
     rng = np.random.default_rng(seed)
     train = [train[i] for i in sorted(rng.permutation(len(train))[:max_train])]
-    feats = [stored.score(load_arrays(part, stored.contract)[0])[1] for part in (train, val)]
-    fitted = gate.fit_gate(*feats)
+    pooled = pooled_layers(stored.model)
+    scorer = compile_scorer(stored.model, pooled)
+    feats = [score_batches(scorer, load_arrays(p, stored.contract)[0])[1] for p in (train, val)]
+    widths = [int(stored.model.get_layer(n).output.shape[-1]) for n in pooled]
+    sizes = [stored.embedding_dim, *widths]
+    fitted = gate.fit_gate(*feats, sizes=sizes, layers=pooled)
+    uploads = upload_inputs(stored.contract) if pooled else None
+    if uploads is not None:
+        rates = gate.upload_refusals(fitted, score_batches(scorer, uploads)[1])
+        keep = [0] + [k for k in range(1, len(sizes)) if rates[k] <= gate.UPLOAD_LIMIT]
+        if len(keep) < len(sizes):
+            cols = gate.columns(fitted, keep)
+            kept = [pooled[k - 1] for k in keep[1:]]
+            fitted = gate.fit_gate(
+                *(f[:, cols] for f in feats), sizes=[sizes[k] for k in keep], layers=kept
+            )
+        fitted.update(
+            candidate_layers=np.asarray(pooled, dtype=str),
+            candidate_upload_refusals=rates[1:],
+            n_uploads=len(uploads),
+        )
     return gate.save_gate(stored.path, fitted), fitted
 
 

@@ -34,11 +34,24 @@ class StoredModel:
     card: ModelCard
     path: Path
     gate: dict | None = None  # fitted out-of-distribution gate (xray_core.gate), if any
-    score_fn: object = None  # compiled graph: batch -> (raw probability, penultimate features)
+    score_fn: object = None  # compiled graph: batch -> (raw probability, features)
 
     def score(self, x, batch_size: int = 64):
-        """Batch (N, H, W, C) float32 -> (raw P(PNEUMONIA) (N,) float64, features (N, D))."""
+        """Batch (N, H, W, C) float32 -> (raw P(PNEUMONIA) (N,) float64, features (N, D')):
+        the penultimate vector, then the gate's pooled layers when its gate reads any
+        (`scoring.compile_scorer`; `gate.distance` takes them whole)."""
         return score_batches(self.score_fn, x, batch_size)
+
+    def embed(self, x, batch_size: int = 64):
+        """Batch (N, H, W, C) float32 -> (N, D) penultimate vectors (what the sigmoid reads)."""
+        return self.score(x, batch_size)[1][:, : self.embedding_dim]
+
+    @property
+    def embedding_dim(self) -> int:
+        """Width D of the penultimate vector."""
+        from xray_core.models.head import PROBABILITY_LAYER
+
+        return int(self.model.get_layer(PROBABILITY_LAYER).input.shape[-1])
 
     def probabilities(self, x):
         """Raw (uncalibrated) P(PNEUMONIA) for a batch: (N,) float64 in [0, 1]."""
@@ -138,7 +151,7 @@ def load_model(name: str | None = None, root=None) -> StoredModel:
     """Load model + card; `name=None` loads the default. Verifies the model file's sha256."""
     import keras
 
-    from xray_core.gate import load_gate
+    from xray_core.gate import layers, load_gate
 
     root = store_dir(root)
     name = name or default_model(root)
@@ -153,7 +166,7 @@ def load_model(name: str | None = None, root=None) -> StoredModel:
     except Exception as exc:  # keras raises many types for damaged archives
         raise StoreError(f"{path}: cannot load model ({type(exc).__name__}).") from None
     gate = load_gate(root / name)
-    return StoredModel(name, model, card, root / name, gate, compile_scorer(model))
+    return StoredModel(name, model, card, root / name, gate, compile_scorer(model, layers(gate)))
 
 
 def save_model(model, card: ModelCard | dict, history: dict, name: str, root=None) -> Path:

@@ -126,7 +126,7 @@ def build_index(stored, data_root: Path, dims: int = DIMS) -> CaseIndex:
     features = []
     for i in range(0, len(train), 512):  # bounded memory
         x, _ = load_arrays(train[i : i + 512], stored.contract)
-        features.append(stored.score(x)[1])
+        features.append(stored.embed(x))
     paths = [s.path.relative_to(data_root).as_posix() for s in train]
     labels = [s.label for s in train]
     return fit_index(np.concatenate(features), labels, paths, stored.card["model_sha256"], dims)
@@ -153,4 +153,4 @@ def load_index(entry: Path) -> CaseIndex | None:
 
 def nearest_cases(stored, index: CaseIndex, x: np.ndarray, k: int = DEFAULT_K) -> list[Case]:
     """k nearest training cases for one model input x (H, W, C) float32 (one forward pass)."""
-    return index.nearest(stored.score(x[None])[1][0], k)
+    return index.nearest(stored.embed(x[None])[0], k)
