@@ -178,3 +178,17 @@ def test_every_flag_says_what_it_does(command):
     sub = build_parser()._subparsers._group_actions[0].choices[command]
     silent = [a.option_strings or a.dest for a in sub._actions if not a.help]
     assert not silent, f"{command}: flags without help text: {silent}"
+
+
+def test_fit_gate_says_which_layers_its_gate_reads():
+    """fit-gate's line names the pooled layers kept and those the sample uploads ruled out."""
+    import numpy as np
+
+    from xray_core.cli import gate_reads
+
+    kept = {"layers": np.array(["a", "b"]), "candidate_layers": np.array(["a", "b", "c"])}
+    assert gate_reads(kept) == (
+        "reads the penultimate vector + a, b; left out (refused > 5% of the sample uploads): c"
+    )
+    assert gate_reads({"layers": np.array([], dtype=str)}) == "reads the penultimate vector"
+    assert gate_reads({"mean": np.zeros(3)}) == "reads the penultimate vector"  # pre-block gate

@@ -163,6 +163,20 @@ def cmd_rescore(args) -> int:
     return EXIT_OK
 
 
+def gate_reads(fitted: dict) -> str:
+    """One line: which feature blocks a fitted gate reads, and the pooled layers it left out."""
+    from xray_core.gate import UPLOAD_LIMIT, layers
+
+    kept = layers(fitted)
+    text = "reads the penultimate vector" + (f" + {', '.join(kept)}" if kept else "")
+    left = [str(n) for n in fitted.get("candidate_layers", []) if str(n) not in kept]
+    return text + (
+        f"; left out (refused > {UPLOAD_LIMIT:.0%} of the sample uploads): {', '.join(left)}"
+        if left
+        else ""
+    )
+
+
 def cmd_fit_gate(args) -> int:
     from xray_core.scores import fit_model_gate
     from xray_core.store import list_models, load_model
@@ -171,7 +185,8 @@ def cmd_fit_gate(args) -> int:
         path, fitted = fit_model_gate(load_model(name, args.store), _data_root(args.data))
         print(
             f"{name}: wrote {path} (cut-off {float(fitted['cutoff']):.1f}, "
-            f"{int(fitted['n_train'])} train / {int(fitted['n_val'])} validation images)"
+            f"{int(fitted['n_train'])} train / {int(fitted['n_val'])} validation images; "
+            f"{gate_reads(fitted)})"
         )
     return EXIT_OK
 
