@@ -64,3 +64,28 @@ def test_operating_point_from_scores_meets_the_target(tiny_model):
     assert card.validation["sensitivity"] == pytest.approx(np.mean(p[y == 1] >= card.threshold))
     assert card.validation["specificity"] == pytest.approx(np.mean(p[y == 0] < card.threshold))
     assert card.name == tiny_model.card.name and tiny_model.card.threshold != card.threshold
+
+
+def test_gate_reads_pooled_layers_only_where_uploads_can_check_them(
+    tiny_store, data_root, tmp_path, monkeypatch
+):
+    """With the sample uploads the tiny CNN's gate records its candidate layers and their
+    upload refusal rates; without them it falls back to the penultimate vector alone."""
+    import shutil
+
+    from xray_core import config, gate
+    from xray_core.scores import fit_model_gate
+    from xray_core.store import load_model
+
+    root = tmp_path / "store"
+    shutil.copytree(tiny_store, root)
+    stored = load_model("tiny", root)
+    _, fitted = fit_model_gate(stored, data_root)
+    assert len(fitted["candidate_layers"]) > 0
+    assert len(fitted["candidate_upload_refusals"]) == len(fitted["candidate_layers"])
+    assert int(fitted["n_uploads"]) == 48
+    assert set(gate.layers(fitted)) <= set(fitted["candidate_layers"].tolist())
+    monkeypatch.setattr(config, "samples_dir", lambda: None)
+    _, alone = fit_model_gate(stored, data_root)
+    assert gate.layers(alone) == [] and "candidate_layers" not in alone
+    assert len(gate.blocks(alone)) == 1

@@ -66,7 +66,8 @@ def fit_model_gate(stored: StoredModel, data_root: Path, max_train: int = 2000, 
     A pooled block that refuses more than gate.UPLOAD_LIMIT of the full-resolution sample
     uploads at its own validation line is left out and the rest refitted (the ImageNet
     MobileNet's early layers tell a resized upload from a 224 px training file; the ResNets'
-    do not). Returns (path written, fitted gate)."""
+    do not). Without the sample uploads (config.samples_dir absent) no pooled layer can be
+    checked, so the gate reads the penultimate vector only. Returns (path written, gate)."""
     from xray_core import gate
     from xray_core.scoring import compile_scorer, pooled_layers, score_batches
 
@@ -74,13 +75,15 @@ def fit_model_gate(stored: StoredModel, data_root: Path, max_train: int = 2000, 
     rng = np.random.default_rng(seed)
     train = [train[i] for i in sorted(rng.permutation(len(train))[:max_train])]
     pooled = pooled_layers(stored.model)
+    uploads = upload_inputs(stored.contract) if pooled else None
+    if uploads is None:
+        pooled = []  # nothing to check the early layers against: the penultimate vector only
     scorer = compile_scorer(stored.model, pooled)
     feats = [score_batches(scorer, load_arrays(p, stored.contract)[0])[1] for p in (train, val)]
     widths = [int(stored.model.get_layer(n).output.shape[-1]) for n in pooled]
     sizes = [stored.embedding_dim, *widths]
     fitted = gate.fit_gate(*feats, sizes=sizes, layers=pooled)
-    uploads = upload_inputs(stored.contract) if pooled else None
-    if uploads is not None:
+    if pooled:
         rates = gate.upload_refusals(fitted, score_batches(scorer, uploads)[1])
         keep = [0] + [k for k in range(1, len(sizes)) if rates[k] <= gate.UPLOAD_LIMIT]
         if len(keep) < len(sizes):
