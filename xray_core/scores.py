@@ -49,15 +49,15 @@ def upload_inputs(contract) -> np.ndarray | None:
     """The full-resolution sample uploads (config.samples_dir) as model inputs (N, H, W, C),
     decoded and resized the way an upload is; None when the folder is absent."""
     from xray_core.config import samples_dir
-    from xray_core.contract import from_display
+    from xray_core.samples import list_samples
     from xray_core.study import open_study
 
-    folder = samples_dir()
-    files = sorted(folder.rglob("*.jp*g")) if folder else []
-    if not files:
+    found = list_samples(samples_dir())
+    if not found:
         return None
-    shown = [open_study(p.read_bytes(), p.name).display(contract) for p in files]
-    return from_display(np.stack(shown), contract)
+    return np.stack(
+        [open_study(s.path.read_bytes(), s.path.name).model_input(contract) for s in found]
+    )
 
 
 def fit_model_gate(stored: StoredModel, data_root: Path, max_train: int = 2000, seed: int = 0):
