@@ -148,6 +148,18 @@ def test_check_order_and_messages(colour, std, distance, reason):
         assert reason in result.reason
 
 
+def test_the_refusal_says_what_a_typical_xray_scores_only_for_a_scaled_gate():
+    rng = np.random.default_rng(5)
+    fitted = gate.fit_gate(rng.normal(size=(300, 4)), rng.normal(size=(100, 4)))
+    old = {"mean": fitted["b0_mean"], "precision": fitted["b0_precision"], "cutoff": 5.0}
+    assert gate.is_scaled(fitted) and not gate.is_scaled(old)
+    display = np.tile(np.arange(64, dtype=np.uint8) * 4, (64, 1))
+    scaled = gate.check(display, 0.0, 3.8, 2.5, scaled=True)
+    unscaled = gate.check(display, 0.0, 30.0, 12.0, scaled=False)
+    assert "3.8 > cut-off 2.5 (a typical chest X-ray scores 1.0)" in scaled.reason
+    assert "typical" not in unscaled.reason and "30.0 > cut-off 12.0" in unscaled.reason
+
+
 @pytest.fixture(scope="module")
 def shipped():
     model = load_model()

@@ -178,6 +178,12 @@ def fit_gate(
     }
 
 
+def is_scaled(gate: dict) -> bool:
+    """True when the gate's distances are divided by their validation medians (1.0 = a typical
+    X-ray); False for a one-block gate.npz from before the blocks."""
+    return "scale" in gate
+
+
 def upload_refusals(gate: dict, f: np.ndarray) -> np.ndarray:
     """(K,) share of the uploads whose features f (N, D) lie past each block's own validation
     line (`block_cutoffs`): a block that refuses real X-rays the training files do not look
@@ -214,9 +220,16 @@ def load_gate(entry: Path) -> dict | None:
 
 
 def check(
-    gray_display: np.ndarray, colour: float, distance: float | None, cutoff: float | None
+    gray_display: np.ndarray,
+    colour: float,
+    distance: float | None,
+    cutoff: float | None,
+    scaled: bool = False,
 ) -> GateResult:
-    """Apply the three checks, given precomputed colourfulness and feature distance."""
+    """Apply the three checks, given precomputed colourfulness and feature distance.
+
+    scaled: the distance is in units of a typical validation X-ray's (`is_scaled`), so the
+    message can say what 1.0 means."""
     if colour > MAX_COLOURFULNESS:
         return GateResult(
             False,
@@ -227,11 +240,12 @@ def check(
     if float(gray_display.std()) < MIN_CONTRAST:
         return GateResult(False, "the image is blank or almost uniform", distance, cutoff)
     if distance is not None and cutoff is not None and distance > cutoff:
+        unit = " (a typical chest X-ray scores 1.0)" if scaled else ""
         return GateResult(
             False,
             f"this does not look like a frontal chest X-ray of the kind the "
             f"model was trained on (feature distance {distance:.1f} > cut-off "
-            f"{cutoff:.1f})",
+            f"{cutoff:.1f}{unit})",
             distance,
             cutoff,
         )
