@@ -167,7 +167,8 @@ def bench_model(name, n: int, seeds: int, data_root: Path, lime_only=False, log=
         "split": "validation (the model's own patient-level split)",
         "seeds": seeds,
         "lime_settings": lime_settings,
-        "command": "python -m benchmarks.bench_faithfulness --write-card",
+        "command": f"python -m benchmarks.bench_faithfulness --model {name} --images {n} "
+        f"--seeds {seeds} --write-card",
         **summarise(rows, seeds),
         "per_image": rows,
     }
