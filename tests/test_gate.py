@@ -156,7 +156,7 @@ def test_the_refusal_says_what_a_typical_xray_scores_only_for_a_scaled_gate():
     display = np.tile(np.arange(64, dtype=np.uint8) * 4, (64, 1))
     scaled = gate.check(display, 0.0, 3.8, 2.5, scaled=True)
     unscaled = gate.check(display, 0.0, 30.0, 12.0, scaled=False)
-    assert "3.8 > cut-off 2.5 (a typical chest X-ray scores 1.0)" in scaled.reason
+    assert "(feature distance 3.8 > cut-off 2.5; a typical chest X-ray scores 1.0)" in scaled.reason
     assert "typical" not in unscaled.reason and "30.0 > cut-off 12.0" in unscaled.reason
 
 

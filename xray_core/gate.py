@@ -240,7 +240,7 @@ def check(
     if float(gray_display.std()) < MIN_CONTRAST:
         return GateResult(False, "the image is blank or almost uniform", distance, cutoff)
     if distance is not None and cutoff is not None and distance > cutoff:
-        unit = " (a typical chest X-ray scores 1.0)" if scaled else ""
+        unit = "; a typical chest X-ray scores 1.0" if scaled else ""
         return GateResult(
             False,
             f"this does not look like a frontal chest X-ray of the kind the "
