@@ -1,7 +1,7 @@
 """Mean ± sd over seeds of a training recipe, from the runs' model cards (issue 10).
 
     python -m benchmarks.seed_spread --recipe NAME=ENTRY,ENTRY,... [--recipe ...] [--json OUT]
-        [--update]
+        [--update | --append]
 
 ENTRY is a store entry folder (holding card.json) of one run of the recipe, each with another
 `--seed` (and the same `--split-seed`, so every run is judged on the same validation images).
@@ -15,7 +15,12 @@ validation is another split), so one recipe can list its full-data seeds and its
 seeds together. A figure no run has is left out of the table. Sample sd (n - 1).
 
 --update keeps the recipes already in OUT (their runs may be gone: experiment stores are not
-kept) and adds these, a recipe of the same NAME replaced in place, new ones last.
+kept) and adds these, a recipe of the same NAME replaced in place, new ones last. --append
+instead adds the runs to the recipe of the same NAME (a run of the same entry folder name
+replaced) and recomputes its spread from all of them, so a recipe's runs can grow over stops
+whose stores are gone. Hold-out runs measured with `benchmarks.bench_shift --write-aspect`
+also give the unseen cohort under the aspect views ("narrow 0.8": specificity at the run's
+threshold; "wide 1.25": sensitivity).
 
 A run read from the store itself (`model_store/NAME`) marks the recipe as shipped model NAME's
 (its `model` key): the Compare page shows that recipe's spread beside the model.
@@ -35,6 +40,12 @@ def _unseen(card: dict) -> dict:
     return card["held_out_cohort"]["held-out cohort"]
 
 
+def _unseen_view(card: dict, view: str, key: str) -> float:
+    """A hold-out run's figure on the unseen cohort under an aspect view (`bench_shift
+    --write-aspect` on the run); KeyError where it was not measured."""
+    return card["held_out_cohort"]["aspect_views"][view][key]
+
+
 FIGURES = {
     "plain AUC": lambda c, s: c["validation"]["auc"],
     "threshold": lambda c, s: c["threshold"],
@@ -50,9 +61,18 @@ FIGURES = {
     "unseen spec": lambda c, s: _unseen(c)["specificity"],
     "unseen spec @ sens 0.95": lambda c, s: _unseen(c)["spec_at_sens95"],
     "unseen ECE": lambda c, s: _unseen(c)["ece"],
+    "unseen narrow 0.8 spec": lambda c, s: _unseen_view(c, "narrow 0.8", "specificity"),
+    "unseen wide 1.25 sens": lambda c, s: _unseen_view(c, "wide 1.25", "sensitivity"),
     "train seconds": lambda c, s: c["training"]["seconds"],
 }
-UNSEEN = ("unseen cohort AUC", "unseen spec", "unseen spec @ sens 0.95", "unseen ECE")
+UNSEEN = (
+    "unseen cohort AUC",
+    "unseen spec",
+    "unseen spec @ sens 0.95",
+    "unseen ECE",
+    "unseen narrow 0.8 spec",
+    "unseen wide 1.25 sens",
+)
 STORE_FOLDER = "model_store"
 
 
@@ -79,10 +99,11 @@ def run_figures(entry: Path) -> dict:
 
 
 def spread(runs: list[dict]) -> dict:
-    """{figure: {"mean", "sd", "n"}} over the runs that have the figure."""
+    """{figure: {"mean", "sd", "n"}} over the runs that have the figure (a run recorded before
+    a figure existed lacks its key: it counts as not measured)."""
     out = {}
     for name in FIGURES:
-        values = [r[name] for r in runs if r[name] is not None]
+        values = [r[name] for r in runs if r.get(name) is not None]
         if values:
             sd = float(np.std(values, ddof=1)) if len(values) > 1 else None
             out[name] = {"mean": float(np.mean(values)), "sd": sd, "n": len(values)}
@@ -133,18 +154,27 @@ def main(argv=None) -> dict:
     ap.add_argument(
         "--update", action="store_true", help="merge into the recipes already in --json"
     )
+    ap.add_argument(
+        "--append",
+        action="store_true",
+        help="add these runs to the recipe of the same NAME in --json (its runs kept)",
+    )
     args = ap.parse_args(argv)
-    if args.update and not args.json:
-        raise SystemExit("error: --update needs --json OUT (the file to merge into)")
+    for flag in ("update", "append"):
+        if getattr(args, flag) and not args.json:
+            raise SystemExit(f"error: --{flag} needs --json OUT (the file to merge into)")
     recipes = {}
     for spec in args.recipe:
         name, _, entries = spec.partition("=")
         paths = [e for e in entries.split(",") if e]
         runs = [run_figures(Path(e)) for e in paths]
         recipes[name] = {"model": shipped_model(paths), "runs": runs, "spread": spread(runs)}
+    if args.append:
+        old = read_recipes(Path(args.json))
+        recipes = {name: appended(old.get(name), recipe) for name, recipe in recipes.items()}
     print(table(recipes))
     if args.json:
-        if args.update:
+        if args.update or args.append:
             recipes = merged(read_recipes(Path(args.json)), recipes)
         Path(args.json).write_text(json.dumps(recipes, indent=1) + "\n")
     return recipes
@@ -161,6 +191,17 @@ def read_recipes(path: Path) -> dict:
     if not isinstance(old, dict):
         raise SystemExit(f"error: {path} does not hold recipes by name; not merged")
     return old
+
+
+def appended(old: dict | None, new: dict) -> dict:
+    """NEW's runs added to recipe OLD's (a run of the same entry replaced), the spread recomputed
+    from all of them: how runs from stores that are gone stay in the figures."""
+    if old is None:
+        return new
+    runs = {r["entry"]: r for r in old.get("runs", [])}
+    runs.update({r["entry"]: r for r in new["runs"]})
+    every = list(runs.values())
+    return {"model": new["model"] or old.get("model"), "runs": every, "spread": spread(every)}
 
 
 def merged(old: dict, new: dict) -> dict:

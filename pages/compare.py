@@ -132,6 +132,13 @@ if spreads:
                 help="Expected calibration error, 10 bins; lower is better. It includes the "
                 "hold-out's change of class mix (README, Shipped models).",
             ),
+            "unseen_narrow_spec": st.column_config.TextColumn(
+                "Unseen spec, anatomy 20% narrower",
+                help="Specificity at each run's own threshold on the unseen cohort viewed "
+                "'narrow 0.8' (as normals from 25% wider originals look once squashed): how "
+                "far the operating point moves if a new cohort's originals are shaped "
+                "differently.",
+            ),
         },
     )
     st.caption(

@@ -213,3 +213,21 @@ def test_model_family_places_each_model_in_the_line_up(two_models):
     assert model_family("someday_net", {}) == "someday_net"
     rows = compare_models(["tiny"], two_models)
     assert rows[0]["family"] == "CNN from scratch"  # the tiny fixture model is a `cnn`
+
+
+def test_a_figure_fewer_runs_measured_says_how_many():
+    spreads = {
+        "a": {
+            "runs": [{"hold-out run": True}] * 4 + [{"hold-out run": False}],
+            "spread": {
+                "unseen cohort AUC": {"mean": 0.978, "sd": 0.002, "n": 4},
+                "unseen narrow 0.8 spec": {"mean": 0.84, "sd": 0.05, "n": 3},
+                "plain AUC": {"mean": 0.99, "sd": None, "n": 1},
+            },
+        }
+    }
+    row = spread_rows([{"model": "a", "label": "a"}], spreads)[0]
+    assert row["unseen_auc"] == "0.978 ± 0.002"
+    assert row["unseen_narrow_spec"] == "0.840 ± 0.050 (3 of 4 runs)"
+    assert row["plain_auc"] == "0.990 (1 run)"
+    assert "unseen_narrow_spec" in SPREAD_VIEWS["on the unseen cohort"]

@@ -8,7 +8,7 @@ import pytest
 from benchmarks.seed_spread import main, run_figures, spread
 
 
-def write_card(folder, seed, auc, shifted_auc=None, held_auc=None):
+def write_card(folder, seed, auc, shifted_auc=None, held_auc=None, narrow=None):
     card = {
         "validation": {"auc": auc, "sensitivity": 0.95, "specificity": 0.9},
         "threshold": 0.5,
@@ -23,6 +23,9 @@ def write_card(folder, seed, auc, shifted_auc=None, held_auc=None):
     if held_auc is not None:
         held = {"auc": held_auc, "specificity": 0.9, "spec_at_sens95": 0.92, "ece": 0.1}
         card["held_out_cohort"] = {"cohort": "NORMAL2", "held-out cohort": held}
+        if narrow is not None:  # what bench_shift --write-aspect adds to a hold-out run
+            views = {"narrow 0.8": {"specificity": narrow}, "wide 1.25": {"sensitivity": 0.94}}
+            card["held_out_cohort"]["aspect_views"] = views
     folder.mkdir()
     (folder / "card.json").write_text(json.dumps(card))
     return folder
@@ -100,3 +103,36 @@ def test_update_merges_into_an_earlier_file(tmp_path):
     assert out.read_text() == "[1, 2]"
     with pytest.raises(SystemExit, match="needs --json"):
         main(["--recipe", f"x={a}", "--update"])
+
+
+def test_append_adds_runs_to_a_recipe_whose_earlier_runs_are_gone(tmp_path, capsys):
+    """--append keeps the recipe's recorded runs (their stores may be gone), replaces a run of
+    the same entry, and recomputes the spread from all; runs recorded before the aspect
+    figures existed count as not measured for them."""
+    out = tmp_path / "spread.json"
+    old = [write_card(tmp_path / f"h{i}", i, 0.99, held_auc=0.97 + i / 1000) for i in (1, 2)]
+    main(["--recipe", "r=" + ",".join(map(str, old)), "--recipe", "other=" + str(old[0])]
+         + ["--json", str(out)])  # fmt: skip
+    recorded = json.loads(out.read_text())
+    for run in recorded["r"]["runs"]:  # as a file written before this stop holds them
+        del run["unseen narrow 0.8 spec"], run["unseen wide 1.25 sens"]
+    out.write_text(json.dumps(recorded))
+    for folder in old:
+        (folder / "card.json").unlink()  # the runs' store is gone
+    new = [write_card(tmp_path / f"n{i}", i, 0.99, held_auc=0.98, narrow=v) for i, v in
+           ((3, 0.74), (4, 0.86))]  # fmt: skip
+    (tmp_path / "again").mkdir()
+    again = write_card(tmp_path / "again" / "h2", 2, 0.99, held_auc=0.9, narrow=0.9)
+    main(["--recipe", "r=" + ",".join(map(str, [*new, again])), "--json", str(out), "--append"])
+    recipes = json.loads(out.read_text())
+    assert list(recipes) == ["r", "other"]
+    runs = recipes["r"]["runs"]
+    assert [r["entry"] for r in runs] == ["h1", "h2", "n3", "n4"]
+    assert runs[1]["unseen cohort AUC"] == 0.9  # the same entry, replaced
+    spread_ = recipes["r"]["spread"]
+    assert spread_["unseen cohort AUC"]["n"] == 4
+    assert spread_["unseen narrow 0.8 spec"]["n"] == 3
+    assert spread_["unseen narrow 0.8 spec"]["mean"] == pytest.approx((0.74 + 0.86 + 0.9) / 3)
+    assert "r (0 runs + 4 hold-out)" in capsys.readouterr().out
+    with pytest.raises(SystemExit, match="--append needs --json"):
+        main(["--recipe", f"x={new[0]}", "--append"])

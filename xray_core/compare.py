@@ -154,6 +154,7 @@ SPREAD_FIGURES = {
     "unseen_auc": "unseen cohort AUC",
     "unseen_spec95": "unseen spec @ sens 0.95",
     "unseen_ece": "unseen ECE",
+    "unseen_narrow_spec": "unseen narrow 0.8 spec",
 }
 
 
@@ -171,7 +172,8 @@ def recipe_spreads(root=None) -> dict[str, dict]:
 def spread_rows(rows: list[dict], spreads: dict[str, dict]) -> list[dict]:
     """One row per compared model: how many full-data and hold-out runs its recipe has
     ("seeds", "hold_out_seeds": "3", or "none") and each SPREAD_FIGURES figure as
-    "mean ± sd" (3 decimals), "x (1 run)", or "not measured"."""
+    "mean ± sd" (3 decimals), "x (1 run)", or "not measured"; "(n of N runs)" follows when
+    fewer of the recipe's runs of that kind measured the figure."""
     out = []
     for r in rows:
         recipe = spreads.get(r["model"]) or {}
@@ -184,7 +186,8 @@ def spread_rows(rows: list[dict], spreads: dict[str, dict]) -> list[dict]:
         }
         figures = recipe.get("spread") or {}
         for key, name in SPREAD_FIGURES.items():
-            row[key] = _mean_sd_text(figures.get(name))
+            of = held if key.startswith("unseen") else len(runs) - held
+            row[key] = _mean_sd_text(figures.get(name), of)
         out.append(row)
     return out
 
@@ -198,6 +201,7 @@ SPREAD_VIEWS = {
         "unseen_auc",
         "unseen_spec95",
         "unseen_ece",
+        "unseen_narrow_spec",
     ),
 }
 
@@ -206,9 +210,15 @@ def _count(n: int) -> str:
     return str(n) if n else "none"
 
 
-def _mean_sd_text(figure: dict | None) -> str:
+def _mean_sd_text(figure: dict | None, runs: int = 0) -> str:
+    """'mean ± sd', or 'x (1 run)'; '(n of RUNS runs)' when fewer than RUNS measured it."""
     if not figure or figure.get("mean") is None:
         return "not measured"
+    n = figure.get("n")
     if figure.get("sd") is None:
-        return f"{figure['mean']:.3f} (1 run)"
-    return f"{figure['mean']:.3f} ± {figure['sd']:.3f}"
+        text = f"{figure['mean']:.3f}"
+    else:
+        text = f"{figure['mean']:.3f} ± {figure['sd']:.3f}"
+    if n is not None and n < runs:
+        return f"{text} ({n} of {runs} runs)"
+    return text if figure.get("sd") is not None else f"{text} (1 run)"
