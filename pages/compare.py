@@ -133,7 +133,7 @@ if spreads:
                 "hold-out's change of class mix (README, Shipped models).",
             ),
             "unseen_narrow_spec": st.column_config.TextColumn(
-                "Unseen spec, anatomy 20% narrower",
+                "Unseen narrow ×0.8 spec",
                 help="Specificity at each run's own threshold on the unseen cohort viewed "
                 "'narrow 0.8' (as normals from 25% wider originals look once squashed): how "
                 "far the operating point moves if a new cohort's originals are shaped "
