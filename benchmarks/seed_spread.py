@@ -169,14 +169,12 @@ def main(argv=None) -> dict:
         paths = [e for e in entries.split(",") if e]
         runs = [run_figures(Path(e)) for e in paths]
         recipes[name] = {"model": shipped_model(paths), "runs": runs, "spread": spread(runs)}
+    old = read_recipes(Path(args.json)) if args.update or args.append else {}
     if args.append:
-        old = read_recipes(Path(args.json))
         recipes = {name: appended(old.get(name), recipe) for name, recipe in recipes.items()}
     print(table(recipes))
     if args.json:
-        if args.update or args.append:
-            recipes = merged(read_recipes(Path(args.json)), recipes)
-        Path(args.json).write_text(json.dumps(recipes, indent=1) + "\n")
+        Path(args.json).write_text(json.dumps(merged(old, recipes), indent=1) + "\n")
     return recipes
 
 

@@ -214,11 +214,8 @@ def _mean_sd_text(figure: dict | None, runs: int = 0) -> str:
     """'mean ± sd', or 'x (1 run)'; '(n of RUNS runs)' when fewer than RUNS measured it."""
     if not figure or figure.get("mean") is None:
         return "not measured"
-    n = figure.get("n")
-    if figure.get("sd") is None:
-        text = f"{figure['mean']:.3f}"
-    else:
-        text = f"{figure['mean']:.3f} ± {figure['sd']:.3f}"
+    n, single = figure.get("n"), figure.get("sd") is None
+    text = f"{figure['mean']:.3f}" if single else f"{figure['mean']:.3f} ± {figure['sd']:.3f}"
     if n is not None and n < runs:
         return f"{text} ({n} of {runs} runs)"
-    return text if figure.get("sd") is not None else f"{text} (1 run)"
+    return f"{text} (1 run)" if single else text
