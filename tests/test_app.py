@@ -289,7 +289,13 @@ def test_compare_marks_the_default_and_shows_each_models_shift_figures():
     assert row["perturbed_auc"] == f"{pooled:.3f}"
     seeds = [d.value for d in at.dataframe if "hold_out_seeds" in d.value.columns][0]
     default = seeds[seeds["model"] == f"{store.default_model()} (default)"].iloc[0]
-    assert default["plain_auc"].count("±") == 1 and default["seeds"] == "3"
+    from xray_core.compare import recipe_spreads
+
+    runs = recipe_spreads()[store.default_model()]["runs"]
+    full = sum(not r["hold-out run"] for r in runs)
+    assert full >= 3, "the default's recipe needs at least 3 full-data seeds (issue 10)"
+    assert default["plain_auc"].count("±") == 1 and default["seeds"] == str(full)
+    assert default["hold_out_seeds"] == str(len(runs) - full)
     assert any("Across training seeds" in m.value for m in at.markdown)
 
 
