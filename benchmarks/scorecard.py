@@ -130,8 +130,9 @@ def main(argv=None) -> dict:
         default = default_model(args.store)
     except StoreError as e:
         raise SystemExit(f"error: {e}") from None
-    names = args.model or list_models(args.store)
-    unknown = sorted(set(names) - set(list_models(args.store)))
+    stored = list_models(args.store)
+    names = args.model or stored
+    unknown = sorted(set(names) - set(stored))
     if unknown:
         raise SystemExit(f"error: no stored model {', '.join(unknown)}")
     if default not in names:

@@ -99,9 +99,10 @@ def assess(
         display = study.display(keeper.contract)
         feats = keeper.score(from_display(display[None], keeper.contract))[1]
     distance = cutoff = None
-    scaled = keeper.gate is not None and gate.is_scaled(keeper.gate)
+    scaled = False
     if keeper.gate is not None:
         distance = float(gate.distance(keeper.gate, np.asarray(feats))[0])
         cutoff = float(keeper.gate["cutoff"])
+        scaled = gate.is_scaled(keeper.gate)
     verdict = gate.check(display, study.colourfulness, distance, cutoff, scaled)
     return Assessment(Prediction(p, raw, label_for(p, t), t, stored.name), verdict)
