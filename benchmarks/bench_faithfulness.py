@@ -126,6 +126,15 @@ def summarise(rows: list[dict], seeds: int) -> dict:
         got = [r[m] for r in rows if m in r]
         if got:
             out["methods"][m] = {k: _median(g[k] for g in got) for k in got[0]}
+    out["by_target"] = {}  # the same medians per verdict: the two halves can differ
+    for t in ("NORMAL", "PNEUMONIA"):
+        half = [r for r in rows if r["target"] == t]
+        per = {m: [r[m] for r in half if m in r] for m in METHODS}
+        out["by_target"][t] = {
+            m: {k: _median(g[k] for g in got) for k in ("randomisation", "deletion")}
+            for m, got in per.items()
+            if got
+        }
     lime = [r["lime_runs"] for r in rows if "lime_runs" in r]
     if lime:
         secs = [s for r in lime for s in r["seconds"]]

@@ -10,11 +10,14 @@ patient id), and scorecard.md: the table printed here, each goal marked met or n
 the project, each model's figures go on its card with
     cp DIR/NAME.json model_store/NAME/external_test.json
     python -m benchmarks.external_card --model NAME --source "..." --write-card
-(refused when the weights or the threshold changed since the scoring).
+(refused when the weights or the threshold changed since the scoring). The table also gives
+each model's AUC minus the default's on the same images, with a paired bootstrap interval: the
+figure that says whether another model beats the default there.
 
 The goals (issue 10): the default model's AUC >= 0.975, sensitivity >= 0.95 and specificity
 >= 0.85 at its shipped threshold, ECE <= 0.08; every shipped model's AUC above 0.93.
-Cost: one `evaluate` per model (624 images: about 10-40 s each on a 2-core CPU).
+Cost: one `evaluate` per model; all nine shipped models on the 16 official `val` images took
+10-15 s here (2-core CPU, model loading included).
 """
 
 from __future__ import annotations
@@ -23,6 +26,10 @@ import argparse
 import json
 import operator
 from pathlib import Path
+
+import numpy as np
+
+from xray_core.uncertainty import N_RESAMPLES, auc_difference_interval
 
 # (figure key, what it is, comparison, line): the default model's goals, in the issue's order.
 DEFAULT_GOALS = (
@@ -34,6 +41,10 @@ DEFAULT_GOALS = (
 EVERY_MODEL_AUC = 0.93  # every shipped model strictly above
 COMPARE = {">=": operator.ge, "<=": operator.le, ">": operator.gt}
 SCORECARD_FILE = "scorecard.md"
+PAIRED_METHOD = (
+    f"95% percentile interval over {N_RESAMPLES} class-stratified bootstrap resamples of the "
+    "images shared by both models (seed 0)"
+)
 
 
 def goal_rows(evaluations: dict[str, dict], default: str) -> list[dict]:
@@ -77,12 +88,22 @@ def cohort_text(evaluation: dict) -> str:
     return ", ".join(parts) or "-"
 
 
-def table(evaluations: dict[str, dict], default: str) -> str:
-    """The figures of every model as a Markdown table, the default first."""
+def paired_text(difference: tuple[float, list[float]] | None) -> str:
+    """ "+0.156 [-0.047, +0.422]", or "-" (the default's own row, or one class)."""
+    if difference is None:
+        return "-"
+    diff, (lo, hi) = difference
+    return f"{diff:+.3f} [{lo:+.3f}, {hi:+.3f}]"
+
+
+def table(evaluations: dict[str, dict], default: str, vs_default: dict | None = None) -> str:
+    """The figures of every model as a Markdown table, the default first. VS_DEFAULT: {name:
+    `uncertainty.auc_difference_interval` against the default} (the paired column)."""
+    vs_default = vs_default or {}
     head = (
-        "| model | n | AUC [95% CI] | threshold | sensitivity | specificity | accuracy | ECE "
-        "| spec @ sens 0.95 | normals flagged, by file-name cohort |\n"
-        "|---|---|---|---|---|---|---|---|---|---|"
+        "| model | n | AUC [95% CI] | AUC - default's [paired 95% CI] | threshold | sensitivity "
+        "| specificity | accuracy | ECE | spec @ sens 0.95 | normals flagged, by file-name cohort |"
+        "\n|---|---|---|---|---|---|---|---|---|---|---|"
     )
     lines = [head]
     for name in sorted(evaluations, key=lambda n: (n != default, n)):
@@ -90,7 +111,8 @@ def table(evaluations: dict[str, dict], default: str) -> str:
         label = f"{name} (default)" if name == default else name
         lines.append(
             f"| {label} | {e['n']} | {_f(e['auc'])}{_interval(e, 'auc')} | "
-            f"{_f(e['threshold'], 4)} | {_f(e['sensitivity'])} | {_f(e['specificity'])} | "
+            f"{paired_text(vs_default.get(name))} | {_f(e['threshold'], 4)} | "
+            f"{_f(e['sensitivity'])} | {_f(e['specificity'])} | "
             f"{_f(e['accuracy'])} | {_f(e.get('ece'))} | {_f(e.get('spec_at_sens95'))} | "
             f"{cohort_text(e)} |"
         )
@@ -104,18 +126,35 @@ def goals_text(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def report(evaluations: dict[str, dict], default: str, folder: str) -> str:
+def report(
+    evaluations: dict[str, dict], default: str, folder: str, vs_default: dict | None = None
+) -> str:
     return (
         f"# Scorecard: every shipped model on {folder}\n\n"
-        f"Each model at its shipped threshold (`python -m benchmarks.scorecard`).\n\n"
-        f"{table(evaluations, default)}\n\n{goals_text(goal_rows(evaluations, default))}\n"
+        f"Each model at its shipped threshold (`python -m benchmarks.scorecard`). The paired "
+        f"column: each model's AUC minus the default's on the same images, with a "
+        f"{PAIRED_METHOD}.\n\n"
+        f"{table(evaluations, default, vs_default)}\n\n"
+        f"{goals_text(goal_rows(evaluations, default))}\n"
     )
+
+
+def differences(scores: dict[str, tuple], default: str) -> dict:
+    """{name: paired AUC difference against the default} from {name: (labels, P)}."""
+    y, p_default = scores[default]
+    out = {}
+    for name, (labels, p) in scores.items():
+        if name != default:
+            if not np.array_equal(labels, y):
+                raise ValueError(f"{name} scored other images than {default}")
+            out[name] = auc_difference_interval(y, p_default, p)
+    return out
 
 
 def main(argv=None) -> dict:
     from xray_core.cli import eval_folder
     from xray_core.data import DatasetError
-    from xray_core.evaluation import evaluate_folder
+    from xray_core.evaluation import evaluate_with_scores
     from xray_core.store import StoreError, default_model, list_models, load_model
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -142,13 +181,13 @@ def main(argv=None) -> dict:
     except DatasetError as e:
         raise SystemExit(f"error: {e}") from None
     args.out.mkdir(parents=True, exist_ok=True)
-    evaluations = {}
+    evaluations, scores = {}, {}
     for name in names:
-        evaluation = evaluate_folder(load_model(name, args.store), folder)
+        evaluation, y, p = evaluate_with_scores(load_model(name, args.store), folder)
         (args.out / f"{name}.json").write_text(json.dumps(evaluation, indent=2) + "\n")
         print(f"{name}: n {evaluation['n']}, AUC {_f(evaluation['auc'])}", flush=True)
-        evaluations[name] = evaluation
-    text = report(evaluations, default, folder.name)
+        evaluations[name], scores[name] = evaluation, (y, p)
+    text = report(evaluations, default, folder.name, differences(scores, default))
     (args.out / SCORECARD_FILE).write_text(text)
     print(text)
     return evaluations

@@ -3,6 +3,7 @@
 import json
 import shutil
 
+import numpy as np
 import pytest
 
 from benchmarks import scorecard
@@ -42,6 +43,20 @@ def test_every_model_must_be_strictly_above_093():
     rows = scorecard.goal_rows(evaluations, "a")
     assert [r["goal"] for r in rows if not r["met"]] == ["b: AUC > 0.93"]
     assert len(rows) == 4 + 3
+
+
+def test_differences_pair_each_model_with_the_default_on_the_same_images():
+    y = np.array([0, 0, 0, 1, 1, 1])
+    scores = {"d": (y, np.array([0.1, 0.6, 0.2, 0.5, 0.9, 0.8])), "a": (y, y * 0.9 + 0.05)}
+    out = scorecard.differences(scores, "d")
+    assert list(out) == ["a"]
+    diff, (lo, hi) = out["a"]
+    assert diff == pytest.approx(1.0 - 8 / 9) and lo <= diff <= hi
+    text = scorecard.table({"d": evaluation(), "a": evaluation()}, "d", out)
+    assert f"| {scorecard.paired_text(out['a'])} |" in text.splitlines()[3]
+    assert text.splitlines()[2].startswith("| d (default) | 624 | 0.980 | - |")
+    with pytest.raises(ValueError, match="other images"):
+        scorecard.differences({"d": scores["d"], "b": (y[::-1], y)}, "d")
 
 
 def test_the_table_puts_the_default_first_and_shows_the_cohorts():
@@ -85,6 +100,7 @@ def test_main_writes_what_evaluate_writes_for_every_model(
         assert written[key] == expected[key], key
     text = (out / scorecard.SCORECARD_FILE).read_text()
     assert "| tiny_b (default) |" in text and "Issue 10's goals:" in text
+    assert "| tiny | 12 |" in text and scorecard.PAIRED_METHOD in text  # the twin: +0.000
     assert text in capsys.readouterr().out
 
 

@@ -160,3 +160,21 @@ def test_hanley_mcneil_at_chance_is_the_mann_whitney_null_interval():
     assert uncertainty.hanley_mcneil_interval(1.0, 5, 5) == (1.0, 1.0)
     with pytest.raises(ValueError):
         uncertainty.hanley_mcneil_interval(0.9, 0, 5)
+
+
+def test_paired_auc_difference_shares_the_resamples():
+    """Two models on the same cases: the difference is AUC(b) - AUC(a), and its interval comes
+    from the same resamples, so a uniform gain on every case gives a narrow interval that an
+    unpaired comparison of the two AUC intervals would not."""
+    rng = np.random.default_rng(4)
+    y = np.r_[np.zeros(60), np.ones(60)].astype(int)
+    p_a = np.clip(0.5 + 0.15 * (2 * y - 1) + rng.normal(0, 0.2, 120), 0, 1)
+    p_b = np.clip(p_a + 0.05 * (2 * y - 1), 0, 1)  # every case pushed the right way
+    diff, (lo, hi) = uncertainty.auc_difference_interval(y, p_a, p_b)
+    assert diff == pytest.approx(roc_auc_score(y, p_b) - roc_auc_score(y, p_a))
+    assert 0 <= lo <= diff <= hi
+    a = uncertainty.metric_intervals(y, p_a)["auc"]
+    assert hi - lo < (a[1] - a[0]) / 2
+    same = uncertainty.auc_difference_interval(y, p_a, p_a)
+    assert same == (0.0, [0.0, 0.0])
+    assert uncertainty.auc_difference_interval(np.ones(5, int), p_a[:5], p_b[:5]) is None

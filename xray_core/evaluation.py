@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import numpy as np
+
 from xray_core import metrics, shift, uncertainty
 from xray_core.calibration import brier, ece
 from xray_core.data import list_class_folder, load_arrays
@@ -18,9 +20,19 @@ CI_METHOD = (
 
 
 def evaluate_folder(stored: StoredModel, folder: Path, threshold: float | None = None) -> dict:
-    """Score every image under FOLDER/{NORMAL,PNEUMONIA} and report metrics.
+    """Score every image under FOLDER/{NORMAL,PNEUMONIA} and report metrics: the report of
+    `evaluate_with_scores`."""
+    return evaluate_with_scores(stored, folder, threshold)[0]
 
-    Returns:
+
+def evaluate_with_scores(
+    stored: StoredModel, folder: Path, threshold: float | None = None
+) -> tuple[dict, np.ndarray, np.ndarray]:
+    """(report, labels (N,) 0/1, calibrated P(PNEUMONIA) (N,)) for every image under
+    FOLDER/{NORMAL,PNEUMONIA}, in the folder's sorted order (the same for every model, so two
+    models' scores pair case by case).
+
+    Report:
         dict with n, auc, accuracy, sensitivity, specificity, ppv, npv, threshold, model,
         counts, confusion, roc, pr, brier, ece, seconds, and `ci`: 95% intervals
         {"auc": [lo, hi], "sensitivity": [lo, hi], "specificity", "ppv", "npv", "accuracy"}
@@ -43,4 +55,4 @@ def evaluate_folder(stored: StoredModel, folder: Path, threshold: float | None =
         out["cohorts"] = cohorts
     out["ci_method"] = CI_METHOD
     out.update({"brier": brier(p, y), "ece": ece(p, y), "seconds": round(time.time() - t0, 2)})
-    return out
+    return out, y, p

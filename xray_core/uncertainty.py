@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import norm, rankdata
 
+from xray_core import metrics
 from xray_core.wording import rate
 
 N_RESAMPLES = 2000
@@ -210,6 +211,22 @@ def bootstrap_figures(
             interval = wilson_interval(k, n, confidence)
         out[name] = list(interval) if interval is not None else None
     return out, rows
+
+
+def auc_difference_interval(
+    y, p_a, p_b, n_resamples: int = N_RESAMPLES, seed: int = 0, confidence: float = CONFIDENCE
+) -> tuple[float, list[float]] | None:
+    """Paired AUC difference of two models' scores on the same cases: (AUC(p_b) - AUC(p_a),
+    its [lo, hi] percentile interval over the same stratified resamples of the cases). The
+    resamples are shared because `bootstrap_figures` draws them from y and the seed alone.
+    None with one class."""
+    y = np.asarray(y).astype(int).ravel()
+    if not 0 < y.sum() < len(y):
+        return None
+    a = bootstrap_figures(y, p_a, None, n_resamples, seed, confidence)[1]["auc"]
+    b = bootstrap_figures(y, p_b, None, n_resamples, seed, confidence)[1]["auc"]
+    diff = float(metrics.auc(y, p_b) - metrics.auc(y, p_a))
+    return diff, list(_percentile(b - a, confidence))
 
 
 def format_interval(value: float | None, interval, digits: int = 2) -> str:
