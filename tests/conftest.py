@@ -40,6 +40,14 @@ def data_root() -> Path:
 
 
 @pytest.fixture(scope="session")
+def external_test_dir() -> Path:
+    """The withheld test split's `evaluate --json` per shipped model (scored elsewhere)."""
+    return require(
+        config.PROJECT_ROOT.parent / "shared" / "external_test", "the test-split figures"
+    )
+
+
+@pytest.fixture(scope="session")
 def fullres_dir() -> Path:
     return require(config.FULLRES_SAMPLES_DIR, "the full-resolution samples")
 

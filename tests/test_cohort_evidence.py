@@ -173,7 +173,7 @@ def test_new_cases_sentence_prefers_the_weights_own_test_split():
 
 def test_new_cases_sentence_without_own_figures_gives_hold_out_and_the_scored_model():
     scored = read_card("resnet_clahe")
-    default = read_card(default_model())
+    default = read_card(default_model()).updated(external_test=None)  # as if not scored there
     assert default.get("recipe_hold_out") and not default.get("external_test")
     line = new_cases_sentence(default, {"resnet_clahe": scored, default["name"]: default})
     held = default["recipe_hold_out"]["held-out cohort"]["specificity"]
@@ -193,7 +193,8 @@ def test_new_cases_sentence_with_no_evidence_still_warns():
 
 
 def test_test_split_line_states_own_figures_or_the_evidence_there_is():
-    clahe, default = read_card("resnet_clahe"), read_card(default_model())
+    clahe = read_card("resnet_clahe")
+    default = read_card(default_model()).updated(external_test=None)  # as if not scored there
     scored = {"resnet_clahe": clahe, default["name"]: default}
     own = withheld_split_line(clahe, scored)
     assert own == external_test.headline(external_test.figures(clahe), clahe["validation"]["auc"])

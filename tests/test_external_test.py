@@ -7,8 +7,8 @@ import pytest
 
 from benchmarks import external_card
 from xray_core import external_test
-from xray_core.config import STORE_ENV_VAR, store_dir
-from xray_core.store import read_card
+from xray_core.config import STORE_ENV_VAR
+from xray_core.store import list_models, read_card
 from xray_core.store_files import EXTERNAL_TEST_FILE
 from xray_core.uncertainty import hanley_mcneil_interval, wilson_interval
 
@@ -80,13 +80,19 @@ def test_wording_names_the_split_the_source_and_the_intervals():
     assert "not scored there yet" in external_test.closing_note(False)
 
 
-def test_the_shipped_block_is_the_stores_record_attached():
-    """resnet_clahe's card carries issue 10's figures, re-made exactly from its record."""
-    card = read_card("resnet_clahe")
-    record = json.loads((store_dir() / "resnet_clahe" / EXTERNAL_TEST_FILE).read_text())
+@pytest.mark.parametrize("name", list_models())
+def test_every_shipped_block_is_the_withheld_evaluation_attached(name, external_test_dir):
+    """Each shipped card carries its own weights' test-split evaluation, re-made exactly."""
+    folder = external_test_dir
+    card = read_card(name)
+    record = json.loads((folder / f"{name}.json").read_text())
     block = external_test.figures(card)
+    assert block is not None, f"{name}: no test-split figures bound to its weights"
     assert block == external_test.attach(record, card, block["source"])
-    assert (block["auc"], block["sensitivity"], block["specificity"]) == (0.958, 0.987, 0.722)
+    c = block["confusion"]
+    assert c["tp"] + c["fn"] == block["counts"]["PNEUMONIA"]
+    assert c["tn"] + c["fp"] == block["counts"]["NORMAL"]
+    assert block["specificity"] == pytest.approx(c["tn"] / (c["tn"] + c["fp"]))
 
 
 def test_benchmark_writes_the_block_from_the_entrys_record(tiny_store, tmp_path, monkeypatch):

@@ -1,4 +1,4 @@
-"""Figures measured on the withheld official test split, outside this project (issue 10).
+"""Figures measured on the withheld official test split, outside this project.
 
 The official test split (624 X-rays of a later cohort: 234 NORMAL, 390 PNEUMONIA) is not in
 the development data: someone who holds it scores a shipped model with `python -m xray_core
@@ -21,9 +21,9 @@ REQUIRED = ("model", "n", "auc", *RATES, "threshold", "counts")
 # How far the evaluation's threshold may sit from the card's: figures at another operating
 # point are not the shipped model's.
 THRESHOLD_TOLERANCE = 5e-4
-# Kept when the evaluation has them (`evaluate --json` since stop 26): the threshold-free
-# specificity at sensitivity 0.95, and the per-file-name-cohort rows.
-OPTIONAL = ("spec_at_sens95", "cohorts")
+# Kept when the evaluation has them: the threshold-free specificity at sensitivity 0.95, the
+# per-file-name-cohort rows, and the confusion counts (what the rates rest on).
+OPTIONAL = ("spec_at_sens95", "cohorts", "confusion")
 COUNT_CI_METHOD = "Wilson (rates) and Hanley-McNeil (AUC), from the counts"
 
 
