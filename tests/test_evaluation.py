@@ -1,7 +1,6 @@
 """xray_core.evaluation: the JSON report keeps every key and gains 95% intervals (`ci`)."""
 
 import numpy as np
-import pytest
 
 from xray_core import shift, uncertainty
 from xray_core.data import cohort_of
@@ -30,16 +29,8 @@ def test_evaluate_adds_intervals_around_its_figures(tiny_model, small_eval_dir):
     ):
         assert key in r, key
     assert set(r["ci"]) == {"auc", *uncertainty.PROPORTIONS}
-    for key, interval in r["ci"].items():
-        if r[key] is None:
-            assert interval is None
-            continue
-        lo, hi = interval
-        assert 0.0 <= lo <= r[key] + 1e-12 and r[key] - 1e-12 <= hi <= 1.0, key
-    c = r["confusion"]
-    k, n = c["tp"], c["tp"] + c["fn"]
-    if k in (0, n):  # a degenerate bootstrap falls back to Wilson
-        assert r["ci"]["sensitivity"] == pytest.approx(list(uncertainty.wilson_interval(k, n)))
+    for key, interval in r["ci"].items():  # 6 X-rays per class: too few for any interval
+        assert interval == (None if r[key] is None else uncertainty.TOO_FEW), key
     assert "bootstrap" in r["ci_method"]
     assert np.isfinite(r["brier"])
 

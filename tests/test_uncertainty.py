@@ -78,6 +78,23 @@ def test_one_class_has_no_auc_interval():
     assert ci["specificity"] is None  # no negatives: undefined, not invented
 
 
+@pytest.mark.parametrize("n_neg,n_pos", [(1, 2), (9, 30), (30, 9)])
+def test_fewer_than_ten_cases_of_a_class_give_no_interval_but_say_so(n_neg, n_pos):
+    y = np.r_[np.zeros(n_neg, int), np.ones(n_pos, int)]
+    p = np.r_[np.linspace(0.0, 0.4, n_neg), np.linspace(0.6, 1.0, n_pos)]
+    ci = uncertainty.metric_intervals(y, p, threshold=0.5, n_resamples=100)
+    assert ci["auc"] == uncertainty.TOO_FEW  # not "1.000 (1.000–1.000)"
+    assert (ci["sensitivity"] == uncertainty.TOO_FEW) == (n_pos < uncertainty.MIN_PER_CLASS)
+    assert (ci["specificity"] == uncertainty.TOO_FEW) == (n_neg < uncertainty.MIN_PER_CLASS)
+    assert uncertainty.format_interval(1.0, ci["auc"], 3) == "1.000 (too few cases)"
+
+
+def test_ten_cases_per_class_get_an_interval():
+    y = np.r_[np.zeros(10, int), np.ones(10, int)]
+    ci = uncertainty.metric_intervals(y, np.linspace(0, 1, 20), threshold=0.5, n_resamples=100)
+    assert all(isinstance(v, list) for v in ci.values())
+
+
 def test_length_mismatch_is_an_error():
     with pytest.raises(ValueError, match="differ in length"):
         uncertainty.metric_intervals([0, 1], [0.5])
@@ -89,8 +106,11 @@ def test_length_mismatch_is_an_error():
         (0.971, (0.94, 0.99), "0.97 (0.94–0.99)"),
         (None, None, "—"),
         (0.5, None, "0.50"),
-        (703 / 704, (0.99, 1.0), "0.999 (0.99–1.00)"),
+        (703 / 704, (0.99, 1.0), "0.999 (0.990–1.000)"),  # bounds get the value's digits
         (1.0, (0.98, 1.0), "1.00 (0.98–1.00)"),
+        (0.997, (0.9975, 0.9999), "0.997 (0.997–1.000)"),  # widened to hold the estimate
+        (0.40, (0.10, 0.35), "0.40 (0.10–0.40)"),
+        (1.0, uncertainty.TOO_FEW, "1.00 (too few cases)"),
     ],
 )
 def test_format_interval(value, interval, text):

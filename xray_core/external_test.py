@@ -67,7 +67,7 @@ def attach(evaluation: dict, card, source: str) -> dict:
     if not card.get("model_sha256"):
         raise ValueError("the card records no model_sha256 to bind the figures to")
     given = evaluation.get("ci") or {}
-    has_ci = all(given.get(k) for k in ("auc", *RATES))
+    has_ci = all(isinstance(given.get(k), list) for k in ("auc", *RATES))
     ci = {k: list(given[k]) for k in ("auc", *RATES)} if has_ci else count_intervals(evaluation)
     keys = ("n", "counts", "auc", *RATES, "ece", "threshold")
     return {

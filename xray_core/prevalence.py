@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from xray_core import uncertainty
+
 PREVALENCE_RANGE = (0.01, 0.60)  # what the controls offer
 PER = 1000  # natural frequencies are per 1,000 children X-rayed
 # Icon-array categories in drawing order: (key, legend label, colour).
@@ -156,6 +158,8 @@ def predictive_intervals(
     Returns:
         {"ppv": [lo, hi] | None, "npv": [lo, hi] | None}.
     """
+    sens_interval = uncertainty.interval_or_none(sens_interval)
+    spec_interval = uncertainty.interval_or_none(spec_interval)
     ppv_rows, npv_rows = predictive_values(sens_rows, spec_rows, prevalence)
     out: dict[str, list[float] | None] = {}
     for i, (name, rows) in enumerate((("ppv", ppv_rows), ("npv", npv_rows))):

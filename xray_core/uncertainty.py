@@ -24,6 +24,26 @@ from xray_core.wording import rate
 N_RESAMPLES = 2000
 CONFIDENCE = 0.95
 PROPORTIONS = ("sensitivity", "specificity", "ppv", "npv", "accuracy")
+# Fewer cases than this in a class a figure rests on: no interval, but TOO_FEW in its place
+# (a bootstrap of 3 images reads "1.000 (1.000–1.000)", which claims a certainty it lacks).
+MIN_PER_CLASS = 10
+TOO_FEW = "too few cases"
+# The classes each figure rests on (1 PNEUMONIA, 0 NORMAL).
+RESTS_ON = {
+    "auc": (0, 1),
+    "sensitivity": (1,),
+    "specificity": (0,),
+    "ppv": (0, 1),
+    "npv": (0, 1),
+    "accuracy": (0, 1),
+}
+
+
+def too_few(y, name: str = "auc") -> bool:
+    """Whether figure NAME on labels y (0/1) rests on fewer than MIN_PER_CLASS cases of a
+    class it needs."""
+    y = np.asarray(y).astype(int).ravel()
+    return any(int(np.sum(y == c)) < MIN_PER_CLASS for c in RESTS_ON[name])
 
 
 def wilson_interval(k: int, n: int, confidence: float = CONFIDENCE) -> tuple[float, float] | None:
@@ -165,7 +185,8 @@ def metric_intervals(
         {"auc": [lo, hi] | None, "sensitivity": [..], "specificity": [..], "ppv": [..],
         "npv": [..], "accuracy": [..]}: stratified percentile bootstrap; a proportion whose
         bootstrap is degenerate (all resamples equal, e.g. sensitivity 1.0) or undefined gets
-        its Wilson interval instead. None where the figure itself is undefined (one class).
+        its Wilson interval instead. None where the figure itself is undefined (one class);
+        TOO_FEW (a string) where it rests on fewer than MIN_PER_CLASS cases of a class.
     """
     return bootstrap_figures(y, p, threshold, n_resamples, seed, confidence)[0]
 
@@ -197,9 +218,11 @@ def bootstrap_figures(
         if two_classes
         else np.full(n_resamples, np.nan)
     }
-    out: dict[str, list[float] | None] = {
+    out: dict[str, list[float] | str | None] = {
         "auc": list(_percentile(rows["auc"], confidence)) if two_classes else None
     }
+    if too_few(y, "auc") and two_classes:
+        out["auc"] = TOO_FEW
     if threshold is None:
         return out, rows
     rows.update(_rates(w, y, p >= threshold))
@@ -210,6 +233,8 @@ def bootstrap_figures(
         if interval is None or interval[0] == interval[1]:
             interval = wilson_interval(k, n, confidence)
         out[name] = list(interval) if interval is not None else None
+        if too_few(y, name) and out[name] is not None:
+            out[name] = TOO_FEW
     return out, rows
 
 
@@ -230,11 +255,23 @@ def auc_difference_interval(
 
 
 def format_interval(value: float | None, interval, digits: int = 2) -> str:
-    """'0.97 (0.94–0.99)'; '—' when the value is undefined; the bare value without interval.
-    A value that would round to a perfect 1.00 (or 0.00) gets one more digit (`wording.rate`)."""
+    """'0.97 (0.94–0.99)'; '—' when the value is undefined; the bare value without interval;
+    '1.000 (too few cases)' for a TOO_FEW interval. A value that would round to a perfect 1.00
+    (or 0.00) gets one more digit (`wording.rate`), and so do its bounds; bounds are widened
+    to hold the value (a percentile interval can miss a point estimate on a skewed bootstrap),
+    so the printed estimate always lies inside its printed interval."""
     if value is None:
         return "—"
     text = rate(value, digits)
+    if isinstance(interval, str):
+        return f"{text} ({interval})"
     if interval:
-        text += f" ({interval[0]:.{digits}f}–{interval[1]:.{digits}f})"
+        shown = len(text.split(".")[-1])
+        lo, hi = min(float(interval[0]), value), max(float(interval[1]), value)
+        text += f" ({lo:.{shown}f}–{hi:.{shown}f})"
     return text
+
+
+def interval_or_none(interval) -> list[float] | None:
+    """[lo, hi] as floats, or None for a missing or TOO_FEW interval."""
+    return None if not interval or isinstance(interval, str) else [float(x) for x in interval]

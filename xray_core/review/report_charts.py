@@ -20,7 +20,7 @@ def _png(fig) -> bytes:
 
 
 def _err(value, ci) -> list[list[float]]:
-    lo, hi = ci if ci else (value, value)
+    lo, hi = ci if ci and not isinstance(ci, str) else (value, value)  # str: too few cases
     return [[value - lo], [hi - value]]
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from xray_core.intended_use import INTENDED_USE
+from xray_core.uncertainty import format_interval
 
 FONT = "Helvetica"
 
@@ -18,9 +19,8 @@ def _ascii(text: str) -> str:
 
 
 def _fmt(v, ci=None) -> str:
-    if v is None:
-        return "n/a"
-    return f"{v:.3f}" + (f" ({ci[0]:.3f}-{ci[1]:.3f})" if ci else "")
+    """'0.974 (0.943-0.991)'; 'n/a'; '1.000 (too few cases)' (uncertainty.format_interval)."""
+    return "n/a" if v is None else format_interval(v, ci, 3)
 
 
 def _table(pdf, r: dict) -> None:

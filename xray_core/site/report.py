@@ -196,7 +196,15 @@ def _pct(v) -> str:
     return "n/a" if v is None else f"{100 * v:.1f}%"
 
 
+def _auc_ci(ci) -> str:
+    if isinstance(ci, str):  # uncertainty.TOO_FEW
+        return f" (95% CI: {ci})"
+    return "" if not ci else f" (95% CI {ci[0]:.3f}–{ci[1]:.3f})"
+
+
 def _ci(ci) -> str:
+    if isinstance(ci, str):  # uncertainty.TOO_FEW
+        return f" (95% CI: {ci})"
     return "" if not ci else f" (95% CI {100 * ci[0]:.1f}–{100 * ci[1]:.1f}%)"
 
 
@@ -207,7 +215,7 @@ def summary_lines(r: dict) -> list[str]:
     lines = [
         f"{r['n']} labelled local cases ({r['counts']['NORMAL']} NORMAL, "
         f"{r['counts']['PNEUMONIA']} PNEUMONIA); model {r['model']}.",
-        f"AUC {r['auc']:.3f}" + (f" (95% CI {auc_ci[0]:.3f}–{auc_ci[1]:.3f})." if auc_ci else "."),
+        f"AUC {r['auc']:.3f}{_auc_ci(auc_ci)}.",
         f"At the shipped threshold {r['shipped_threshold']:.3f}: sensitivity "
         f"{_pct(s['sensitivity'])}{_ci(s['sensitivity_ci'])}, specificity "
         f"{_pct(s['specificity'])}{_ci(s['specificity_ci'])}.",
