@@ -41,3 +41,13 @@ def test_charts_are_png_and_skip_when_empty(tmp_path):
     for chart in (report_charts.auc_chart, report_charts.kappa_chart,
                   report_charts.operating_points_chart):  # fmt: skip
         assert chart(s)[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_case_text_words_the_probability_as_the_app_does():
+    from xray_core.review.report import _case_text
+
+    case = {"case": "c1", "truth": None, "kinds": [], "readers": {}, "gate_reason": None}
+    assert "P(pneumonia) > 99%" in _case_text(
+        {**case, "ai_label": "PNEUMONIA", "probability": 0.997}
+    )
+    assert "P(pneumonia) 16%" in _case_text({**case, "ai_label": "NORMAL", "probability": 0.16})

@@ -23,6 +23,7 @@ from xray_core.review import db, report_charts
 from xray_core.review.db import ReviewError
 from xray_core.review.summary import summarize
 from xray_core.uncertainty import format_interval
+from xray_core.wording import percent
 
 MAX_DISCORDANT = 30  # cases shown in the report (the JSON summary lists them all)
 THUMB_MM = 42
@@ -163,7 +164,7 @@ def _images(pdf: ReportPDF, view: np.ndarray, overlay: np.ndarray | None) -> Non
 def _case_text(case: dict) -> str:
     ai = "no AI verdict (input refused: " + str(case["gate_reason"]) + ")"
     if case["ai_label"]:
-        ai = f"AI {case['ai_label']} (P(pneumonia) {case['probability']:.2f})"
+        ai = f"AI {case['ai_label']} (P(pneumonia) {percent(case['probability'])})"
     reads = "\n".join(
         f"{n}: {v.get('unaided', '—')} → {v.get('aided', '—')}" for n, v in case["readers"].items()
     )
