@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -147,3 +148,56 @@ def test_review_parser_imports_nothing_heavy():
     assert done.returncode == 0, done.stderr
     for name in ("create", "import-reads", "summary", "export"):
         assert name in done.stdout
+
+
+def test_invite_prints_a_link_stored_only_as_its_hash(made, capsys):
+    from xray_core.hashing import sha256_text
+
+    base = [*made["common"], "invite", "--db", str(made["db"]), "--session", "demo"]
+    capsys.readouterr()
+    assert main([*base, "--reader", "drI", "--app-url", "http://ward:8501"]) == 0
+    url = capsys.readouterr().out.strip()
+    assert url.startswith("http://ward:8501/review?token=") and "\n" not in url
+    token = url.split("token=")[1]
+    stored = "\n".join(dump(made["db"]))
+    assert token not in stored and sha256_text(token) in stored
+    assert main([*made["common"], "revoke", "--db", str(made["db"]), "--session", "demo",
+                 "--reader", "drI"]) == 0  # fmt: skip
+    assert main([*made["common"], "revoke", "--db", str(made["db"]), "--session", "demo",
+                 "--reader", "drI"]) == 2  # fmt: skip
+
+
+def test_create_stores_no_file_name_without_keep_names(made, capsys):
+    cases = made["tmp"] / "named"
+    shutil.copytree(made["cases"], cases)
+    (cases / "NORMAL" / "secret\tname.png").write_bytes(b"not an image")
+    capsys.readouterr()
+    assert main([*made["common"], "create", "--db", str(made["db"]), "--name", "named",
+                 "--cases", str(cases), "--seed", "1", "--model", "tiny"]) == 0  # fmt: skip
+    out = capsys.readouterr()
+    assert "secret\tname.png" in out.err  # the importer sees it, the database does not
+    assert "owner link (results" in out.out and "review_results?token=" in out.out
+    stored = "\n".join(dump(made["db"]))
+    assert "secret" not in stored and ".png" not in stored
+    with db.connect(made["db"]) as con:
+        from xray_core.review.sessions import get_session, import_errors
+
+        assert [m.split(":")[0] for m in import_errors(con, get_session(con, "named").id)] == [
+            "item 5"
+        ]
+
+
+def test_import_reads_refuses_a_fifo_and_a_huge_field_in_one_line(made, tmp_path):
+    fifo = tmp_path / "reads.csv"
+    os.mkfifo(fifo)
+    huge = tmp_path / "huge.csv"
+    huge.write_text("reader,case,phase,verdict,confidence\ndrC,1,unaided,NORMAL," + "1" * 140_000)
+    for path, message in ((fifo, "not a regular file"), (huge, "line 2: not readable as CSV")):
+        done = subprocess.run(
+            [sys.executable, "-m", "xray_core", *made["common"], "import-reads", "--db",
+             str(made["db"]), "--session", "demo", "--csv", str(path)],
+            capture_output=True, text=True, cwd=config.PROJECT_ROOT, timeout=120,
+        )  # fmt: skip
+        assert done.returncode == 2, done.stderr
+        assert done.stderr.startswith("error: ") and message in done.stderr
+        assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr

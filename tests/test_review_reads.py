@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from review_helpers import dump, make_session
 
 from xray_core.review import db, reads
@@ -69,8 +71,11 @@ def test_a_read_cannot_be_made_twice(session):
 
 def test_unknown_session_case_and_reader_names(session):
     path, shas = session
-    with pytest.raises(ReviewError, match="unknown session 'x'; sessions in this database: s"):
+    with pytest.raises(ReviewError, match=r"unknown session 'x' \(1 session in this database\)"):
         reads.record_read(path, "x", "drA", shas[0], "unaided", "NORMAL", 2)
+    with pytest.raises(ReviewError) as long_name:  # echoed cut short, the others never listed
+        reads.record_read(path, "y" * 100_000, "drA", shas[0], "unaided", "NORMAL", 2)
+    assert len(str(long_name.value)) < 200 and "'s'" not in str(long_name.value)
     with pytest.raises(ReviewError, match="not in the session"):
         reads.record_read(path, "s", "drA", "0" * 64, "unaided", "NORMAL", 2)
     with pytest.raises(ReviewError, match="reader name"):
@@ -141,3 +146,52 @@ def test_hash_folder_matches_relative_paths_and_unique_base_names(tmp_path):
     got = reads.hash_folder(tmp_path)
     sha = {k: hashlib.sha256(v).hexdigest() for k, v in {"1": b"1", "2": b"2", "3": b"3"}.items()}
     assert got == {"a/x.png": sha["1"], "b/x.png": sha["2"], "b/y.png": sha["3"], "y.png": sha["3"]}
+
+
+@pytest.mark.parametrize("note", ["a\x00b", "bell\x07", "esc\x1b[31m"])
+def test_a_note_with_a_control_character_is_refused(session, note):
+    path, shas = session
+    before = dump(path)
+    with pytest.raises(ReviewError, match="control character"):
+        reads.record_read(path, "s", "drA", shas[0], "unaided", "NORMAL", 2, note=note)
+    assert dump(path) == before
+
+
+def test_reading_time_is_kept_across_page_loads(session):
+    path, shas = session
+    first = reads.reading_seconds(path, "s", "drA", shas[0], "unaided")
+    again = reads.reading_seconds(path, "s", "drA", shas[0], "unaided")  # a reload: same start
+    with db.connect(path) as con:
+        (n,) = con.execute("SELECT COUNT(*) FROM shown").fetchone()
+    assert n == 1 and 0 <= first <= again < 60
+
+
+CELL = st.text(
+    st.characters(max_codepoint=0x2FFFF, exclude_categories=("Cs",), exclude_characters="\x00"),
+    max_size=30,
+)  # a NUL is refused (see above), everything else comes back
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=400))
+def test_parse_rows_never_raises_anything_but_a_review_error(text):
+    try:
+        rows = reads.parse_rows(text)
+    except ReviewError as exc:
+        assert "\n" not in str(exc)
+    else:
+        assert rows and all(set(reads.CSV_COLUMNS) <= set(r) for r in rows)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(CELL, CELL, CELL, CELL, CELL), min_size=1, max_size=5))
+def test_parse_rows_gives_back_what_csv_writer_wrote(cells):
+    import csv
+    import io
+
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(reads.CSV_COLUMNS)
+    writer.writerows(cells)
+    got = reads.parse_rows(buf.getvalue())
+    assert [tuple(r[c] for c in reads.CSV_COLUMNS) for r in got] == [tuple(c) for c in cells]

@@ -125,3 +125,12 @@ def test_gradcam_of_a_case_is_cached(tmp_path, cases_dir, tiny_model):
     size = tiny_model.contract.size
     assert heat.shape == (size, size) and 0 <= heat.min() and heat.max() <= 1
     np.testing.assert_array_equal(cached_heatmap(path, "s", case.sha256), heat)
+
+
+@pytest.mark.parametrize("name", ["", "   ", "a\tb", "a\nb", "nul\x00", "x" * 61])
+def test_session_names_have_a_length_and_character_limit(name):
+    from xray_core.review.sessions import check_session_name
+
+    with pytest.raises(ReviewError, match="1-60 printable"):
+        check_session_name(name)
+    assert check_session_name("  Ward 3 · März  ") == "Ward 3 · März"

@@ -1,4 +1,5 @@
-"""`python -m xray_core review ...`: create a session, import reads, summarise, export.
+"""`python -m xray_core review ...`: create a session, invite readers, import reads,
+summarise, export.
 
 Thin: parse, call `xray_core.review`, print. TensorFlow is imported only by `create` and by a
 PDF export (Grad-CAM), inside the handlers, so `--help` stays fast. Bad input (unknown session,
@@ -63,6 +64,7 @@ def cmd_create(args) -> int:
         args.db, args.name, items, stored, load_gatekeeper(stored, args.store),
         threshold=args.threshold, seed=args.seed, source=source,
         keep_names=args.keep_names, show_truth=args.show_truth,
+        access="open" if args.open else "invite",
     )  # fmt: skip
     for line in report.errors:
         print(f"skipped: {line}", file=sys.stderr)
@@ -72,6 +74,46 @@ def cmd_create(args) -> int:
         f"session {report.session!r}: {report.n_cases} cases ({report.n_labelled} labelled, "
         f"{report.n_refused} refused by the input check), {len(report.errors)} unreadable files"
     )
+    _print_link("owner link (results, exports, invitations; keep it private)",
+                report.owner_token, "owner", args)  # fmt: skip
+    return EXIT_OK
+
+
+def _print_link(what: str, token: str, role: str, args) -> None:
+    from xray_core.review.access import link_url
+
+    print(f"{what}: {link_url(token, role, args.app_url)}")
+
+
+def cmd_invite(args) -> int:
+    """Print the reader's new link (one line: the URL); their previous link stops working."""
+    from xray_core.review.access import invite, link_url
+
+    print(link_url(invite(args.db, args.session, args.reader), "reader", args.app_url))
+    return EXIT_OK
+
+
+def cmd_revoke(args) -> int:
+    from xray_core.review.access import revoke
+
+    revoke(args.db, args.session, args.reader)
+    print(f"revoked the link of {args.reader}")
+    return EXIT_OK
+
+
+def cmd_owner_link(args) -> int:
+    """Print a new owner link (the previous one stops working)."""
+    from xray_core.review.access import link_url, owner_link
+
+    print(link_url(owner_link(args.db, args.session), "owner", args.app_url))
+    return EXIT_OK
+
+
+def cmd_access(args) -> int:
+    from xray_core.review.access import set_access
+
+    set_access(args.db, args.session, args.mode)
+    print(f"session access: {args.mode}")
     return EXIT_OK
 
 
@@ -120,6 +162,13 @@ def _db_flag(p: argparse.ArgumentParser) -> None:
     p.add_argument("--db", help="review database (default: $XRAY_APP_DATA/review.sqlite)")
 
 
+def _url_flag(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--app-url", help="the app's address in printed links (default: $XRAY_APP_URL, else "
+        "http://localhost:8501/)",
+    )  # fmt: skip
+
+
 def add_parser(subparsers) -> None:
     """Register `review` and its sub-commands on the main CLI's subparsers."""
     review = subparsers.add_parser("review", help="radiologist review sessions (blinded reads)")
@@ -138,7 +187,38 @@ def add_parser(subparsers) -> None:
     c.add_argument("--seed", type=int, help="case-order seed (default: random, stored)")
     c.add_argument("--keep-names", action="store_true", help="store file names (off: privacy)")
     c.add_argument("--show-truth", action="store_true", help="readers see truth after reading")
+    c.add_argument(
+        "--open",
+        action="store_true",
+        help="anyone may read under a typed name (default: invited readers only)",
+    )
+    _url_flag(c)
     c.set_defaults(func=_guarded(cmd_create))
+
+    v = sub.add_parser("invite", help="print a new link for one reader (the old one is revoked)")
+    _db_flag(v)
+    v.add_argument("--session", required=True)
+    v.add_argument("--reader", required=True, help="the reader's pseudonym (no real names)")
+    _url_flag(v)
+    v.set_defaults(func=_guarded(cmd_invite))
+
+    r = sub.add_parser("revoke", help="revoke a reader's link")
+    _db_flag(r)
+    r.add_argument("--session", required=True)
+    r.add_argument("--reader", required=True)
+    r.set_defaults(func=_guarded(cmd_revoke))
+
+    o = sub.add_parser("owner-link", help="print a new owner link (the old one is revoked)")
+    _db_flag(o)
+    o.add_argument("--session", required=True)
+    _url_flag(o)
+    o.set_defaults(func=_guarded(cmd_owner_link))
+
+    a = sub.add_parser("access", help="invite-only (readers need their link) or open")
+    _db_flag(a)
+    a.add_argument("--session", required=True)
+    a.add_argument("mode", choices=("invite", "open"))
+    a.set_defaults(func=_guarded(cmd_access))
 
     i = sub.add_parser("import-reads", help="import reads made elsewhere (CSV)")
     _db_flag(i)

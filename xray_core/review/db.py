@@ -9,6 +9,9 @@ Durability and concurrency:
     - The schema version is `PRAGMA user_version`; a file from a newer version is refused.
     - `audit` and `reads` are append-only: triggers abort any UPDATE or DELETE. A revision is a
       new (aided) read, never an overwrite; an aided read needs the same reader's unaided read.
+Access (see `access`): `sessions.access` is 'invite' (readers need their own link) or 'open';
+`links` holds each owner or reader link as the SHA-256 of its token, never the token itself.
+`shown` keeps when a reader first saw a case in a phase (reading time survives a reload).
 Privacy: only pixels (downscaled display images), their SHA-256, labels, AI scores and reader
 pseudonyms are stored; file names only when the session's owner opts in; never DICOM tags.
 """
@@ -24,11 +27,14 @@ from pathlib import Path
 
 from xray_core.config import app_data_dir
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DB_FILE = "review.sqlite"
 BUSY_TIMEOUT_S = 30.0
 PHASES = ("unaided", "aided")
-EVENTS = ("created", "joined", "read", "revised", "confirmed", "imported", "exported", "settings")
+EVENTS = (
+    "created", "joined", "read", "revised", "confirmed", "imported", "exported", "settings",
+    "invited", "revoked",
+)  # fmt: skip
 
 SCHEMA = """
 CREATE TABLE sessions (
@@ -124,6 +130,39 @@ CREATE TRIGGER aided_after_unaided BEFORE INSERT ON reads WHEN NEW.phase = 'aide
     BEGIN SELECT RAISE(ABORT, 'an aided read needs the unaided read first'); END;
 """
 
+# Changes from each schema version to the next, applied in order (a fresh file gets all).
+MIGRATIONS = {
+    2: """
+ALTER TABLE sessions ADD COLUMN access TEXT NOT NULL DEFAULT 'open'
+    CHECK (access IN ('invite', 'open'));
+CREATE TABLE links (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES sessions(id),
+    role TEXT NOT NULL CHECK (role IN ('owner', 'reader')),
+    reader TEXT,
+    token_sha256 TEXT NOT NULL UNIQUE CHECK (length(token_sha256) = 64),
+    created_at TEXT NOT NULL,
+    revoked_at TEXT,
+    CHECK ((role = 'owner') = (reader IS NULL))
+);
+CREATE UNIQUE INDEX one_live_link ON links (session_id, role, ifnull(reader, ''))
+    WHERE revoked_at IS NULL;
+CREATE TABLE shown (
+    session_id INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    reader TEXT NOT NULL,
+    phase TEXT NOT NULL CHECK (phase IN ('unaided', 'aided')),
+    at TEXT NOT NULL,
+    PRIMARY KEY (session_id, sha256, reader, phase),
+    FOREIGN KEY (session_id, sha256) REFERENCES cases(session_id, sha256)
+);
+""",
+}
+
+
+def _statements(script: str) -> list[str]:
+    return [s for s in script.split(";\n") if s.strip()]
+
 
 class ReviewError(ValueError):
     """Bad input to a review session (unknown session, bad CSV, ...); str() is one line."""
@@ -149,7 +188,9 @@ def _open(path: Path) -> sqlite3.Connection:
 
 
 def _migrate(con: sqlite3.Connection, path: Path) -> None:
-    """Create the schema once (under a write lock, so concurrent first opens agree)."""
+    """Create or upgrade the schema once (under a write lock, so concurrent opens agree).
+
+    Sessions of a version-1 file become 'open' (they had no links): nothing read is lost."""
     version = con.execute("PRAGMA user_version").fetchone()[0]
     if version == SCHEMA_VERSION:
         return
@@ -161,11 +202,13 @@ def _migrate(con: sqlite3.Connection, path: Path) -> None:
     if con.execute("PRAGMA journal_mode = WAL").fetchone()[0].lower() != "wal":
         raise ReviewError(f"{path}: cannot switch the database to WAL mode.")
     with transaction(con):
-        if con.execute("PRAGMA user_version").fetchone()[0] == 0:
-            for statement in SCHEMA.split(";\n"):
-                if statement.strip():
-                    con.execute(statement)
-            con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        version = con.execute("PRAGMA user_version").fetchone()[0]
+        scripts = [SCHEMA] if version == 0 else []
+        scripts += [MIGRATIONS[v] for v in range(max(version, 1) + 1, SCHEMA_VERSION + 1)]
+        for script in scripts:
+            for statement in _statements(script):
+                con.execute(statement)
+        con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
 @contextmanager

@@ -26,14 +26,16 @@ class ImportReport:
     n_labelled: int = 0
     errors: list = field(default_factory=list)  # (item number, message) until returned
     duplicates: list[str] = field(default_factory=list)
+    owner_token: str = ""  # the owner link's token, shown once (only its hash is stored)
 
 
-def _score_item(item: Item, stored, keeper, threshold: float) -> dict:
-    """Decode, gate and score one item -> the row to store. Raises ImageError/OSError."""
+def _score_item(item: Item, label: str, stored, keeper, threshold: float) -> dict:
+    """Decode, gate and score one item (`label` names it in errors) -> the row to store.
+    Raises ImageError/OSError."""
     from xray_core.inference import assess
     from xray_core.study import open_study
 
-    study = open_study(item.read(), item.name)
+    study = open_study(item.read(), label)
     result = assess(stored, study, threshold, keeper)
     ok = bool(result.ok)
     return {
@@ -52,14 +54,30 @@ def _score_item(item: Item, stored, keeper, threshold: float) -> dict:
     }
 
 
-def score_items(items: list[Item], stored, keeper, threshold: float, report: ImportReport):
-    """Rows for every readable, distinct item; errors and duplicates go into `report`."""
+def _error_line(exc: Exception, label: str, keep_names: bool) -> str:
+    """One line for an unreadable item. Without kept names the file name never enters it: the
+    decoder only ever saw `label` ('item 7'), and an OSError gives its reason alone."""
+    if isinstance(exc, OSError) and not keep_names:
+        return f"{label}: {exc.strerror or 'the file could not be read'}"
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text if text.startswith(label) else f"{label}: {text}"
+
+
+def score_items(
+    items: list[Item], stored, keeper, threshold: float, report: ImportReport,
+    keep_names: bool = True,
+):  # fmt: skip
+    """Rows for every readable, distinct item; errors and duplicates go into `report`.
+
+    report.errors gets (item number, line); without `keep_names` the line names the item
+    'item k', never its file name (it is stored in the database)."""
     rows: dict[str, dict] = {}
     for k, item in enumerate(items, start=1):
+        label = item.name if keep_names else f"item {k}"
         try:
-            row = _score_item(item, stored, keeper, threshold)
+            row = _score_item(item, label, stored, keeper, threshold)
         except (ImageError, OSError, ValueError) as exc:
-            report.errors.append((k, str(exc).splitlines()[0] if str(exc) else type(exc).__name__))
+            report.errors.append((k, _error_line(exc, label, keep_names)))
             continue
         if row["sha256"] in rows:
             report.duplicates.append(f"{item.name}: same image as {rows[row['sha256']]['name']}")

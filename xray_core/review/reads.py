@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +23,7 @@ from xray_core.review.sessions import Case, Session, find_case, get_session, lis
 
 MAX_READER_CHARS = 40
 MAX_NOTE_CHARS = 2000
+MAX_CSV_BYTES = 50 * 1024 * 1024
 CONFIDENCE_LABELS = {
     1: "1 · definitely normal",
     2: "2 · probably normal",
@@ -136,13 +139,21 @@ def _insert(con, session: Session, reader: str, case: Case, values: tuple, sourc
 def record_read(
     path, session_name: str, reader: str, sha256: str, phase: str, verdict: str,
     confidence: int, note: str | None = None, seconds: float | None = None,
+    token: str | None = None,
 ) -> Read:  # fmt: skip
     """Store one read at once (its own transaction). Raises ReviewError on bad input, a read
-    already made, or an aided read before the unaided one; nothing is stored then."""
+    already made, or an aided read before the unaided one; nothing is stored then.
+
+    token: the reader's link (the app always passes it for an invite-only session): the read
+    is stored only while that link is live and is `reader`'s own in this session."""
     reader = check_reader(reader)
     values = (*check_read(phase, verdict, confidence), _clean_note(note), _check_seconds(seconds))
     with db.connect(path) as con, db.transaction(con):
         session = get_session(con, session_name)
+        if token is not None:
+            from xray_core.review.access import check_reader_token
+
+            check_reader_token(con, token, session, reader)
         case = find_case(list_cases(con, session.id), sha256, session.keep_names)
         _join(con, session, reader)
         event = _insert(con, session, reader, case, values, "app")
@@ -151,10 +162,34 @@ def record_read(
 
 
 def _clean_note(note) -> str | None:
+    """A note: at most 2000 characters, no control characters but line breaks and tabs."""
     note = (note or "").strip()
     if len(note) > MAX_NOTE_CHARS:
         raise ReviewError(f"note is {len(note)} characters; the limit is {MAX_NOTE_CHARS}.")
+    bad = next((ch for ch in note if not ch.isprintable() and ch not in "\n\t"), None)
+    if bad is not None:
+        raise ReviewError(f"note holds a control character (U+{ord(bad):04X}); remove it.")
     return note or None
+
+
+def reading_seconds(path, session_name: str, reader: str, sha256: str, phase: str) -> float:
+    """Seconds since `reader` was first shown this case in this phase (recorded now if never):
+    the reading time, kept in the database so a reload or a restart does not reset it."""
+    from datetime import datetime
+
+    with db.connect(path) as con:
+        session = get_session(con, session_name)
+        con.execute(
+            "INSERT OR IGNORE INTO shown (session_id, sha256, reader, phase, at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (session.id, sha256, reader, phase, db.now()),
+        )
+        at = con.execute(
+            "SELECT at FROM shown WHERE session_id = ? AND sha256 = ? AND reader = ? AND phase = ?",
+            (session.id, sha256, reader, phase),
+        ).fetchone()[0]
+    elapsed = (datetime.fromisoformat(db.now()) - datetime.fromisoformat(at)).total_seconds()
+    return round(min(max(elapsed, 0.0), 86399.0), 1)
 
 
 def session_reads(con, session_id: int, reader: str | None = None) -> list[Read]:
@@ -193,15 +228,38 @@ def next_position(cases: list[Case], mine: dict[str, dict[str, Read]]) -> int | 
     return None
 
 
-def _parse_rows(text: str, where: str) -> list[dict]:
-    rows = csv.DictReader(io.StringIO(text))
-    missing = [c for c in CSV_COLUMNS if c not in (rows.fieldnames or [])]
-    if missing:
-        raise ReviewError(f"{where}: missing column(s) {', '.join(missing)}.")
-    out = [{**row, "line": n} for n, row in enumerate(rows, start=2)]
+def parse_rows(text: str, where: str = "reads CSV") -> list[dict]:
+    """CSV text -> one dict per row (the columns, plus `line`: its line in the file).
+
+    Raises ReviewError (one line) for a missing column, no rows, or a row the csv module
+    cannot read (a field over 131,072 characters, a NUL byte, a torn quote)."""
+    rows = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        missing = [c for c in CSV_COLUMNS if c not in (rows.fieldnames or [])]
+        if missing:
+            raise ReviewError(f"{where}: missing column(s) {', '.join(missing)}.")
+        out = [{**row, "line": n} for n, row in enumerate(rows, start=2)]
+    except csv.Error as exc:
+        line = rows.line_num + 1  # the row being read when it failed
+        raise ReviewError(f"{where} line {line}: not readable as CSV ({exc}).") from None
     if not out:
         raise ReviewError(f"{where}: no reads in the file.")
     return out
+
+
+def read_csv_text(csv_path) -> str:
+    """A CSV file's text (UTF-8, BOM allowed). Only a regular file up to 50 MB is opened: a
+    FIFO, a device or a folder is refused (checked with os.stat before opening)."""
+    csv_path = Path(csv_path)
+    try:
+        info = os.stat(csv_path)
+        if not stat.S_ISREG(info.st_mode):
+            raise ReviewError(f"{csv_path}: not a regular file.")
+        if info.st_size > MAX_CSV_BYTES:
+            raise ReviewError(f"{csv_path}: {info.st_size} bytes; the limit is {MAX_CSV_BYTES}.")
+        return csv_path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ReviewError(f"{csv_path}: cannot read ({exc}).") from None
 
 
 def _resolve(row: dict, cases: list[Case], session: Session, names: dict[str, str]) -> tuple:
@@ -223,12 +281,7 @@ def import_reads(path, session_name: str, csv_path, names: dict[str, str] | None
     bad row raises ReviewError naming its line and the database stays unchanged.
     Returns {"n_reads": .., "readers": [..]}.
     """
-    csv_path = Path(csv_path)
-    try:
-        text = csv_path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ReviewError(f"{csv_path}: cannot read ({exc}).") from None
-    rows = _parse_rows(text, str(csv_path))
+    rows = parse_rows(read_csv_text(csv_path), str(csv_path))
     names = names or {}
     with db.connect(path) as con, db.transaction(con):
         session = get_session(con, session_name)

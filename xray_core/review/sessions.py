@@ -31,6 +31,7 @@ from xray_core.review.intake import ImportReport, order_rows, score_items
 from xray_core.review.sources import Item
 
 SOURCES = ("folder", "zip", "uploads", "sample")
+MAX_NAME_CHARS = 60
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class Session:
     show_truth: bool
     keep_names: bool
     n_cases: int
+    access: str = "invite"  # 'invite': readers need their link; 'open': any typed name
 
 
 @dataclass(frozen=True)
@@ -86,13 +88,28 @@ def _insert(con, session_id: int, rows: list[dict], keep_names: bool) -> None:
         )
 
 
-def _redact(message: str, name: str, k: int, keep_names: bool) -> str:
-    return message if keep_names else message.replace(name, f"item {k}")
+def _named(items: list[Item], k: int, message: str, keep_names: bool) -> str:
+    """An error line for the importer's eyes (printed, never stored): with the file's name."""
+    return message if keep_names else f"{items[k - 1].name}: {message.removeprefix(f'item {k}: ')}"
 
 
-def _check_settings(name: str, threshold: float, source: str) -> None:
-    if not name:
-        raise ReviewError("a session needs a name.")
+def check_session_name(name: str) -> str:
+    """A session name: 1-60 printable characters (no tabs, newlines or NUL), trimmed."""
+    name = (name or "").strip()
+    if not name or len(name) > MAX_NAME_CHARS or not name.isprintable():
+        raise ReviewError(f"a session name must be 1-{MAX_NAME_CHARS} printable characters.")
+    return name
+
+
+def shown_name(name: str, limit: int = MAX_NAME_CHARS) -> str:
+    """A name as echoed in a message: repr, cut to `limit` characters."""
+    return repr(name) if len(name) <= limit else repr(name[:limit]) + "…"
+
+
+def _check_settings(name: str, threshold: float, source: str, access: str) -> None:
+    check_session_name(name)
+    if access not in ("invite", "open"):
+        raise ReviewError(f"access must be 'invite' or 'open', got {shown_name(access, 20)}.")
     if not 0.0 <= threshold <= 1.0:
         raise ReviewError(f"threshold must be in [0, 1], got {threshold}.")
     if source not in SOURCES:
@@ -110,34 +127,39 @@ def create_session(
     source: str = "folder",
     keep_names: bool = False,
     show_truth: bool = False,
+    access: str = "invite",
 ) -> ImportReport:
     """Decode, gate and score `items` with `stored` and store them as a new session.
 
     Args:
         path: database file (None: the default). stored / keeper: StoredModel and the gate's
         model (store.load_gatekeeper). threshold: in [0, 1], default the model's own.
-        seed: case-order seed, default random (stored either way).
+        seed: case-order seed, default random (stored either way). access: 'invite'
+        (readers need their own link, the default) or 'open'. The report's `owner_token` is
+        the owner link's token, returned once (only its hash is stored).
     Raises:
         ReviewError: name taken or empty, bad threshold or source, no readable image. The
         database is unchanged then (one transaction).
     """
     name = (name or "").strip()
     threshold = stored.threshold if threshold is None else float(threshold)
-    _check_settings(name, threshold, source)
+    _check_settings(name, threshold, source, access)
     with db.connect(path) as con:
         check_name_free(con, name)
     seed = secrets.randbelow(2**31) if seed is None else int(seed)
     report = ImportReport(name)
-    rows = order_rows(score_items(items, stored, keeper or stored, threshold, report), seed)
+    scored = score_items(items, stored, keeper or stored, threshold, report, keep_names)
+    rows = order_rows(scored, seed)
     if not rows:
-        first = report.errors[0][1] if report.errors else "no files"
+        first = _named(items, *report.errors[0], keep_names) if report.errors else "no files"
         raise ReviewError(f"no readable image among {len(items)} files (first error: {first}).")
     settings = {"model": stored.name, "threshold": threshold, "seed": seed, "source": source,
                 "contract": json.dumps(stored.contract.to_dict()), "show_truth": int(show_truth),
-                "keep_names": int(keep_names)}  # fmt: skip
-    errors = [(k, _redact(m, items[k - 1].name, k, keep_names)) for k, m in report.errors]
+                "keep_names": int(keep_names), "access": access}  # fmt: skip
+    errors = list(report.errors)  # stored: names only when kept (score_items)
     _store(path, name, settings, rows, errors, report)
-    report.errors = [msg for _, msg in report.errors]
+    # the importer sees full names (printed, never stored)
+    report.errors = [_named(items, k, m, keep_names) for k, m in errors]
     return report
 
 
@@ -145,7 +167,8 @@ def _store(path, name: str, settings: dict, rows: list[dict], errors, report) ->
     """Write the session, its cases and import errors, and the audit event: one transaction."""
     with db.connect(path) as con, db.transaction(con):
         check_name_free(con, name)
-        keys = ("model", "threshold", "seed", "source", "contract", "show_truth", "keep_names")
+        keys = ("model", "threshold", "seed", "source", "contract", "show_truth", "keep_names",
+                "access")  # fmt: skip
         sid = con.execute(
             f"INSERT INTO sessions (name, created_at, {', '.join(keys)}) "
             f"VALUES (?, ?, {', '.join('?' * len(keys))})",
@@ -163,13 +186,17 @@ def _store(path, name: str, settings: dict, rows: list[dict], errors, report) ->
             con, "created", sid, None, model=settings["model"], threshold=settings["threshold"],
             seed=settings["seed"], source=settings["source"], n_cases=report.n_cases,
             n_refused=report.n_refused, n_labelled=report.n_labelled, n_errors=len(errors),
+            access=settings["access"],
         )  # fmt: skip
+        from xray_core.review.access import issue_owner_link
+
+        report.owner_token = issue_owner_link(con, sid)
 
 
 def check_name_free(con, name: str) -> None:
     """ReviewError when a session called `name` exists already."""
     if con.execute("SELECT 1 FROM sessions WHERE name = ?", (name,)).fetchone():
-        raise ReviewError(f"a session named {name!r} already exists.")
+        raise ReviewError(f"a session named {shown_name(name)} already exists.")
 
 
 def _session(con, row: sqlite3.Row) -> Session:
@@ -177,7 +204,7 @@ def _session(con, row: sqlite3.Row) -> Session:
     return Session(
         row["id"], row["name"], row["created_at"], row["model"], float(row["threshold"]),
         int(row["seed"]), row["source"], json.loads(row["contract"]), bool(row["show_truth"]),
-        bool(row["keep_names"]), int(n),
+        bool(row["keep_names"]), int(n), row["access"],
     )  # fmt: skip
 
 
@@ -188,13 +215,23 @@ def list_sessions(con) -> list[Session]:
 
 
 def get_session(con, name: str) -> Session:
-    """The session called `name`; ReviewError naming the known ones otherwise."""
-    row = con.execute("SELECT * FROM sessions WHERE name = ?", (name,)).fetchone()
+    """The session called `name`; ReviewError otherwise (never listing the others' names:
+    a session's name is for those who were given it)."""
+    row = con.execute("SELECT * FROM sessions WHERE name = ?", (str(name),)).fetchone()
     if row is None:
-        known = [r[0] for r in con.execute("SELECT name FROM sessions ORDER BY name")]
+        n = con.execute("SELECT COUNT(*) FROM sessions").fetchone()[0]
         raise ReviewError(
-            f"unknown session {name!r}; sessions in this database: {', '.join(known) or 'none'}."
+            f"unknown session {shown_name(str(name))} ({n} session{'s' * (n != 1)} in this "
+            "database)."
         )
+    return _session(con, row)
+
+
+def session_by_id(con, session_id: int) -> Session:
+    """The session with this row id (ReviewError when none)."""
+    row = con.execute("SELECT * FROM sessions WHERE id = ?", (session_id,)).fetchone()
+    if row is None:
+        raise ReviewError(f"no session with id {session_id}.")
     return _session(con, row)
 
 

@@ -8,6 +8,7 @@ label when the path says NORMAL/ or PNEUMONIA/). Nothing is decoded here.
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import zipfile
 from collections.abc import Callable
@@ -73,7 +74,7 @@ def folder_items(root: str | Path) -> list[Item]:
 def _member_reader(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Callable[[], bytes]:
     def read() -> bytes:
         if info.file_size > MAX_FILE_BYTES:
-            raise OSError(f"{info.filename}: {info.file_size} bytes; the limit is {MAX_FILE_BYTES}")
+            raise OSError(errno.EFBIG, f"{info.file_size} bytes; the limit is {MAX_FILE_BYTES}")
         return archive.read(info)
 
     return read
