@@ -13,11 +13,13 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import math
 import os
 import sys
 from pathlib import Path
 
 from xray_core import config
+from xray_core.cli_args import OneLineParser, output_file, threshold
 
 EXIT_OK, EXIT_ERROR, EXIT_REFUSED = 0, 1, 2
 
@@ -105,19 +107,38 @@ def cmd_evaluate(args) -> int:
 
     folder = eval_folder(args.data, args.split)
     stored = with_site(load_model(args.model, args.store), args.site)
-    result = evaluate_folder(stored, folder, args.threshold)
-    text = json.dumps(result, indent=2)
+    unreadable: list[str] = []
+    result = json_safe(evaluate_folder(stored, folder, args.threshold, unreadable))
+    if unreadable:
+        print(
+            f"warning: {len(unreadable)} files could not be read and are left out of the "
+            f"figures (first: {unreadable[0]})",
+            file=sys.stderr,
+        )
+    text = json.dumps(result, indent=2, allow_nan=False)
     if args.json:
         Path(args.json).write_text(text + "\n")
     keys = ("model", "n", "auc", "accuracy", "sensitivity", "specificity", "threshold")
-    print(json.dumps({k: result[k] for k in keys}))
+    print(json.dumps({k: result[k] for k in keys}, allow_nan=False))
     return EXIT_OK
+
+
+def json_safe(value):
+    """VALUE with every non-finite float (NaN, inf) as None: JSON that every parser reads."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    return value
 
 
 def cmd_predict(args) -> int:
     from xray_core.cli_site import with_site
     from xray_core.decode import ImageError
     from xray_core.inference import assess
+    from xray_core.safe_files import printable
     from xray_core.store import load_gatekeeper, load_model
     from xray_core.study import load_study
 
@@ -134,12 +155,12 @@ def cmd_predict(args) -> int:
         except ImageError as exc:
             row, refused = {"file": f, "error": str(exc)}, True
         if args.json:
-            print(json.dumps(row), flush=True)
+            print(json.dumps(json_safe(row), allow_nan=False), flush=True)
         elif "error" in row:
-            print(f"{f}: ERROR {row['error']}")
+            print(f"{printable(f)}: ERROR {row['error']}")
         else:
             print(
-                f"{f}: {row['label']} (P(pneumonia) {row['probability']:.3f}, "
+                f"{printable(f)}: {row['label']} (P(pneumonia) {row['probability']:.3f}, "
                 f"threshold {row['threshold']:.3f}, model {row['model']})"
             )
     return EXIT_REFUSED if refused else EXIT_OK
@@ -308,8 +329,10 @@ def add_evaluate_parser(sub) -> None:
     )
     e.add_argument("--split", help="split of a Kaggle root to score (default test, else val)")
     e.add_argument("--model", help="stored model name (default: the store's default)")
-    e.add_argument("--threshold", type=float, help="decision threshold (default: the card's)")
-    e.add_argument("--json", help="write the full JSON report here")
+    e.add_argument(
+        "--threshold", type=threshold, help="decision threshold in [0, 1] (default: the card's)"
+    )
+    e.add_argument("--json", type=output_file, help="write the full JSON report here")
     e.add_argument("--site", help="apply a site profile (its threshold and calibration)")
     e.set_defaults(func=cmd_evaluate)
 
@@ -319,7 +342,9 @@ def add_predict_parser(sub) -> None:
     r.add_argument("files", nargs="+", help="PNG, JPEG, BMP, TIFF or DICOM files")
     r.add_argument("--model", help="stored model name (default: the store's default)")
     r.add_argument(
-        "--threshold", type=float, help="decision threshold (default: the model's shipped one)"
+        "--threshold",
+        type=threshold,
+        help="decision threshold in [0, 1] (default: the model's shipped one)",
     )
     r.add_argument("--json", action="store_true", help="one JSON object per line")
     r.add_argument("--site", help="apply a site profile (its threshold and calibration)")
@@ -364,7 +389,7 @@ CORE_PARSERS = (
 
 def build_parser() -> argparse.ArgumentParser:
     """The parser: global --store, the core commands, then FEATURE_MODULES' commands."""
-    p = argparse.ArgumentParser(
+    p = OneLineParser(
         prog="python -m xray_core",
         description=__doc__.split("\n\n")[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from xray_core.cli_args import open_fraction, output_file, threshold
+
 
 def add_parser(subparsers) -> None:
     """Register the `report` sub-command on the CLI's subparsers."""
@@ -11,13 +13,15 @@ def add_parser(subparsers) -> None:
         "report", help="one-page PDF: figures with 95%% CIs, prevalence, errors, limits"
     )
     r.add_argument("--model", help="stored model (default: the store's default)")
-    r.add_argument("--pdf", required=True, help="write the PDF here")
+    r.add_argument("--pdf", required=True, type=output_file, help="write the PDF here")
     r.add_argument("--data", help="dataset root with the validation images (for the error gallery)")
-    r.add_argument("--threshold", type=float, help="decision threshold (default: the card's)")
+    r.add_argument(
+        "--threshold", type=threshold, help="decision threshold in [0, 1] (default: the card's)"
+    )
     r.add_argument(
         "--prevalence",
-        type=float,
-        help="prevalence for natural frequencies, a fraction (default: validation prevalence)",
+        type=open_fraction,
+        help="assumed prevalence for PPV, NPV and natural frequencies, a fraction (default: 0.2)",
     )
     r.set_defaults(func=cmd_report)
 

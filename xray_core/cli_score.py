@@ -2,23 +2,18 @@
 
 Thin: parse, call `xray_core.archive.run.score_archive`, print the one-line summary.
 Exit codes: 0 every file got a verdict; 2 some file was unreadable or refused by the gate
-(their rows say why), or INPUT / OUT were refused; 1 a model store or site profile error.
+(their rows say why), an argument, INPUT or OUT was refused, or OUT could not be written (a
+full disk: the rows written are kept, `--resume` continues); 1 a model store, site profile or
+Ray engine error. Every refusal is one line on stderr.
 """
 
 from __future__ import annotations
 
-import argparse
 import sys
 
+from xray_core.cli_args import positive_int, threshold
+
 EXIT_OK, EXIT_ERROR, EXIT_REFUSED = 0, 1, 2
-
-
-def positive_int(text: str) -> int:
-    """argparse type: an integer >= 1."""
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
 
 
 def add_parser(subparsers) -> None:
@@ -31,7 +26,7 @@ def add_parser(subparsers) -> None:
     s.add_argument("--out", required=True, help="rows go here: OUT.csv or OUT.parquet")
     s.add_argument("--model", help="store entry (default: the store's default model)")
     s.add_argument("--site", help="site profile to apply (threshold, local calibration)")
-    s.add_argument("--threshold", type=float, help="override the threshold")
+    s.add_argument("--threshold", type=threshold, help="override the threshold (in [0, 1])")
     s.add_argument("--engine", choices=("local", "ray"), default="local")
     s.add_argument("--resume", action="store_true", help="skip files already in OUT")
     s.add_argument("--workers", type=positive_int, help="decode threads (local) or actors (ray)")

@@ -12,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-from xray_core.cli_score import positive_int
+from xray_core.cli_args import open_fraction, output_file, positive_int, site_name
 
 EXIT_OK, EXIT_ERROR, EXIT_REFUSED = 0, 1, 2
 
@@ -28,19 +28,21 @@ def add_parser(subparsers) -> None:
     src.add_argument("--scores", help="a scored archive (OUT of `score`, .csv or .parquet)")
     v.add_argument("--labels", help="CSV with path,label for --scores (else OUT's true_label)")
     v.add_argument("--model", help="store entry for --data (default: the store's default)")
-    v.add_argument("--target-sensitivity", type=float, default=0.95)
-    v.add_argument("--confidence", type=float, default=0.95, help="for the lower bound")
+    v.add_argument("--target-sensitivity", type=open_fraction, default=0.95)
+    v.add_argument("--confidence", type=open_fraction, default=0.95, help="for the lower bound")
     v.add_argument(
         "--recalibrate",
         nargs="?",
         const=True,
-        type=int,
+        type=positive_int,
         help="fit a local Platt recalibration: on N stratified cases, judged on the rest "
         "(no N: on all cases)",
     )
-    v.add_argument("--json", help="write the report (JSON) here")
-    v.add_argument("--pdf", help="write the report as a PDF here")
-    v.add_argument("--save-profile", metavar="NAME", help="save a site profile for the app")
+    v.add_argument("--json", type=output_file, help="write the report (JSON) here")
+    v.add_argument("--pdf", type=output_file, help="write the report as a PDF here")
+    v.add_argument(
+        "--save-profile", type=site_name, metavar="NAME", help="save a site profile for the app"
+    )
     v.add_argument("--seed", type=int, default=0)
     v.add_argument("--workers", type=positive_int, help="decode threads for --data")
     v.set_defaults(func=cmd_validate_site)

@@ -235,22 +235,36 @@ def size_summary(sizes: list[tuple[int, int]]) -> dict:
     }
 
 
-def load_arrays(samples: list[Sample], contract, workers: int = 2) -> tuple[np.ndarray, np.ndarray]:
+def load_arrays(
+    samples: list[Sample], contract, workers: int = 2, errors: list | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Decode and preprocess every sample with the image contract.
 
+    Args:
+        errors: when a list, a sample that cannot be read is left out and
+            (sample, one-line message) appended to it; otherwise its ImageError is raised.
     Returns:
         x: (N, size, size, channels) float32 as `contract.preprocess` gives it.
-        y: (N,) int32 labels, 0 NORMAL / 1 PNEUMONIA.
+        y: (N,) int32 labels, 0 NORMAL / 1 PNEUMONIA (of the samples kept).
     """
     from concurrent.futures import ThreadPoolExecutor
 
     from xray_core.contract import preprocess
-    from xray_core.decode import load_image
+    from xray_core.decode import ImageError, load_image
 
-    def one(s: Sample) -> np.ndarray:
-        return preprocess(load_image(s.path), contract)
+    def one(s: Sample) -> np.ndarray | str:
+        try:
+            return preprocess(load_image(s.path), contract)
+        except ImageError as exc:
+            if errors is None:
+                raise
+            return str(exc)
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        xs = list(pool.map(one, samples))
+        done = list(zip(samples, pool.map(one, samples)))
+    if errors is not None:
+        errors.extend((s, r) for s, r in done if isinstance(r, str))
+    kept = [(s, r) for s, r in done if not isinstance(r, str)]
+    xs = [r for _, r in kept]
     x = np.stack(xs).astype(np.float32) if xs else np.zeros((0, *contract.input_shape), np.float32)
-    return x, np.array([s.label for s in samples], dtype=np.int32)
+    return x, np.array([s.label for s, _ in kept], dtype=np.int32)

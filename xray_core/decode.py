@@ -147,20 +147,16 @@ def check_size(gray: np.ndarray, name: str) -> np.ndarray:
 
 
 def read_file(path: str | Path) -> bytes:
-    """Read an upload from disk with the size limit. Raises ImageError on any failure."""
-    path = Path(path)
+    """Read an upload from disk with the size limit. Raises ImageError on any failure: a
+    FIFO, device or folder is refused without blocking, a symlink loop or an unreadable file
+    is one line (`safe_files`)."""
+    from xray_core.safe_files import FileError, read_bytes
+
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            limit = _mb(MAX_FILE_BYTES)
-            raise ImageError(f"{path.name}: file is {_mb(size)}; the limit is {limit}.")
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise ImageError(f"{path}: no such file.") from None
-    except IsADirectoryError:
-        raise ImageError(f"{path}: is a folder, not an image file.") from None
-    except PermissionError:
-        raise ImageError(f"{path}: permission denied.") from None
+        data = read_bytes(path, MAX_FILE_BYTES)
+    except FileError as exc:
+        raise ImageError(str(exc)) from None
+    return data
 
 
 def load_image(path: str | Path) -> np.ndarray:

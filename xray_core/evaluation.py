@@ -9,7 +9,7 @@ import numpy as np
 
 from xray_core import metrics, shift, uncertainty
 from xray_core.calibration import brier, ece
-from xray_core.data import list_class_folder, load_arrays
+from xray_core.data import DatasetError, list_class_folder, load_arrays
 from xray_core.inference import calibrated_probabilities
 from xray_core.store import StoredModel
 
@@ -19,14 +19,22 @@ CI_METHOD = (
 )
 
 
-def evaluate_folder(stored: StoredModel, folder: Path, threshold: float | None = None) -> dict:
+def evaluate_folder(
+    stored: StoredModel,
+    folder: Path,
+    threshold: float | None = None,
+    unreadable: list[str] | None = None,
+) -> dict:
     """Score every image under FOLDER/{NORMAL,PNEUMONIA} and report metrics: the report of
     `evaluate_with_scores`."""
-    return evaluate_with_scores(stored, folder, threshold)[0]
+    return evaluate_with_scores(stored, folder, threshold, unreadable)[0]
 
 
 def evaluate_with_scores(
-    stored: StoredModel, folder: Path, threshold: float | None = None
+    stored: StoredModel,
+    folder: Path,
+    threshold: float | None = None,
+    unreadable: list[str] | None = None,
 ) -> tuple[dict, np.ndarray, np.ndarray]:
     """(report, labels (N,) 0/1, calibrated P(PNEUMONIA) (N,)) for every image under
     FOLDER/{NORMAL,PNEUMONIA}, in the folder's sorted order (the same for every model, so two
@@ -41,11 +49,21 @@ def evaluate_with_scores(
         threshold that reaches sensitivity 0.95 on these images: threshold-free, as in the
         cards' shift tables) and, when the file names follow the dataset's (IM-…, NORMAL2-IM-…,
         person…_bacteria/virus_…), `cohorts`: per-cohort rows (`shift.cohort_table`); no file
-        name or patient id is reported.
+        name or patient id is reported. Files that cannot be read are left out, counted in
+        `unreadable` (their one-line messages, which name the files, go to the list
+        UNREADABLE when given, never into the report); every other figure is of the files read.
+    Raises:
+        DatasetError: no class folders, or no file could be read.
     """
     t0 = time.time()
     samples = list_class_folder(Path(folder))
-    x, y = load_arrays(samples, stored.contract)
+    errors: list = []
+    x, y = load_arrays(samples, stored.contract, errors=errors)
+    if errors:
+        failed = {id(s) for s, _ in errors}
+        samples = [s for s in samples if id(s) not in failed]
+    if not samples:
+        raise DatasetError(f"{folder}: none of the {len(errors)} images could be read.")
     p, _ = calibrated_probabilities(stored, x)
     t = stored.threshold if threshold is None else float(threshold)
     out = {"model": stored.name, "data": str(folder), **metrics.summary(y, p, t)}
@@ -54,5 +72,8 @@ def evaluate_with_scores(
     if cohorts := shift.cohort_table(y, p, [s.path.name for s in samples], t):
         out["cohorts"] = cohorts
     out["ci_method"] = CI_METHOD
+    out["unreadable"] = len(errors)
+    if unreadable is not None:
+        unreadable.extend(message for _, message in errors)
     out.update({"brier": brier(p, y), "ece": ece(p, y), "seconds": round(time.time() - t0, 2)})
     return out, y, p

@@ -5,8 +5,14 @@ files without a suffix (DICOM archives often have none); hidden files and folder
 out, other suffixes are counted as skipped. The walk is streamed and sorted per folder, so
 two walks of an unchanged tree give the same order and memory does not grow with its size.
 
-A manifest is a CSV with a header holding `path` (relative to the manifest's folder, or
+A folder reached twice through links (a link to a parent: a loop) is walked once; a link
+that loops on itself is a file whose row says so. A row's path is printable text: the bytes of
+a file name that is not UTF-8 appear as \\xNN (`safe_files.printable`).
+
+A manifest is a UTF-8 CSV with a header holding `path` (relative to the manifest's folder, or
 absolute) and optionally `label` (NORMAL / PNEUMONIA, or 0 / 1); other columns are ignored.
+Anything else (another encoding, a NUL byte, a field over the csv module's limit, a bad label)
+is an InputError naming the line.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from pathlib import Path
 
 from xray_core.config import CLASS_NAMES
 from xray_core.data import IMAGE_SUFFIXES
+from xray_core.safe_files import FileError, open_text, printable
 
 SUFFIXES = frozenset((*IMAGE_SUFFIXES, ".dicom", ""))
 MANIFEST_SUFFIX = ".csv"
@@ -50,6 +57,16 @@ def parse_label(value: str, where: str) -> int | None:
     raise InputError(f"{where}: label {value!r} is not NORMAL, PNEUMONIA, 0 or 1.")
 
 
+@dataclass
+class Skipped:
+    """What a folder walk left out: files with other suffixes, folders already walked (link
+    loops) and sub-folders that could not be listed."""
+
+    suffix: int = 0
+    loops: int = 0
+    unlisted: int = 0
+
+
 @dataclass(frozen=True)
 class ArchiveInput:
     """INPUT as given: a folder (root = the folder) or a manifest (root = its folder)."""
@@ -62,11 +79,12 @@ class ArchiveInput:
         if source.is_dir():
             return cls(source)
         if source.is_file() and source.suffix.lower() == MANIFEST_SUFFIX:
-            with open(source, newline="", encoding="utf-8-sig") as f:
-                header = next(csv.reader(f), [])
+            inp = cls(source)
+            with inp._manifest_reader() as rows:
+                header = next(rows, (1, []))[1]
             if "path" not in [h.strip() for h in header]:
                 raise InputError(f"{source}: a manifest needs a header with a 'path' column.")
-            return cls(source)
+            return inp
         if source.exists():
             raise InputError(f"{source}: INPUT must be a folder or a manifest .csv file.")
         raise InputError(f"{source}: no such folder or manifest.")
@@ -86,35 +104,114 @@ class ArchiveInput:
 
     def count(self) -> tuple[int, int]:
         """(files to score, files skipped for their suffix); one streamed pass."""
-        if self.is_manifest:
-            return sum(1 for _ in self._manifest()), 0
-        skipped = [0]
-        n = sum(1 for _ in self._walk(self.source, skipped))
-        return n, skipped[0]
+        n, skipped = self.tally()
+        return n, skipped.suffix
 
-    def _walk(self, folder: Path, skipped: list[int] | None = None) -> Iterator[Entry]:
+    def tally(self) -> tuple[int, Skipped]:
+        """(files to score, what the walk left out); one streamed pass."""
+        skipped = Skipped()
+        if self.is_manifest:
+            return sum(1 for _ in self._manifest()), skipped
+        return sum(1 for _ in self._walk(self.source, skipped, set())), skipped
+
+    def _walk(
+        self, folder: Path, skipped: Skipped | None = None, seen: set | None = None
+    ) -> Iterator[Entry]:
+        seen = set() if seen is None else seen
+        skipped = Skipped() if skipped is None else skipped
         try:
+            ident = os.stat(folder)
+            seen.add((ident.st_dev, ident.st_ino))
             items = sorted(os.scandir(folder), key=lambda d: d.name)
         except OSError as exc:
-            raise InputError(f"{folder}: cannot list the folder ({exc.strerror}).") from None
+            if folder == self.source:
+                why = exc.strerror
+                raise InputError(f"{printable(folder)}: cannot list the folder ({why}).") from None
+            skipped.unlisted += 1
+            return
         for d in items:
             if d.name.startswith("."):
                 continue
-            if d.is_dir(follow_symlinks=True):
-                yield from self._walk(Path(d.path), skipped)
+            if _is_dir(d):
+                st = _stat(d.path)
+                if st is None:
+                    skipped.unlisted += 1
+                    continue
+                if (st.st_dev, st.st_ino) in seen:
+                    skipped.loops += 1
+                    continue
+                yield from self._walk(Path(d.path), skipped, seen)
             elif Path(d.name).suffix.lower() in SUFFIXES:
                 path = Path(d.path)
-                yield Entry(path.relative_to(self.root).as_posix(), path)
-            elif skipped is not None:
-                skipped[0] += 1
+                yield Entry(printable(path.relative_to(self.root).as_posix()), path)
+            else:
+                skipped.suffix += 1
+
+    def _manifest_reader(self):
+        """A context manager yielding (line number, record) pairs of the manifest."""
+        from contextlib import contextmanager
+
+        @contextmanager
+        def reader():
+            try:
+                f = open_text(self.source)
+            except FileError as exc:
+                raise InputError(str(exc)) from None
+            with f:
+                yield _records(csv.reader(f), self.source)
+
+        return reader()
 
     def _manifest(self) -> Iterator[Entry]:
-        with open(self.source, newline="", encoding="utf-8-sig") as f:
-            for i, rec in enumerate(csv.DictReader(f), start=2):
-                rec = {(k or "").strip(): (v or "") for k, v in rec.items()}
-                rel = rec.get("path", "").strip()
+        with self._manifest_reader() as rows:
+            header = [h.strip() for h in next(rows, (1, []))[1]]
+            for i, values in rows:
+                rec = dict(zip(header, values))
+                rel = (rec.get("path") or "").strip()
                 if not rel:
                     raise InputError(f"{self.source}, line {i}: empty path.")
                 path = Path(rel) if Path(rel).is_absolute() else self.root / rel
                 truth = parse_label(rec.get("label", ""), f"{self.source}, line {i}")
                 yield Entry(rel, path, truth)
+
+
+def _is_dir(d: os.DirEntry) -> bool:
+    """A folder (through links); a link loop or an unreadable entry counts as a file."""
+    try:
+        return d.is_dir(follow_symlinks=True)
+    except OSError:
+        return False
+
+
+def _stat(path: str) -> os.stat_result | None:
+    try:
+        return os.stat(path)
+    except OSError:
+        return None
+
+
+def _records(reader, source: Path) -> Iterator[tuple[int, list[str]]]:
+    """(line number, fields) of a CSV reader; decoding and csv errors as InputError."""
+    while True:
+        line = reader.line_num + 1
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except UnicodeDecodeError:
+            raise InputError(
+                f"{printable(source)}, line {line}: not UTF-8 text; save the manifest as UTF-8."
+            ) from None
+        except csv.Error as exc:
+            raise InputError(f"{printable(source)}, line {line}: {_csv_problem(exc)}.") from None
+        if values:
+            yield reader.line_num, values
+
+
+def _csv_problem(exc: csv.Error) -> str:
+    text = str(exc)
+    if "field larger than field limit" in text:
+        return f"a field is longer than {csv.field_size_limit():,} characters"
+    if "NUL" in text:
+        return "the line holds a NUL byte"
+    return text.splitlines()[0][:120] if text else "not valid CSV"

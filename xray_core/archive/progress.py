@@ -59,6 +59,8 @@ class Summary:
     unreadable: int = 0  # could not be read or decoded: `error` set
     already_done: int = 0  # rows already in OUT (resume)
     skipped_suffix: int = 0  # files in the tree with suffixes not scored
+    skipped_loops: int = 0  # folders reached again through a link (walked once)
+    skipped_unlisted: int = 0  # sub-folders that could not be listed
     seconds: float = 0.0
 
     @property
@@ -88,4 +90,8 @@ class Summary:
             text += f"; {self.already_done} already in OUT"
         if self.skipped_suffix:
             text += f"; {self.skipped_suffix} other files skipped (not image suffixes)"
+        if self.skipped_loops:
+            text += f"; {self.skipped_loops} folder links to folders already walked skipped"
+        if self.skipped_unlisted:
+            text += f"; {self.skipped_unlisted} folders could not be listed"
         return text + f"; rows in {self.out}"

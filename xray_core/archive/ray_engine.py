@@ -65,7 +65,45 @@ class RayMissing(ValueError):
     """Ray is not installed; str() says how to install it."""
 
 
-def _init_ray(cpus: int | None) -> None:
+class RayUnavailable(ValueError):
+    """The Ray cluster named by RAY_ADDRESS does not answer; str() is a one-line message."""
+
+
+PROBE_SECONDS = 5.0
+
+
+def _host_port(address: str) -> tuple[str, int] | None:
+    """(host, port) of a RAY_ADDRESS such as `HEAD:6379` or `ray://HEAD:10001`; None for
+    `auto` / `local` (Ray finds those itself) or a form without a port."""
+    rest = address.split("://", 1)[-1].strip().rstrip("/")
+    host, sep, port = rest.rpartition(":")
+    if not sep or not port.isdigit():
+        return None
+    return host.strip("[]") or "127.0.0.1", int(port)
+
+
+def probe_address(address: str, seconds: float = PROBE_SECONDS) -> None:
+    """Refuse at once a RAY_ADDRESS nothing listens on (Ray itself would wait for minutes)."""
+    import socket
+
+    target = _host_port(address)
+    if target is None:
+        return
+    try:
+        with socket.create_connection(target, timeout=seconds):
+            return
+    except OSError as exc:
+        why = exc.strerror or type(exc).__name__
+        raise RayUnavailable(
+            f"RAY_ADDRESS={address}: no Ray cluster answers at {target[0]}:{target[1]} "
+            f"({why.lower()}); start it (`ray start --head`), fix RAY_ADDRESS, or unset it to "
+            "score on this machine."
+        ) from None
+
+
+def start_ray(cpus: int | None) -> None:
+    """Join the cluster at RAY_ADDRESS, or start a new local one (never a stale cluster that
+    a crashed run left recorded on this machine). Idempotent."""
     try:
         import ray
     except ImportError:
@@ -77,9 +115,18 @@ def _init_ray(cpus: int | None) -> None:
     if ray.is_initialized():
         return
     kwargs = {"include_dashboard": False, "logging_level": logging.WARNING}
-    if not os.environ.get("RAY_ADDRESS"):
-        kwargs["num_cpus"] = cpus
-    ray.init(**kwargs)
+    address = os.environ.get("RAY_ADDRESS", "").strip()
+    if address:
+        probe_address(address)
+        kwargs["address"] = address
+    else:
+        kwargs.update(address="local", num_cpus=cpus)
+    try:
+        ray.init(**kwargs)
+    except (ConnectionError, RuntimeError, ValueError, TimeoutError) as exc:
+        first = (str(exc).splitlines() or [type(exc).__name__])[0][:160]
+        where = f"RAY_ADDRESS={address}" if address else "a local Ray cluster"
+        raise RayUnavailable(f"cannot start the ray engine on {where}: {first}") from None
 
 
 def iter_ray_rows(
@@ -94,7 +141,7 @@ def iter_ray_rows(
         spec: what each actor loads (see RayScorer). workers: actors (default: the
             cluster's CPUs / spec["threads"]); batch_size: files per actor call.
     """
-    _init_ray(workers)
+    start_ray(workers)
     import ray
 
     items = [

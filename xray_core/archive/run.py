@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,14 +11,17 @@ import numpy as np
 from xray_core.archive.inputs import ArchiveInput, Entry
 from xray_core.archive.progress import Progress, Summary
 from xray_core.archive.scoring import Setting
-from xray_core.archive.sink import OutputError, Sink, check_out, read_rows
+from xray_core.archive.sink import (
+    OutputError,
+    Sink,
+    check_out,
+    journal_path,
+    path_key,
+    prepare_resume,
+    read_rows,
+)
 
 ENGINES = ("local", "ray")
-
-
-def path_key(rel: str) -> int:
-    """64-bit digest of a row's path: resume keeps 8 bytes per done file, not the string."""
-    return int.from_bytes(hashlib.blake2b(rel.encode(), digest_size=8).digest(), "little")
 
 
 def done_keys(out: Path, setting: Setting) -> np.ndarray:
@@ -56,9 +58,12 @@ def pending(inp: ArchiveInput, keys: np.ndarray) -> Iterator[Entry]:
 
 
 def _engine_rows(engine, entries, setting, spec, workers, batch_size):
+    """The engine's row batches; the engine is started here (models loaded, Ray joined or
+    started), before OUT is opened, so an engine that cannot start leaves no file."""
     if engine == "ray":
-        from xray_core.archive.ray_engine import iter_ray_rows
+        from xray_core.archive.ray_engine import iter_ray_rows, start_ray
 
+        start_ray(workers)
         return iter_ray_rows(entries, spec, workers, batch_size)
     from xray_core.archive.local import iter_local_rows
     from xray_core.archive.scoring import load_models
@@ -96,22 +101,57 @@ def score_archive(
     inp = ArchiveInput.open(source)
     out = check_out(Path(out), resume)
     setting = Setting.of(card, spec.get("threshold"))
+    if resume:
+        prepare_resume(out)
     keys = done_keys(out, setting) if resume else np.zeros(0, np.uint64)
-    _, skipped = inp.count()
-    summary = Summary(str(out), already_done=len(keys), skipped_suffix=skipped)
+    _, skipped = inp.tally()
+    summary = Summary(
+        str(out),
+        already_done=len(keys),
+        skipped_suffix=skipped.suffix,
+        skipped_loops=skipped.loops,
+        skipped_unlisted=skipped.unlisted,
+    )
     todo = sum(1 for _ in pending(inp, keys))
     rows = _engine_rows(engine, pending(inp, keys), setting, spec, workers, batch_size)
     bar = Progress(todo, enabled=progress)  # after the model load: rates count scoring only
     t0 = time.perf_counter()
-    sink = Sink(out)
-    try:
-        for batch in rows:
-            for row in batch:
-                sink.write(row)
-                summary.count(row)
-            bar.update(len(batch))
-    finally:
-        sink.close()
-        bar.close()
-        summary.seconds = time.perf_counter() - t0
+    _write(out, rows, summary, bar)
+    summary.seconds = time.perf_counter() - t0
     return summary
+
+
+def _write(out: Path, rows, summary: Summary, bar: Progress) -> None:
+    """Stream the engine's rows into OUT. A write that fails (a full disk) is an OutputError
+    saying what was kept; a new OUT that got no row is removed again when the run fails."""
+    new = not out.exists() and not journal_path(out).exists()
+    written = 0
+    try:
+        sink = Sink(out)
+        try:
+            for batch in rows:
+                for row in batch:
+                    sink.write(row)
+                    written += 1
+                    summary.count(row)
+                bar.update(len(batch))
+        finally:
+            bar.close()
+            sink.close()  # Parquet: folds the journal, also after an interrupt
+    except OSError as exc:
+        _forget(out, new and written == 0)
+        raise OutputError(
+            f"{out}: cannot write ({(exc.strerror or type(exc).__name__).lower()}) after "
+            f"{written} rows of this run; the rows written are kept: make room, then run again "
+            "with --resume."
+        ) from None
+    except BaseException:
+        _forget(out, new and written == 0)
+        raise
+
+
+def _forget(out: Path, empty_and_new: bool) -> None:
+    """Remove the header-only OUT (and journal) a failed new run made: a re-run starts clean."""
+    if empty_and_new:
+        for path in (out, journal_path(out), out.with_name(out.name + ".tmp")):
+            path.unlink(missing_ok=True)
