@@ -1,22 +1,27 @@
-"""How far to trust the maps: faithfulness of Grad-CAM, Grad-CAM++ and LIME per stored model,
-on the model's own validation images (half NORMAL, half PNEUMONIA, seeded pick).
+"""How far to trust the maps: faithfulness of every heatmap method per stored model, on the
+model's own validation images or, with --held-out, on the cohort its training never saw.
 
-    python -m benchmarks.bench_faithfulness [--model NAME] [--images 10] [--seeds 3]
-        [--json OUT] [--write-card] [--lime-only]
+    python -m benchmarks.bench_faithfulness [--model NAME] [--images 40] [--seeds 3]
+        [--held-out] [--store DIR] [--json OUT] [--write-card [INTO]] [--lime-only]
 
-Each map explains the model's verdict at its shipped threshold (its target class). Per method:
+Images: half NORMAL, half PNEUMONIA, seeded pick (--held-out: the normals from the run's
+held-out cohort, `train --hold-out-cohort`, the pneumonias from its validation split). Each map
+explains the model's verdict at its shipped threshold (its target class). Per method:
     randomisation   |Spearman| to the same method on the re-initialised twin (low = good)
-    deletion        area ratio map / random order, mean-grey fill, up to half the image
-                    (below 1 = hiding the map's pixels lowers P(target) faster than random)
-    insertion       area ratio map / random order, revealing on a blurred copy (above 1)
-(each the median over images: a ratio explodes when the random curve's area is near 0)
+    deletion        area ratio map / random maps, on the target's logit, hidden pixels taking a
+                    blurred copy's value, random maps drawn at the map's own resolution
+                    (`xray_core.explain.faithfulness.curves`; below 1 = the map found what the
+                    model uses); the mean over images, and the median beside it
+    insertion       the same, revealing the image on its blurred copy (above 1 = good)
+    alike           mean pairwise Spearman between the maps of different images with the same
+                    verdict (1.0 = one map for every image)
 LIME at the app defaults, `--seeds` runs per image: wall time (median, worst, with the 1-minute
-load average seen), process CPU seconds (which load inflates far less), and the top-4 overlap
-across seeds (mean pairwise Jaccard per image, averaged; worst pair over all images) of the
-regions for the verdict (what the app shows by default) and of the regions for PNEUMONIA (the
-figure reported before this benchmark).
-`--write-card` stores the summary as the `faithfulness` entry of each model's card.json;
-`--lime-only` reruns just LIME's time and stability (e.g. on an idle machine), writing no card.
+load average seen), process CPU seconds, and the top-4 overlap across seeds (mean pairwise
+Jaccard per image, averaged; worst pair over all images) of the regions for the verdict (what
+the app shows by default) and of the regions for PNEUMONIA.
+`--write-card` stores the summary as the `faithfulness` entry of the model's card.json (with
+--held-out: as `faithfulness_unseen` of the shipped model INTO, trained with the same recipe);
+`--lime-only` reruns just LIME's time and stability, writing no card.
 """
 
 from __future__ import annotations
@@ -33,7 +38,8 @@ from pathlib import Path
 import numpy as np
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-METHODS = ("gradcam", "gradcam++", "lime")
+METHODS = ("occlusion", "gradcam", "gradcam++", "lime")
+FIGURES = ("randomisation", "deletion", "insertion", "border_mass", "marker_mass")
 MAP_CHECKS = ("randomisation", "deletion", "insertion", "shortcuts")
 
 
@@ -48,6 +54,20 @@ def pick_images(card: dict, data_root: Path, n: int, seed: int = 0) -> list:
         pool = [s for s in val if s.label == label]
         out += [pool[i] for i in sorted(rng.permutation(len(pool))[:count])]
     return out
+
+
+def pick_held_out(card: dict, data_root: Path, n: int, seed: int = 0) -> list:
+    """n images the run never trained on: n // 2 normals of its held-out cohort, the rest
+    pneumonias of its validation split, seeded."""
+    from xray_core.scores import held_out_samples, validation_samples
+
+    held = held_out_samples(card, data_root)
+    if not held:
+        raise SystemExit(f"error: {card.name} was not trained with --hold-out-cohort")
+    rng = np.random.default_rng(seed)
+    pneumonia = [s for s in validation_samples(card, data_root) if s.label == 1]
+    out = [held[i] for i in sorted(rng.permutation(len(held))[: n // 2])]
+    return out + [pneumonia[i] for i in sorted(rng.permutation(len(pneumonia))[: n - n // 2])]
 
 
 def bench_lime(handle, x, target: str, seeds: int) -> tuple[dict, object]:
@@ -94,13 +114,15 @@ def bench_image(handle, stored, x, seeds: int, lime_only: bool = False) -> dict:
         if lime_only:
             continue
         faith = replace(exp, checks=MAP_CHECKS).check(handle, x)
-        row[method] = {
-            "randomisation": faith.randomisation,
-            "deletion": faith.deletion.ratio,
-            "insertion": faith.insertion.ratio,
-            "border_mass": faith.border["mass"],
-            "marker_mass": faith.markers["mass"] if faith.markers else None,
-        }
+        row[method] = {"blank": exp.blank, "map": exp.heatmap}
+        if not exp.blank:
+            row[method].update(
+                randomisation=faith.randomisation,
+                deletion=faith.deletion.ratio,
+                insertion=faith.insertion.ratio,
+                border_mass=faith.border["mass"],
+                marker_mass=faith.markers["mass"] if faith.markers else None,
+            )
     return row
 
 
@@ -115,8 +137,22 @@ def _median(values) -> float | None:
     return round(float(np.median(values)), 4) if values else None
 
 
+def method_figures(got: list[dict]) -> dict:
+    """One method's figures over images: means (deletion's median beside), blank share, and
+    how alike the maps of different images are."""
+    from xray_core.explain.faithfulness import maps_alike
+
+    shown = [g for g in got if not g["blank"]]
+    out = {k: _mean(g.get(k) for g in shown) for k in FIGURES}
+    out["deletion_median"] = _median(g.get("deletion") for g in shown)
+    out["blank"] = round(1 - len(shown) / len(got), 4) if got else None
+    alike = maps_alike([g["map"] for g in shown])
+    out["alike"] = None if alike is None else round(alike, 4)
+    return out
+
+
 def summarise(rows: list[dict], seeds: int) -> dict:
-    """Per-method medians over images, and the LIME time and stability figures."""
+    """Per-method figures over all images and per verdict, and LIME's time and stability."""
     out = {
         "images": len(rows),
         "targets": {t: sum(r["target"] == t for r in rows) for t in ("NORMAL", "PNEUMONIA")},
@@ -125,16 +161,12 @@ def summarise(rows: list[dict], seeds: int) -> dict:
     for m in METHODS:
         got = [r[m] for r in rows if m in r]
         if got:
-            out["methods"][m] = {k: _median(g[k] for g in got) for k in got[0]}
-    out["by_target"] = {}  # the same medians per verdict: the two halves can differ
+            out["methods"][m] = method_figures(got)
+    out["by_target"] = {}  # the same per verdict: the two halves differ
     for t in ("NORMAL", "PNEUMONIA"):
         half = [r for r in rows if r["target"] == t]
         per = {m: [r[m] for r in half if m in r] for m in METHODS}
-        out["by_target"][t] = {
-            m: {k: _median(g[k] for g in got) for k in ("randomisation", "deletion")}
-            for m, got in per.items()
-            if got
-        }
+        out["by_target"][t] = {m: method_figures(got) for m, got in per.items() if got}
     lime = [r["lime_runs"] for r in rows if "lime_runs" in r]
     if lime:
         secs = [s for r in lime for s in r["seconds"]]
@@ -152,34 +184,59 @@ def summarise(rows: list[dict], seeds: int) -> dict:
     return out
 
 
-def bench_model(name, n: int, seeds: int, data_root: Path, lime_only=False, log=print) -> dict:
+def bench_model(
+    name,
+    n: int,
+    seeds: int,
+    data_root: Path,
+    lime_only=False,
+    held_out=False,
+    store=None,
+    log=print,
+) -> dict:
     from xray_core.contract import preprocess
     from xray_core.decode import load_image
     from xray_core.explain.handle import ModelHandle
     from xray_core.explain.lime_explain import DEFAULT_SAMPLES, DEFAULT_SEGMENTS, DEFAULT_TOP_K
     from xray_core.store import load_model
 
-    stored = load_model(name)
+    stored = load_model(name, store)
     handle, rows = ModelHandle(stored), []
-    for s in pick_images(stored.card, data_root, n):
+    pick = pick_held_out if held_out else pick_images
+    for s in pick(stored.card, data_root, n):
         x = preprocess(load_image(s.path), stored.contract)
         rows.append(bench_image(handle, stored, x, seeds, lime_only))
-        log(f"{stored.name}: {s.path.name} {json.dumps(rows[-1], default=_short)}")
+        log(f"{stored.name}: {s.path.name} {json.dumps(_printable(rows[-1]), default=_short)}")
     lime_settings = {
         "samples": DEFAULT_SAMPLES,
         "segments": DEFAULT_SEGMENTS,
         "top_k": DEFAULT_TOP_K,
     }
+    split = (
+        f"{n // 2} normals of the {stored.card.training['config'].get('hold_out_cohort')} cohort "
+        "its training never saw, and pneumonias of its validation split"
+        if held_out
+        else "validation (the model's own patient-level split)"
+    )
+    flags = " --held-out" if held_out else ""
     return {
         "model": stored.name,
         "measured": date.today().isoformat(),
-        "split": "validation (the model's own patient-level split)",
+        "split": split,
         "seeds": seeds,
         "lime_settings": lime_settings,
         "command": f"python -m benchmarks.bench_faithfulness --model {name} --images {n} "
-        f"--seeds {seeds} --write-card",
+        f"--seeds {seeds}{flags} --write-card",
         **summarise(rows, seeds),
-        "per_image": rows,
+        "per_image": [_printable(r) for r in rows],
+    }
+
+
+def _printable(row: dict) -> dict:
+    """A row without its maps (arrays)."""
+    return {
+        k: {kk: vv for kk, vv in v.items() if kk != "map"} if isinstance(v, dict) else v
+        for k, v in row.items()
     }
 
 
@@ -198,24 +255,44 @@ def main(argv=None) -> list[dict]:
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--model", help="one model (default: every stored model)")
-    ap.add_argument("--images", type=int, default=10)
+    ap.add_argument("--images", type=int, default=40)
     ap.add_argument("--seeds", type=int, default=3, help="LIME runs per image (stability)")
     ap.add_argument("--data", help="dataset root; default ../shared/data/chest_xray")
+    ap.add_argument("--store", help="model store holding --model (default: the project's)")
+    ap.add_argument(
+        "--held-out", action="store_true", help="images of the cohort the run never trained on"
+    )
     ap.add_argument("--json", help="write every figure here")
-    ap.add_argument("--write-card", action="store_true", help="store the summary in card.json")
+    ap.add_argument(
+        "--write-card",
+        nargs="?",
+        const="",
+        metavar="INTO",
+        help="store the summary in the model's card (--held-out: in shipped model INTO's)",
+    )
     ap.add_argument(
         "--lime-only", action="store_true", help="LIME time and stability only (quick rerun)"
     )
     args = ap.parse_args(argv)
+    if args.held_out and args.write_card == "":
+        ap.error("--held-out --write-card needs INTO: the shipped model with the same recipe")
     root = config.data_dir(args.data)
     results = []
-    for name in [args.model] if args.model else list_models():
-        r = bench_model(name, args.images, args.seeds, root, args.lime_only)
+    for name in [args.model] if args.model else list_models(args.store):
+        r = bench_model(
+            name, args.images, args.seeds, root, args.lime_only, args.held_out, args.store
+        )
         results.append(r)
         summary = card_entry(r)
         print(json.dumps(summary, indent=1), flush=True)
-        if args.write_card and not args.lime_only:
-            write_card(name, read_card(name).updated(faithfulness=summary))
+        if args.write_card is not None and not args.lime_only:
+            if args.held_out:
+                card = read_card(args.write_card)
+                write_card(args.write_card, card.updated(faithfulness_unseen=summary))
+            else:
+                write_card(
+                    name, read_card(name, args.store).updated(faithfulness=summary), args.store
+                )
         if args.json:
             Path(args.json).parent.mkdir(parents=True, exist_ok=True)
             Path(args.json).write_text(json.dumps(results, indent=1, default=_short) + "\n")

@@ -1,24 +1,44 @@
-"""benchmarks.bench_faithfulness: the summary's medians, over all images and per verdict."""
+"""benchmarks.bench_faithfulness: the summary's figures, over all images and per verdict."""
 
+import numpy as np
 import pytest
 
 from benchmarks.bench_faithfulness import summarise
 
 
-def row(target, rand, dele):
-    figures = {"randomisation": rand, "deletion": dele, "insertion": 1.2}
-    return {"target": target, "gradcam": figures}
+def a_map(seed: int) -> np.ndarray:
+    return np.random.default_rng(seed).random((8, 8)).astype(np.float32)
 
 
-def test_medians_overall_and_per_verdict():
-    rows = [row("NORMAL", 0.1, 0.7), row("NORMAL", 0.3, 0.8), row("PNEUMONIA", 0.6, 1.0)]
+def row(target, rand, dele, seed=0, blank=False):
+    figures = {"randomisation": rand, "deletion": dele, "insertion": 1.2, "blank": blank}
+    return {"target": target, "occlusion": {**figures, "map": a_map(seed)}}
+
+
+def test_means_overall_and_per_verdict():
+    rows = [row("NORMAL", 0.1, 0.7), row("NORMAL", 0.3, 0.8), row("PNEUMONIA", 0.6, 1.3)]
     out = summarise(rows, seeds=1)
     assert out["images"] == 3 and out["targets"] == {"NORMAL": 2, "PNEUMONIA": 1}
-    assert out["methods"]["gradcam"]["deletion"] == pytest.approx(0.8)
-    assert out["by_target"]["NORMAL"]["gradcam"] == {"randomisation": 0.2, "deletion": 0.75}
-    assert out["by_target"]["PNEUMONIA"]["gradcam"] == {"randomisation": 0.6, "deletion": 1.0}
+    overall = out["methods"]["occlusion"]
+    assert overall["deletion"] == pytest.approx(0.9333, abs=1e-4)  # the mean
+    assert overall["deletion_median"] == pytest.approx(0.8)
+    normal = out["by_target"]["NORMAL"]["occlusion"]
+    assert normal["randomisation"] == pytest.approx(0.2) and normal["deletion"] == 0.75
+    assert normal["alike"] == pytest.approx(1.0)  # the same map twice
+    assert out["by_target"]["PNEUMONIA"]["occlusion"]["alike"] is None  # one map: no pair
 
 
-def test_a_verdict_without_images_has_no_medians():
+def test_blank_maps_are_counted_not_averaged():
+    rows = [row("PNEUMONIA", 0.1, 0.5, seed=1), row("PNEUMONIA", None, None, seed=2, blank=True)]
+    out = summarise(rows, seeds=1)["methods"]["occlusion"]
+    assert out["blank"] == 0.5 and out["deletion"] == 0.5 and out["alike"] is None
+
+
+def test_different_maps_are_not_alike():
+    rows = [row("PNEUMONIA", 0.1, 0.5, seed=s) for s in range(6)]
+    assert abs(summarise(rows, seeds=1)["methods"]["occlusion"]["alike"]) < 0.3
+
+
+def test_a_verdict_without_images_has_no_figures():
     out = summarise([row("NORMAL", 0.1, 0.7)], seeds=1)
     assert out["by_target"]["PNEUMONIA"] == {}

@@ -52,6 +52,9 @@ class Explanation:
         settings: the resolved settings (every param of the explainer).
         caption: one line on how to read the drawing.
         checks: names of the faithfulness checks that apply (see `checks.run_checks`).
+        resolution: side of the grid the map was computed on (a 7 x 7 layer: 7); the
+            deletion and insertion checks draw their random maps at it.
+        extra: method-specific results (LIME's regions, occlusion's peak logit drop).
     """
 
     method: str
@@ -61,7 +64,20 @@ class Explanation:
     settings: dict
     caption: str
     checks: tuple[str, ...] = HEATMAP_CHECKS
+    resolution: int = 7
     extra: dict = field(default_factory=dict)
+
+    @property
+    def ranking(self) -> np.ndarray:
+        """(H, W) what the map ranks pixels by before any clipping (occlusion's signed logit
+        drops; the heatmap itself for the others): the randomisation check compares these, so
+        a map that is blank on a random network is not counted as unlike by default."""
+        return self.extra.get("evidence", self.heatmap)
+
+    @property
+    def blank(self) -> bool:
+        """True when the map holds no evidence at all (every pixel 0)."""
+        return not bool(self.heatmap.any())
 
     def __post_init__(self):
         h = self.heatmap

@@ -3,10 +3,14 @@
 `run_checks(explanation, handle, x)` runs the checks the explanation lists:
     randomisation  |Spearman| between the map and the same method's map on the randomised twin
                    (`ModelHandle.randomised`); passes at or below RANDOMISATION_PASS.
-    deletion, insertion  curves against random order (`faithfulness.curves`).
+    deletion, insertion  the target's logit while the map's pixels are hidden (blurred fill)
+                   or revealed, against random maps at the map's own resolution
+                   (`faithfulness.curves`).
     shortcuts      map mass on the border band and on detected burned-in markers.
     stability      LIME only: STABILITY_SEEDS more runs with other seeds; mean / worst top-k
                    overlap and the consensus (regions every run agrees on).
+A blank map (no evidence anywhere) runs no check: there is nothing to rank. What the page says
+about a map, from these figures and the model's benchmark together, is `verdict.map_verdict`.
 """
 
 from __future__ import annotations
@@ -16,15 +20,15 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from xray_core.explain import faithfulness as F
-from xray_core.explain import registry
 from xray_core.explain.base import input_to_display
 
 RANDOMISATION_PASS = 0.3  # |rho| at or below: the map depends on what the model learned
-DELETION_PASS = 0.9  # deletion area ratio at or below: hiding the map's pixels hurts faster
+DELETION_PASS = 0.8  # deletion area ratio at or below: hiding the map's pixels hurts faster
+ALIKE_PASS = 0.6  # benchmark: maps of different images alike (mean rho) at or below
 INSERTION_PASS = 1.1  # insertion area ratio at or above: revealing them helps faster
 SHORTCUT_EXCESS = 1.5  # mass share above 1.5x the area share ...
 SHORTCUT_MIN = 0.05  # ... and above 5% of the map: the map dwells there
-FLAT = 0.05  # both curves move less than this: the score ignores the hiding, no verdict
+FLAT_LOGIT = 0.25  # the logit moves less than this in every order: no verdict (logit units)
 STABILITY_PASS = 0.85  # mean top-k overlap across seeds at or above: a stable mask
 STABILITY_SEEDS = (1, 2)  # extra seeds beside the shown run's
 CAVEAT = (
@@ -33,56 +37,19 @@ CAVEAT = (
 )
 
 
-def benchmark_caution(faithfulness: dict | None, method: str) -> str | None:
-    """One sentence when the model's faithfulness benchmark (its card's `faithfulness` entry:
-    medians over its validation images) put `method` past the randomisation or deletion line;
-    None when the method passed both there or was not measured (e.g. feature maps)."""
-    methods = (faithfulness or {}).get("methods") or {}
-    failed = _benchmark_failures(methods.get(method) or {})
-    if not failed:
-        return None
-    passed = [
-        registry.get_explainer(m).title
-        for m in methods
-        if m != method and m in registry.EXPLAINERS and not _benchmark_failures(methods[m])
-    ]
-    images = faithfulness.get("images", "its")
-    text = (
-        f"On this model's faithfulness benchmark ({images} validation images), "
-        f"{registry.get_explainer(method).title} failed {' and '.join(failed)}: treat its "
-        "maps as a rough guide"
-    )
-    return text + (f"; {' and '.join(passed)} passed both checks." if passed else ".")
+BENCHMARK_LINES = {
+    "randomisation": RANDOMISATION_PASS,
+    "deletion": DELETION_PASS,
+    "alike": ALIKE_PASS,
+}
 
 
 def benchmark_verdicts(figures: dict) -> dict[str, bool]:
-    """Pass (True) or fail per line for one method's benchmark medians ({'randomisation':
-    |rho|, 'deletion': ratio, ...}); a figure that is missing gives no verdict."""
-    lines = {"randomisation": RANDOMISATION_PASS, "deletion": DELETION_PASS}
-    return {k: figures[k] <= line for k, line in lines.items() if figures.get(k) is not None}
-
-
-def _benchmark_failures(figures: dict) -> list[str]:
-    """The checks a method's benchmark medians fail, in words."""
-    out, verdicts = [], benchmark_verdicts(figures)
-    rho, deletion = figures.get("randomisation"), figures.get("deletion")
-    if not verdicts.get("randomisation", True):
-        out.append(
-            f"the model-randomisation check (median |ρ| {_past(rho, RANDOMISATION_PASS)} > "
-            f"{RANDOMISATION_PASS}: its maps look much like a random network's)"
-        )
-    if not verdicts.get("deletion", True):
-        out.append(
-            f"the deletion check (median {_past(deletion, DELETION_PASS)}× random > "
-            f"{DELETION_PASS}×: hiding the pixels it marks does not lower the score clearly "
-            "faster than hiding random ones)"
-        )
-    return out
-
-
-def _past(value: float, line: float) -> str:
-    """`value` to 2 decimals, or 3 where 2 would print the line itself (0.905 vs 0.9)."""
-    return f"{value:.3f}" if round(value, 2) == line else f"{value:.2f}"
+    """Pass (True) or fail per line for one method's benchmark figures ({'randomisation':
+    |rho|, 'deletion': ratio, 'alike': rho}); a figure that is missing gives no verdict."""
+    return {
+        k: figures[k] <= line for k, line in BENCHMARK_LINES.items() if figures.get(k) is not None
+    }
 
 
 @dataclass(frozen=True)
@@ -90,8 +57,9 @@ class Faithfulness:
     """Figures for one map. Fields are None when the check does not apply to the method."""
 
     method: str
-    target: str = "PNEUMONIA"  # the class the map argues for; curves read P(target)
+    target: str = "PNEUMONIA"  # the class the map argues for; curves read its logit
     checks_run: tuple[str, ...] = ()
+    blank: bool = False  # the map holds no evidence: no check ran
     randomisation: float | None = None  # |Spearman rho| in [0, 1]
     deletion: F.Curve | None = None
     insertion: F.Curve | None = None
@@ -128,6 +96,8 @@ class Faithfulness:
             if flats
             else ""
         )
+        if self.blank:
+            return "The map is empty, so there is nothing to check."
         if not v:
             return "No check applies to this map." + flat_note
         if not failed:
@@ -143,6 +113,7 @@ class Faithfulness:
         return {
             "method": self.method,
             "target": self.target,
+            "blank": self.blank,
             "randomisation_abs_spearman": self.randomisation,
             **{k: c.to_dict() if c else None for k, c in curve.items()},
             "border": self.border,
@@ -153,9 +124,8 @@ class Faithfulness:
 
 
 def flat(curve) -> bool:
-    """True when neither the map's curve nor the random one moves by FLAT or more."""
-    spread = [float(np.ptp(curve.scores)), float(np.ptp(curve.random))]
-    return max(spread) < FLAT
+    """True when the target's logit moves less than FLAT_LOGIT over every order on the image."""
+    return curve.spread < FLAT_LOGIT
 
 
 _WHY = {
@@ -173,12 +143,16 @@ def run_checks(explanation, handle, x: np.ndarray, seed: int = 0) -> Faithfulnes
     from xray_core.explain.registry import get_explainer
 
     names, heat, out = explanation.checks, explanation.heatmap, {}
+    if explanation.blank:
+        return Faithfulness(explanation.method, explanation.target, (), blank=True)
     explainer = get_explainer(explanation.method)
     if "randomisation" in names:
         twin = explainer.explain(handle.randomised(), x, explanation.settings)
-        out["randomisation"] = abs(F.rank_correlation(heat, twin.heatmap))
+        out["randomisation"] = abs(F.rank_correlation(explanation.ranking, twin.ranking))
     if "deletion" in names or "insertion" in names:
-        deletion, insertion = F.curves(handle.predict, x, heat, explanation.target, seed)
+        deletion, insertion = F.curves(
+            handle.logits, x, heat, explanation.target, explanation.resolution, seed
+        )
         out.update(deletion=deletion, insertion=insertion)
     if "shortcuts" in names:
         out["border"] = F.border_share(heat)

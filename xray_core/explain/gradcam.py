@@ -12,6 +12,10 @@ import numpy as np
 from xray_core.config import CLASS_NAMES
 
 METHODS = ("gradcam", "gradcam++")
+BLANK_REASON = (
+    "it keeps only what pushes the score toward {target}, and no part of the last "
+    "convolutional layer does"
+)
 
 
 class NoConvLayerError(ValueError):
@@ -86,6 +90,7 @@ class GradCamExplainer:
 
         s = resolve_settings(self.params(handle), settings)
         heat = gradcam_heatmap(handle.cam(self.name), x, handle.last_conv, s["target"])
+        side = handle.model.get_layer(handle.last_conv).output.shape[1]
         return Explanation(
             method=self.name,
             title=self.title,
@@ -93,6 +98,8 @@ class GradCamExplainer:
             target=s["target"],
             settings=s,
             caption=f"{self.title} on layer {handle.last_conv}: evidence for {s['target']}",
+            resolution=int(side or 7),
+            extra={} if heat.any() else {"blank_reason": BLANK_REASON.format(target=s["target"])},
         )
 
 

@@ -6,7 +6,7 @@ handle shared across Streamlit sessions and threads builds each thing once:
     * feature-map probes per layer,
     * the randomised twin: the same architecture re-initialised (`randomised_copy`), for the
       model-randomisation sanity check (Adebayo et al. 2018),
-    * the scorer's TFLite copy that `predict` runs on (`xray_core.lite`).
+    * the scorer's TFLite copy that `predict` and `logits` run on (`xray_core.lite`).
 After first use the handle is read-only.
 """
 
@@ -87,6 +87,25 @@ class ModelHandle:
 
         x = np.asarray(x, np.float32)
         return score_batches(self.lite_scorer(), x, PREDICT_BATCH)[0]
+
+    def logits(self, x: np.ndarray) -> np.ndarray:
+        """Batch (N, H, W, C) float32 -> (N,) float64 pre-sigmoid score of PNEUMONIA (logit units).
+
+        Computed from the scorer's penultimate features and the sigmoid unit's weights, so it
+        never saturates the way a probability does (raw P rounds to 1.0 above a logit of ~17).
+        """
+        from xray_core.scoring import score_batches
+
+        kernel, bias = self._get("head", self._head_weights)
+        _, features = score_batches(self.lite_scorer(), np.asarray(x, np.float32), PREDICT_BATCH)
+        return features[:, : kernel.shape[0]] @ kernel + bias
+
+    def _head_weights(self) -> tuple[np.ndarray, float]:
+        """(kernel (D,) float64, bias) of the sigmoid unit (`models.head.PROBABILITY_LAYER`)."""
+        from xray_core.models.head import PROBABILITY_LAYER
+
+        kernel, bias = self.model.get_layer(PROBABILITY_LAYER).get_weights()
+        return np.asarray(kernel, np.float64).reshape(-1), float(np.ravel(bias)[0])
 
     def lite_scorer(self):
         """The model's `lite.LiteScorer` (built once)."""

@@ -126,9 +126,22 @@ def foldover_design(n_segments: int, num_samples: int, seed: int) -> np.ndarray:
     return np.concatenate(rows + [pairs])
 
 
-def perturb(display: np.ndarray, segments: np.ndarray, keep: np.ndarray, fill: int) -> np.ndarray:
-    """Images with hidden superpixels filled: (N, S) bool keep-masks -> (N, H, W) uint8."""
-    return np.where(keep[:, segments], display[None], np.uint8(fill)).astype(np.uint8)
+def perturb(
+    display: np.ndarray, segments: np.ndarray, keep: np.ndarray, fill: np.ndarray
+) -> np.ndarray:
+    """Images with hidden superpixels taken from `fill` ((H, W) uint8, the blurred copy):
+    (N, S) bool keep-masks -> (N, H, W) uint8."""
+    return np.where(keep[:, segments], display[None], fill[None]).astype(np.uint8)
+
+
+def blurred_display(display: np.ndarray) -> np.ndarray:
+    """(H, W) uint8 -> its Gaussian blur (`faithfulness.FILL_SIGMA` px at 224), uint8: what a
+    hidden superpixel shows (a grey patch inside a lung would look like an opacity)."""
+    from xray_core.explain.faithfulness import blurred
+
+    return np.clip(np.rint(blurred(display[..., None].astype(np.float32))[..., 0]), 0, 255).astype(
+        np.uint8
+    )
 
 
 def to_logit(p: np.ndarray) -> np.ndarray:
@@ -199,7 +212,7 @@ def check_display(display: np.ndarray, contract: ImageContract) -> None:
 
 
 def explain_lime(
-    predict,
+    score,
     display: np.ndarray,
     contract: ImageContract,
     num_samples: int = DEFAULT_SAMPLES,
@@ -211,8 +224,8 @@ def explain_lime(
     """Run LIME on the display image (size, size) uint8.
 
     Args:
-        predict: callable, model input batch (N, size, size, C) float32 -> (N,) P(PNEUMONIA)
-            (`StoredModel.probabilities`).
+        score: callable, model input batch (N, size, size, C) float32 -> (N,) logit of
+            P(PNEUMONIA) (`ModelHandle.logits`: it does not saturate on confident calls).
         num_samples: perturbed images, in [10, 5000] (rounded up to even).
         segments: precomputed `segment(display, n_segments)` (else computed here).
         progress: optional callable(fraction in [0, 1]) called as batches finish.
@@ -222,11 +235,11 @@ def explain_lime(
         raise ValueError(f"num_samples must be in [10, 5000], got {num_samples}")
     segments = segment(display, n_segments) if segments is None else segments
     keep = foldover_design(int(segments.max()) + 1, num_samples, seed)
-    fill = int(display.mean())  # hidden regions become mean grey, not black
+    fill = blurred_display(display)
     logits = []
     for i in range(0, len(keep), BATCH_SIZE):
         batch = perturb(display, segments, keep[i : i + BATCH_SIZE], fill)
-        logits.append(to_logit(predict(from_display(batch, contract))))
+        logits.append(np.asarray(score(from_display(batch, contract)), np.float64).reshape(-1))
         if progress:
             progress(min((i + len(batch)) / len(keep), 1.0))
     w, r2 = fit_surrogate(keep, np.concatenate(logits), seed=seed)
@@ -285,7 +298,7 @@ class LimeExplainer:
     def params(self, handle) -> tuple:
         return (
             base.Param(
-                "target", "Evidence for", CLASS_NAMES, POSITIVE_CLASS, "green regions argue for it"
+                "target", "Evidence for", CLASS_NAMES, POSITIVE_CLASS, "orange regions argue for it"
             ),
             base.Param("top_k", "Regions to show (top k)", tuple(range(1, 11)), DEFAULT_TOP_K),
             base.Param(
@@ -307,7 +320,7 @@ class LimeExplainer:
         s = base.resolve_settings(self.params(handle), settings)
         display = base.input_to_display(x, handle.contract)
         lime = explain_lime(
-            handle.predict,
+            handle.logits,
             display,
             handle.contract,
             s["samples"],
@@ -315,15 +328,18 @@ class LimeExplainer:
             s["seed"],
             progress,
         )
+        heat = lime.heatmap(+1 if s["target"] == POSITIVE_CLASS else -1)
+        blank = {} if heat.any() else {"blank_reason": "showing no region raises its score"}
         return LimeExplanation(
             method=self.name,
             title=self.title,
-            heatmap=lime.heatmap(+1 if s["target"] == POSITIVE_CLASS else -1),
+            heatmap=heat,
             target=s["target"],
             settings=s,
             caption=f"LIME: orange = for {s['target']}, blue = against {s['target']}",
             checks=(*base.HEATMAP_CHECKS, "stability"),
-            extra={"lime": lime},
+            resolution=max(1, round(float(np.sqrt(len(lime.weights))))),
+            extra={"lime": lime, **blank},
         )
 
 

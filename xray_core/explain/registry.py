@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from xray_core.explain import feature_maps, gradcam, lime_explain
+from xray_core.explain import feature_maps, gradcam, lime_explain, occlusion
 
 EXPLAINERS = {
     e.name: e
-    for e in (gradcam.GRADCAM, gradcam.GRADCAM_PP, lime_explain.LIME, feature_maps.FEATURE_MAPS)
+    for e in (
+        occlusion.OCCLUSION,
+        gradcam.GRADCAM,
+        gradcam.GRADCAM_PP,
+        lime_explain.LIME,
+        feature_maps.FEATURE_MAPS,
+    )
 }
 
 
@@ -36,3 +42,14 @@ def explain(handle, x: np.ndarray, method: str, settings: dict | None = None, pr
     if x.shape != handle.contract.input_shape:
         raise ValueError(f"expected one model input {handle.contract.input_shape}, got {x.shape}")
     return explainer.explain(handle, x, settings, progress)
+
+
+def opening_method(handle, faithfulness: dict | None, target: str = "PNEUMONIA") -> str:
+    """The method a page opens with for this model: the first available one (registry order)
+    that passed every line of the model's faithfulness benchmark (its card's `faithfulness`)
+    on maps of `target`; else the first available one."""
+    from xray_core.explain.verdict import passes_benchmark
+
+    usable = [name for name, why in available(handle).items() if why is None]
+    passed = [m for m in usable if passes_benchmark(faithfulness, m, target)]
+    return (passed or usable)[0]
