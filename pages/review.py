@@ -1,40 +1,31 @@
 """Review: read a session's cases, blinded first, then with the AI; every read saved at once.
 
-The reader's name, the session and the case live in the URL, so a reload or an app restart
-resumes where the reader was; a new visit resumes at the first case not yet read twice.
+A reader arrives through their own link (`?token=`), which names the session and the reader;
+the case is in the URL too, so a reload or a restart resumes where the reader was, and a new
+visit resumes at the first case not yet read twice. Keys: see `review_viewer.KEYS_HELP`.
 """
 
 import streamlit as st
 
-from xray_app import frame, review
+from xray_app import frame, review, review_viewer
+from xray_app.review_access import as_text, reader_access
 from xray_core.review import db, reads, sessions
 from xray_core.review.db import ReviewError
 
 frame.route_through_entry()
 
-st.title("Review: read cases")
-name = review.pick_session("review_session")
-if name is None:
+review_viewer.compact_page()
+got = reader_access()
+if got is None:
     st.stop()
-reader = st.text_input(
-    "Reader name (a pseudonym: no real names)",
-    value=st.query_params.get("reader", ""),
-    key="review_reader",
-).strip()
-if not reader:
-    st.info("Enter a reader name to start, or the same name to resume.")
-    st.stop()
-if st.query_params.get("reader") != reader:  # another reader: start at their own place
-    st.query_params.pop("case", None)
-    st.query_params["reader"] = reader
-
+session, reader, link = got
+name = session.name
 with db.connect(review.db_path()) as con:
-    session = sessions.get_session(con, name)
     cases = sessions.list_cases(con, session.id)
     mine = reads.reads_by_case(reads.session_reads(con, session.id, reader))
 resume = reads.next_position(cases, mine)
 asked = st.query_params.get("case", "")
-pos = min(max(int(asked) if asked.isdigit() else resume or len(cases), 1), len(cases))
+pos = min(max(int(asked) if asked.isdigit() else resume or 1, 1), len(cases))
 case, have = cases[pos - 1], mine.get(cases[pos - 1].sha256, {})
 done = sum(len(mine.get(c.sha256, {})) == 2 for c in cases)
 st.query_params["case"] = str(pos)  # the URL names the case: a reload stays on it
@@ -44,53 +35,70 @@ def go(position: int) -> None:
     st.query_params["case"] = str(position)
 
 
-def save(phase: str, verdict: str, confidence: int, note: str, seconds: float) -> None:
+def save(phase: str, verdict: str, confidence: int, note: str = "") -> None:
+    seconds = reads.reading_seconds(review.db_path(), name, reader, case.sha256, phase)
     try:
-        reads.record_read(
-            review.db_path(), name, reader, case.sha256, phase, verdict, confidence, note, seconds
-        )
+        reads.record_read(review.db_path(), name, reader, case.sha256, phase, verdict,
+                          confidence, note, seconds, token=link)  # fmt: skip
     except ReviewError as exc:
         st.error(str(exc))
     else:
         st.rerun()
 
 
-st.subheader(f"Case {pos} of {len(cases)}")
-st.caption(f"The AI is {session.model} at the session's fixed threshold (not the sidebar's).")
-st.progress(done / len(cases), text=f"{done} of {len(cases)} cases read (unaided and aided)")
+st.markdown(
+    f"#### Case {pos} of {len(cases)} · session {as_text(name)} · reading as {as_text(reader)}"
+)
+if resume is None:
+    st.success(
+        f"You have read all {len(cases)} cases, blinded and with the AI. Your reads are saved: "
+        "this session is finished for you. You may look back at any case.",
+        icon=":material/task_alt:",
+    )
+else:
+    st.progress(done / len(cases), text=f"{done} of {len(cases)} cases read (both phases)")
 c1, c2, c3, _ = st.columns([1, 1, 2, 3])
-c1.button("← Previous", on_click=go, args=(pos - 1,), disabled=pos == 1)
-c2.button("Next →", on_click=go, args=(pos + 1,), disabled=pos == len(cases))
-c3.button(f"Resume at case {resume}", on_click=go, args=(resume,), disabled=resume in (None, pos))
+c1.button("← Previous", on_click=go, args=(pos - 1,), disabled=pos == 1, key="review_back")
+c2.button("Next →", on_click=go, args=(pos + 1,), disabled=pos == len(cases), key="review_fwd")
+if resume not in (None, pos):
+    c3.button(f"First unread: case {resume}", on_click=go, args=(resume,), key="review_resume")
 
-left, right = st.columns([3, 2], gap="large")
+left, right = st.columns([3, 2], gap="medium")
 with left:
-    review.viewer(review.case_image(review.db_path(), case.sha256), "review_view")
-key = f"{name}|{reader}|{pos}"
+    review_viewer.viewer(review.case_image(review.db_path(), case.sha256), case.sha256)
 with right:
+    st.caption(f"The AI is {session.model} at the session's fixed threshold.")
     if "unaided" not in have:
-        st.markdown("#### 1 · Your read (blinded: the AI is shown once you save)")
-        v, c, note = review.read_form(f"review_u_{pos}")
-        seconds = review.timer(f"{key}|unaided")
-        if st.button("Save my read and reveal the AI", type="primary", disabled=v is None):
-            save("unaided", v, c, note, seconds)
+        st.markdown("##### 1 · Your read (blinded: the AI is shown once you save)")
+        reads.reading_seconds(review.db_path(), name, reader, case.sha256, "unaided")
+        v, c, note = review.read_form("unaided", pos)
+        if st.button("Save my read and reveal the AI (Enter)", type="primary",
+                     disabled=c is None, key="review_save_u"):  # fmt: skip
+            save("unaided", v, c, note)
+        st.caption(review_viewer.KEYS_HELP)
         st.stop()
     first = have["unaided"]
     st.markdown(f"Your blinded read: **{first.verdict}**, confidence {first.confidence}")
     review.ai_panel(session, case)
     if "aided" not in have:
-        st.markdown("#### 2 · Your read with the AI: keep it or revise it")
-        v, c, note = review.read_form(f"review_a_{pos}", first.verdict, first.confidence)
-        seconds = review.timer(f"{key}|aided")
-        if st.button("Save my read with the AI", type="primary", disabled=v is None):
-            save("aided", v, c, note, seconds)
+        st.markdown("##### 2 · Your read with the AI: keep it or revise it")
+        reads.reading_seconds(review.db_path(), name, reader, case.sha256, "aided")
+        if st.button(f"Keep my blinded read: {first.verdict}, {first.confidence} (K)",
+                     key="review_keep"):  # fmt: skip
+            save("aided", first.verdict, first.confidence)
+        v, c, note = review.read_form("aided", pos)
+        if st.button("Save my read with the AI (Enter)", type="primary", disabled=c is None,
+                     key="review_save_a"):  # fmt: skip
+            save("aided", v, c, note)
+        st.caption(review_viewer.KEYS_HELP)
         st.stop()
     second = have["aided"]
     changed = "revised" if second.verdict != first.verdict else "kept"
     st.success(f"With the AI: **{second.verdict}**, confidence {second.confidence} ({changed}).")
     if session.show_truth and case.truth is not None:
         st.info(f"Ground truth: **{('NORMAL', 'PNEUMONIA')[case.truth]}**")
-    if pos < len(cases):
-        st.button("Next case →", type="primary", on_click=go, args=(pos + 1,), key="review_next")
-    else:
-        st.page_link(review.RESULTS_PAGE, label="All cases seen: see the results")
+    if resume is not None:
+        later = [c.position for c in cases[pos:] if len(mine.get(c.sha256, {})) < 2]
+        target = later[0] if later else resume
+        st.button(f"Next case: {target} (Enter)", type="primary", on_click=go, args=(target,),
+                  key="review_next")  # fmt: skip

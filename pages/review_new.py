@@ -5,6 +5,8 @@ import secrets
 import streamlit as st
 
 from xray_app import frame, loaders, review, state
+from xray_app.review_access import OPEN_NOTE, app_base, as_text
+from xray_core.review.access import OWNER, link_url
 from xray_core.review.db import ReviewError
 from xray_core.review.sessions import create_session
 
@@ -18,7 +20,7 @@ st.caption(
     "read. Stored: the pixels (downscaled to 1024 px) and their SHA-256, labels, the AI's "
     f"result. Database: `{review.db_path()}`."
 )
-name = st.text_input("Session name", key="review_new_name")
+name = st.text_input("Session name", key="review_new_name", max_chars=60)
 source = st.radio(
     "Cases from",
     ["folder", "uploads", "sample"],
@@ -66,6 +68,12 @@ seed = int(
 )
 keep_names = st.checkbox("Store file names (off: only pixels and their hash)", key="review_new_kn")
 show_truth = st.checkbox("Show readers the ground truth after their aided read", key="review_new_t")
+is_open = st.checkbox(
+    "Open session: anyone may read under a typed name (off: each reader gets their own link)",
+    key="review_new_open",
+)
+if is_open:
+    st.warning(OPEN_NOTE, icon=":material/lock_open:")
 
 if st.button("Create session", type="primary", disabled=not name.strip()):
     try:
@@ -84,15 +92,19 @@ if st.button("Create session", type="primary", disabled=not name.strip()):
                 source=kind,
                 keep_names=keep_names,
                 show_truth=show_truth,
+                access="open" if is_open else "invite",
             )
     except ReviewError as exc:
         st.error(str(exc))
     else:
         st.success(
-            f"Session **{report.session}**: {report.n_cases} cases ({report.n_labelled} "
+            f"Session **{as_text(report.session)}**: {report.n_cases} cases ({report.n_labelled} "
             f"labelled, {report.n_refused} refused by the input check and kept, marked)."
         )
         for line in report.errors + report.duplicates:
-            st.caption(f"Skipped: {line}")
-        st.query_params["session"] = report.session
-        st.page_link(review.READ_PAGE, label="Start reading", icon=":material/visibility:")
+            st.text(f"Skipped: {line}")
+        st.markdown(
+            "**Your owner link** (shown once: keep it private). It opens the results, the "
+            "exports, the settings, and the page where you create one link per reader."
+        )
+        st.code(link_url(report.owner_token, OWNER, app_base()), language=None)

@@ -35,3 +35,26 @@ def test_no_truth_no_export(tmp_path):
     with pytest.raises(ReviewError, match="no ground truth"):
         write_imrmc(path, "s", tmp_path / "x.csv")
     assert not (tmp_path / "x.csv").exists()
+
+
+@pytest.mark.parametrize(
+    "reader, cell",
+    [
+        ('=HYPERLINK("http://e.vil","click")', '\'=HYPERLINK("http://e.vil","click")'),
+        ("+drA", "'+drA"),
+        ("-drA", "'-drA"),
+        ("@drA", "'@drA"),
+        ("-1", "'-1"),  # a reader is never the truth reader
+        ("dr=A", "dr=A"),
+        ("'quoted", "''quoted"),
+    ],
+)
+def test_reader_names_cannot_run_as_formulas(tmp_path, reader, cell):
+    path = tmp_path / "r.sqlite"
+    rows = make_session(path, [1], ["PNEUMONIA"])
+    reads.record_read(path, "s", reader, rows[0]["sha256"], "unaided", "NORMAL", 2)
+    out = tmp_path / "imrmc.csv"
+    write_imrmc(path, "s", out)
+    got = list(csv.reader(out.open()))
+    assert got[1] == ["-1", "case-001", "truth", "1"]
+    assert got[2] == [cell, "case-001", "unaided", "2"]

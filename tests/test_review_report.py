@@ -20,7 +20,8 @@ def test_report_without_the_model(tmp_path):
             reads.record_read(path, "s", reader, row["sha256"], "unaided", name, conf)
             reads.record_read(path, "s", reader, row["sha256"], "aided", name, conf)
     out = tmp_path / "report.pdf"
-    assert write_report(path, "s", out) >= 3
+    pages = write_report(path, "s", out)
+    assert pages >= 3
     text = pdf_text(out)
     for words in ("Review session: s", "Dr Ünal", "kappa vs AI", "Flips after the AI",
                   "Discordant cases (2)", "Grad-CAM unavailable", "no AI verdict"):  # fmt: skip
@@ -28,7 +29,7 @@ def test_report_without_the_model(tmp_path):
     assert ".png" not in text and rows[0]["sha256"][:10] not in text
     assert "'fake' is not in this store" in text and "valid names" not in text  # one sentence
     with db.connect(path) as con:
-        assert db.audit_log(con, 1)[-1]["detail"] == {"format": "pdf", "pages": 3}
+        assert db.audit_log(con, 1)[-1]["detail"] == {"format": "pdf", "pages": pages}
 
 
 def test_charts_are_png_and_skip_when_empty(tmp_path):
@@ -51,3 +52,25 @@ def test_case_text_words_the_probability_as_the_app_does():
         {**case, "ai_label": "PNEUMONIA", "probability": 0.997}
     )
     assert "P(pneumonia) 16%" in _case_text({**case, "ai_label": "NORMAL", "probability": 0.16})
+
+
+HOSTILE = ('=HYPERLINK("http://e.vil","click")', "$\\frac{a$", "**bold** [x](http://e.vil)")
+
+
+def test_hostile_reader_names_print_as_typed_in_charts_and_pdf(tmp_path):
+    path = tmp_path / "r.sqlite"
+    rows = make_session(path, [1, 0, 1, 0], ["PNEUMONIA", "NORMAL", "PNEUMONIA", "NORMAL"])
+    for reader in HOSTILE:
+        for row, (v, c) in zip(rows, (("NORMAL", 2), ("NORMAL", 1), ("PNEUMONIA", 4),
+                                      ("PNEUMONIA", 5))):  # fmt: skip
+            reads.record_read(path, "s", reader, row["sha256"], "unaided", v, c)
+            reads.record_read(path, "s", reader, row["sha256"], "aided", v, c)
+    s = summarize(path, "s")
+    for chart in (report_charts.sens_spec_chart, report_charts.auc_chart,
+                  report_charts.kappa_chart, report_charts.operating_points_chart):  # fmt: skip
+        assert chart(s)[:8] == b"\x89PNG\r\n\x1a\n"  # '$\frac{a$' is no formula to parse
+    out = tmp_path / "report.pdf"
+    write_report(path, "s", out)
+    text = " ".join(pdf_text(out).split())
+    for reader in HOSTILE:
+        assert reader in text, reader

@@ -12,6 +12,7 @@ from sklearn.metrics import cohen_kappa_score, roc_auc_score
 
 from xray_core.review import reads
 from xray_core.review.summary import summarize
+from xray_core.uncertainty import MIN_PER_CLASS, TOO_FEW
 
 TRUTH = [1, 1, 1, 1, 0, 0, 0, 0, 1, 0]
 AI = ["PNEUMONIA", "PNEUMONIA", "NORMAL", "PNEUMONIA", "NORMAL", "PNEUMONIA", "NORMAL",
@@ -63,9 +64,11 @@ def test_per_reader_figures(result, reader, phase):
     assert got["specificity"] == pytest.approx(np.mean(v[y == 0] == 0))
     assert got["auc"] == pytest.approx(roc_auc_score(y, conf))
     assert got["median_seconds"] == pytest.approx(np.median(conf))
-    for key in ("sensitivity", "specificity", "auc"):
+    for key in ("sensitivity", "specificity"):  # Wilson: always an interval
         lo, hi = got[f"{key}_ci"]
         assert lo <= got[key] <= hi
+    few = min(np.sum(y == 0), np.sum(y == 1)) < MIN_PER_CLASS  # no bootstrap interval then
+    assert got["auc_ci"] == TOO_FEW if few else got["auc_ci"][0] <= got["auc"] <= got["auc_ci"][1]
 
 
 def test_reader_average_and_fleiss(result):

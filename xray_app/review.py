@@ -1,6 +1,5 @@
-"""Review sessions on the app side: the database path, the URL (query params) that lets a
-reader resume after a reload or restart, cached images, the viewer, read timers and the AI
-panel shown after the blinded read.
+"""Review sessions on the app side: the database path, cached images, the read form and the
+AI panel shown after the blinded read (access: `review_access`; the viewer: `review_viewer`).
 
 Page-only session-state keys start with `review_`. The database is the only shared state:
 every save is committed at once (xray_core.review), so nothing here holds reads.
@@ -8,15 +7,13 @@ every save is committed at once (xray_core.review), so nothing here holds reads.
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import streamlit as st
 
 from xray_app.explanations import ResultCache
 from xray_app.loaders import get_cam, get_model, model_names
 from xray_core.explain import overlay
-from xray_core.review import db, explain, sessions, viewing
+from xray_core.review import db, explain, sessions
 from xray_core.review.reads import CONFIDENCE_LABELS
 from xray_core.wording import percent
 
@@ -31,27 +28,6 @@ def db_path() -> str:
     return str(db.default_path())
 
 
-def session_names() -> list[str]:
-    with db.connect(db_path()) as con:
-        return [s.name for s in sessions.list_sessions(con)]
-
-
-def pick_session(key: str) -> str | None:
-    """A session chosen from the URL (?session=) or a select box; None when there is none."""
-    names = session_names()
-    if not names:
-        st.info("No review session yet: create one first.")
-        st.page_link(NEW_PAGE, label="New session", icon=":material/add:")
-        return None
-    wanted = st.query_params.get("session")
-    index = names.index(wanted) if wanted in names else 0
-    name = st.selectbox("Session", names, index=index, key=key)
-    if name != wanted:
-        st.query_params["session"] = name
-        st.query_params.pop("case", None)
-    return name
-
-
 @st.cache_data(show_spinner=False, max_entries=256)
 def case_image(path: str, sha256: str) -> np.ndarray:
     """The stored reading image (immutable: keyed by its SHA-256)."""
@@ -59,42 +35,25 @@ def case_image(path: str, sha256: str) -> np.ndarray:
         return sessions.case_view(con, sha256)
 
 
-def viewer(gray: np.ndarray, key: str) -> None:
-    """The image, large, with window/level (contrast) and zoom controls."""
-    c1, c2, c3, c4, c5 = st.columns(5)
-    width = c1.slider("Window (contrast)", 1, 255, 255, key=f"{key}_width")
-    level = c2.slider("Level (brightness)", 0, 255, 128, key=f"{key}_level")
-    factor = c3.slider("Zoom", 1.0, viewing.MAX_ZOOM, 1.0, 0.25, key=f"{key}_zoom")
-    cx = c4.slider("Pan left–right", 0.0, 1.0, 0.5, 0.05, key=f"{key}_cx")
-    cy = c5.slider("Pan up–down", 0.0, 1.0, 0.5, 0.05, key=f"{key}_cy")
-    shown = viewing.zoom(viewing.window_level(gray, level, width), factor, cx, cy)
-    st.image(shown, width="stretch")
+def read_form(phase: str, position: int):
+    """Verdict, 1-5 confidence and note -> (verdict or None, confidence or None, note).
 
-
-def timer(key: str) -> float:
-    """Seconds since this key was first seen in this browser session (the reading time)."""
-    started = st.session_state.setdefault(f"review_t0_{key}", time.monotonic())
-    return round(time.monotonic() - started, 1)
-
-
-def read_form(key: str, verdict: str | None = None, confidence: int | None = None):
-    """Verdict, 1-5 confidence and note widgets -> (verdict or None, confidence, note).
-
-    The confidence choices follow the verdict (NORMAL 1-3, PNEUMONIA 3-5), so a read can
-    never contradict itself."""
-    options = ["NORMAL", "PNEUMONIA"]
-    index = options.index(verdict) if verdict else None
-    v = st.radio("Verdict", options, index=index, key=f"{key}_v", horizontal=True)
-    if v is None:  # no confidence shown before the verdict: nothing to anchor on
-        st.caption("Choose a verdict, then your confidence (1–5).")
-        c = None
+    Nothing is pre-set: the reader picks a verdict, then a confidence among those that go
+    with it (NORMAL 1-3, PNEUMONIA 3-5), so a read can never contradict itself. The widget
+    keys (`review_verdict…`, `review_conf…`) are what the viewer's N / P / 1-5 keys press."""
+    v = st.radio(
+        "Verdict", ["NORMAL", "PNEUMONIA"], index=None, horizontal=True,
+        key=f"review_verdict_{phase}_{position}",
+    )  # fmt: skip
+    c = None
+    if v is None:
+        st.caption("Choose a verdict (N / P), then your confidence (1–5).")
     else:
-        scale = [1, 2, 3] if v == "NORMAL" else [3, 4, 5]
-        default = confidence if confidence in scale and v == verdict else scale[1]
-        c = st.select_slider(
-            "Confidence", scale, default, CONFIDENCE_LABELS.get, key=f"{key}_c_{v}"
-        )
-    note = st.text_input("Note (optional)", key=f"{key}_n", max_chars=2000)
+        c = st.radio(
+            "Confidence", [1, 2, 3] if v == "NORMAL" else [3, 4, 5], index=None,
+            format_func=CONFIDENCE_LABELS.get, key=f"review_conf_{phase}_{position}_{v}",
+        )  # fmt: skip
+    note = st.text_input("Note (optional)", key=f"review_note_{phase}_{position}", max_chars=2000)
     return v, c, note
 
 

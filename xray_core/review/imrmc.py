@@ -3,7 +3,9 @@
 One row per read: readerID the reader's pseudonym, caseID 'case-007', modalityID `unaided` or
 `aided`, score the 1-5 confidence (higher = more likely pneumonia). One truth row per case:
 readerID -1, modalityID `truth`, score 0 (NORMAL) or 1 (PNEUMONIA). iMRMC needs truth for
-every case, so only labelled cases are exported. Nothing identifies a patient.
+every case, so only labelled cases are exported. Nothing identifies a patient. A reader name
+a spreadsheet would run as a formula (`=...`, `+`, `-`, `@`) is written with a leading quote
+(`csv_safe.neutralise`); a reader named like the truth reader ('-1') too.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import csv
 import io
 from pathlib import Path
 
+from xray_core.csv_safe import QUOTE, neutralise
 from xray_core.review import db
 from xray_core.review.db import ReviewError
 from xray_core.review.reads import session_reads
@@ -22,6 +25,12 @@ TRUTH_READER = "-1"
 TRUTH_MODALITY = "truth"
 
 
+def reader_cell(name: str) -> str:
+    """A reader's pseudonym as an iMRMC readerID: safe in a spreadsheet, never the truth id."""
+    cell = neutralise(name)
+    return QUOTE + cell if cell == TRUTH_READER else cell
+
+
 def imrmc_rows(con, session_id: int) -> list[tuple]:
     """Truth rows first (by case), then reads (by reader, case, modality)."""
     cases = {c.sha256: c for c in list_cases(con, session_id) if c.truth is not None}
@@ -29,7 +38,7 @@ def imrmc_rows(con, session_id: int) -> list[tuple]:
         raise ReviewError("the session has no ground truth; iMRMC needs truth for every case.")
     truth = [(TRUTH_READER, c.case_id, TRUTH_MODALITY, c.truth) for c in cases.values()]
     reads = [
-        (r.reader, cases[r.sha256].case_id, r.phase, r.confidence)
+        (reader_cell(r.reader), cases[r.sha256].case_id, r.phase, r.confidence)
         for r in session_reads(con, session_id)
         if r.sha256 in cases
     ]

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -249,17 +247,13 @@ def parse_rows(text: str, where: str = "reads CSV") -> list[dict]:
 
 def read_csv_text(csv_path) -> str:
     """A CSV file's text (UTF-8, BOM allowed). Only a regular file up to 50 MB is opened: a
-    FIFO, a device or a folder is refused (checked with os.stat before opening)."""
-    csv_path = Path(csv_path)
+    FIFO, a device or a folder is refused without blocking (`safe_files`)."""
+    from xray_core.safe_files import FileError, read_text
+
     try:
-        info = os.stat(csv_path)
-        if not stat.S_ISREG(info.st_mode):
-            raise ReviewError(f"{csv_path}: not a regular file.")
-        if info.st_size > MAX_CSV_BYTES:
-            raise ReviewError(f"{csv_path}: {info.st_size} bytes; the limit is {MAX_CSV_BYTES}.")
-        return csv_path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ReviewError(f"{csv_path}: cannot read ({exc}).") from None
+        return read_text(csv_path, MAX_CSV_BYTES, "reads CSV")
+    except FileError as exc:
+        raise ReviewError(str(exc)) from None
 
 
 def _resolve(row: dict, cases: list[Case], session: Session, names: dict[str, str]) -> tuple:

@@ -145,12 +145,12 @@ def _flip_cells(f: dict) -> list[str]:
 
 
 def _charts(pdf: ReportPDF, s: dict) -> None:
-    charts = [report_charts.auc_chart(s), report_charts.operating_points_chart(s),
-              report_charts.kappa_chart(s)]  # fmt: skip
+    charts = [report_charts.sens_spec_chart(s), report_charts.auc_chart(s),
+              report_charts.operating_points_chart(s), report_charts.kappa_chart(s)]  # fmt: skip
     if any(charts):
         pdf.add_page()
         pdf.heading("Charts")
-        for data, width in zip(charts, (150, 105, 150)):
+        for data, width in zip(charts, (180, 150, 105, 150)):
             pdf.png(data, width)
 
 

@@ -2,7 +2,8 @@
 
 matplotlib's object API (`Figure`, drawn by the Agg canvas), never pyplot: no global figure
 state, safe in the app's threads. Each function takes the `summary.summarize` dict and returns
-PNG bytes, or None when there is nothing to draw (no readers, no truth).
+PNG bytes, or None when there is nothing to draw (no readers, no truth). Reader names are
+drawn as typed: matplotlib's `$...$` mathtext is switched off for them.
 """
 
 from __future__ import annotations
@@ -24,7 +25,13 @@ def _err(value, ci) -> list[list[float]]:
     return [[value - lo], [hi - value]]
 
 
-def _dumbbell(ax, names: list[str], points: dict, title: str, xlim=(0, 1)) -> None:
+def _plain(texts) -> None:
+    """Matplotlib Text objects shown literally (a name like '$x$' is not a formula)."""
+    for t in texts:
+        t.set_parse_math(False)
+
+
+def _dumbbell(ax, names: list[str], points: dict, title: str, xlim=(0, 1), ms: float = 6) -> None:
     """Per reader: unaided (grey) and aided (blue) value with 95% CI bars, joined by a line."""
     for y, name in enumerate(names):
         u, a = points[name]
@@ -32,8 +39,9 @@ def _dumbbell(ax, names: list[str], points: dict, title: str, xlim=(0, 1)) -> No
             ax.plot([u[0], a[0]], [y, y], color="#bbbbbb", lw=2, zorder=1)
         for (v, ci), colour, dy in ((u, UNAIDED, 0.12), (a, AIDED, -0.12)):
             if v is not None:
-                ax.errorbar(v, y + dy, xerr=_err(v, ci), fmt="o", color=colour, capsize=3)
+                ax.errorbar(v, y + dy, xerr=_err(v, ci), fmt="o", color=colour, capsize=3, ms=ms)
     ax.set_yticks(range(len(names)), names)
+    _plain(ax.get_yticklabels())
     ax.invert_yaxis()
     ax.set_xlim(*xlim)
     ax.set_title(title, fontsize=10)
@@ -101,7 +109,8 @@ def operating_points_chart(summary: dict) -> bytes | None:
             x1, y1 = 1 - a["specificity"], a["sensitivity"]
             ax.annotate("", (x1, y1), (x0, y0), arrowprops={"arrowstyle": "->", "color": AIDED})
             ax.plot(x1, y1, "o", color=AIDED)
-        ax.annotate(name, (x0, y0), fontsize=7, xytext=(4, -8), textcoords="offset points")
+        label = ax.annotate(name, (x0, y0), fontsize=7, xytext=(4, -8), textcoords="offset points")
+        label.set_parse_math(False)
     ai = summary["ai"]
     if None not in (ai["sensitivity"], ai["specificity"]):
         ax.plot(1 - ai["specificity"], ai["sensitivity"], "*", ms=12, color=AI, label="AI")
@@ -112,4 +121,33 @@ def operating_points_chart(summary: dict) -> bytes | None:
     ax.set_ylabel("sensitivity")
     ax.set_title("Operating points: unaided (grey) -> aided (blue)", fontsize=10)
     ax.grid(alpha=0.3)
+    return _png(fig)
+
+
+def sens_spec_chart(summary: dict) -> bytes | None:
+    """Each reader's sensitivity and specificity, blinded -> with the AI, 95% Wilson intervals,
+    the AI's own as a dashed line: large type, for a slide or a screen."""
+    keys = ("sensitivity", "specificity")
+    readers = summary["readers"]
+    names = [n for n in readers if any(readers[n]["unaided"][k] is not None for k in keys)]
+    if not names:
+        return None
+    fig = Figure(figsize=(12, 0.7 * len(names) + 2.2))
+    axes = fig.subplots(1, 2, sharey=True)
+    for ax, key in zip(axes, keys):
+        points = {
+            n: tuple((summary["readers"][n][p][key], summary["readers"][n][p][f"{key}_ci"])
+                     for p in ("unaided", "aided"))
+            for n in names
+        }  # fmt: skip
+        _dumbbell(ax, names, points, f"{key.capitalize()} (95% CI)", (-0.02, 1.02), ms=9)
+        ax.title.set_fontsize(15)
+        ax.tick_params(labelsize=12)
+        if summary["ai"][key] is not None:
+            ax.axvline(summary["ai"][key], color=AI, ls="--", lw=1.5, label="AI alone")
+    axes[0].plot([], [], "o", color=UNAIDED, label="blinded (unaided)")
+    axes[0].plot([], [], "o", color=AIDED, label="with the AI (aided)")
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="lower center", ncol=3, fontsize=12,
+               frameon=False, bbox_to_anchor=(0.5, -0.02))  # fmt: skip
+    fig.subplots_adjust(bottom=0.25)
     return _png(fig)

@@ -23,6 +23,7 @@ from xray_core.review.db import ReviewError
 
 SKIPPED_SUFFIXES = {".csv", ".json", ".md", ".txt", ".zip"}  # sidecar files, never cases
 MAX_ITEMS = 5000
+MAX_LABELS_BYTES = 50 * 1024 * 1024
 LABEL_WORDS = {"normal": 0, "0": 0, "pneumonia": 1, "1": 1}
 
 
@@ -142,28 +143,34 @@ def sample_items(root: str | Path, n: int, seed: int) -> list[Item]:
 
 def read_labels(path: str | Path) -> dict[str, int]:
     """A labels CSV file with columns `file,label` -> {file: 0/1} (see `parse_labels`)."""
-    path = Path(path)
+    from xray_core.safe_files import FileError, read_text
+
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ReviewError(f"{path}: cannot read the labels CSV ({exc}).") from None
+        text = read_text(path, MAX_LABELS_BYTES, "labels CSV")
+    except FileError as exc:
+        raise ReviewError(str(exc)) from None
     return parse_labels(text, str(path))
 
 
 def parse_labels(text: str, where: str = "labels CSV") -> dict[str, int]:
     """CSV text with columns `file,label` (label NORMAL/PNEUMONIA or 0/1) -> {file: 0/1}."""
-    rows = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    rows = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
     missing = [c for c in ("file", "label") if c not in (rows.fieldnames or [])]
     if missing:
         raise ReviewError(f"{where}: the labels CSV lacks column(s) {', '.join(missing)}.")
     labels: dict[str, int] = {}
-    for line, row in enumerate(rows, start=2):
-        value = (row["label"] or "").strip().lower()
-        if value not in LABEL_WORDS:
-            raise ReviewError(
-                f"{where} line {line}: label {row['label']!r} is not NORMAL, PNEUMONIA, 0 or 1."
-            )
-        labels[(row["file"] or "").strip()] = LABEL_WORDS[value]
+    try:
+        for line, row in enumerate(rows, start=2):
+            value = (row["label"] or "").strip().lower()
+            if value not in LABEL_WORDS:
+                raise ReviewError(
+                    f"{where} line {line}: label {row['label'][:40]!r} is not NORMAL, "
+                    "PNEUMONIA, 0 or 1."
+                )
+            labels[(row["file"] or "").strip()] = LABEL_WORDS[value]
+    except csv.Error as exc:
+        line = rows.line_num + 1
+        raise ReviewError(f"{where} line {line}: not readable as CSV ({exc}).") from None
     return labels
 
 
