@@ -59,17 +59,25 @@ def test_predict_shows_calibrated_probability_and_verdict(uploaded, xray):
     assert metric.value == percent(expected.probability)
     assert verdict(uploaded) == expected.label
     assert any("Sensitivity" == m.label for m in uploaded.metric)
-    assert any(re.search(r"Of 1,?000? children with pneumonia", m.value) for m in uploaded.markdown)
+    assert any(re.search(r"Of 1,000 children X-rayed", m.value) for m in uploaded.markdown)
     assert any("not a medical device" in w.value for w in uploaded.warning)
 
 
-def test_predict_says_what_specificity_did_outside_the_training_cohort(uploaded):
+def test_predict_shows_the_withheld_test_split_and_names_the_population(uploaded):
+    """At the shipped threshold the figures are the test split's (a later cohort), the
+    training hospital's beside; at another threshold the training hospital's, and it says so."""
+    card = store.read_card(store.default_model())
+    test = external_test.figures(card)
+    metrics = {m.label: m.value for m in uploaded.metric}
+    assert metrics["Specificity"] == f"{test['specificity']:.2f}"
     captions = " ".join(c.value for c in uploaded.caption)
-    assert "are its best case" in captions  # the default has no test-split figures of its own
-    assert "resnet_clahe, the one model scored on the withheld later cohort" in captions
-    uploaded.selectbox(key="_sb_model").set_value("resnet_clahe").run()
+    assert "Headline: the withheld test split" in captions and "the training hospital" in captions
+    uploaded.slider(key="_sb_threshold").set_value(0.3).run()
     captions = " ".join(c.value for c in uploaded.caption)
-    assert "these weights had specificity 0.72 at sensitivity 0.99" in captions
+    assert "Headline: the training hospital" in captions
+    assert "scored at the shipped threshold" in captions
+    reset = [b for b in uploaded.button if b.label.startswith("Reset to shipped")][0]
+    reset.click().run()
 
 
 def test_threshold_slider_flips_the_verdict(uploaded, xray):
@@ -113,8 +121,11 @@ def test_bad_upload_gives_message_and_app_keeps_working(xray):
     assert verdict(at) in ("NORMAL", "PNEUMONIA") and not at.error
 
 
-def test_explain_renders_gradcam_and_lime(uploaded):
+def test_explain_renders_every_method(uploaded):
     uploaded.switch_page("pages/explain.py").run()
+    no_exceptions(uploaded)
+    assert "Occlusion: the brighter" in image_captions(uploaded)  # the method that passed
+    uploaded.radio(key="explain_method").set_value("gradcam").run()
     no_exceptions(uploaded)
     assert "Grad-CAM on layer" in image_captions(uploaded)
     uploaded.radio(key="explain_method").set_value("gradcam++").run()
@@ -299,21 +310,21 @@ def test_compare_marks_the_default_and_shows_each_models_shift_figures():
     assert any("Across training seeds" in m.value for m in at.markdown)
 
 
-def test_model_card_puts_test_split_figures_before_the_validation():
-    """A model with figures from the withheld test split shows them above its validation
-    table; a model without them says so there, and by how much specificity fell elsewhere."""
+def test_model_card_puts_test_split_figures_before_the_training_hospitals():
+    """The figures table's first column is the withheld test split (a later cohort), the
+    training hospital's validation beside it; the header names the threshold's scale."""
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     at.selectbox(key="_sb_model").set_value("resnet_clahe").run()
     at.switch_page("pages/model_card.py").run()
     no_exceptions(at)
-    info = [i.value for i in at.info if "withheld official test split" in i.value]
-    assert len(info) == 1 and "AUC 0.958" in info[0]
-    kinds = [str(e.value) for e in at.main if e.type in ("info", "subheader")]
-    first_validation = next(i for i, k in enumerate(kinds) if k.startswith("Validation at"))
-    assert any("withheld official test split" in k for k in kinds[:first_validation])
-    at.selectbox(key="_sb_model").set_value(store.default_model()).run()
-    at.switch_page("pages/model_card.py").run()
-    kinds = [str(e.value) for e in at.main if e.type in ("info", "subheader")]
-    first_validation = next(i for i, k in enumerate(kinds) if k.startswith("Validation at"))
-    assert any(k.startswith(external_test.NOT_MEASURED) for k in kinds[:first_validation])
-    assert not any("AUC 0.958" in k for k in kinds)
+    table = at.table[0].value
+    columns = list(table.columns)
+    assert columns[1].startswith("the withheld test split (n = 624)")
+    assert columns[2].startswith("the training hospital")
+    assert table[columns[1]].iloc[1] == "0.958 (0.940–0.972)"  # AUC
+    card = store.read_card("resnet_clahe")
+    header = at.subheader[0].value
+    assert header == (
+        f"At threshold {card['threshold']:.3f} (shipped scale); shipped threshold "
+        f"{card['threshold']:.3f} (shipped scale)"
+    )

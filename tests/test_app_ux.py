@@ -146,7 +146,7 @@ def test_explain_shows_verdict_colours_once_and_method_names(app):
     legends = [i.value for i in app.info if "Colours on this page" in i.value]
     assert len(legends) == 1 and "green" not in legends[0].lower()
     captions = " ".join(c for img in app.get("image") for c in img.captions)
-    assert "Grad-CAM on layer" in captions and "gradcam" not in captions
+    assert "Occlusion: the brighter" in captions and "occlusion" not in captions
     app.radio(key="explain_method").set_value("lime").run()  # one method at a time
     no_exceptions(app)
     captions = " ".join(c for img in app.get("image") for c in img.captions)

@@ -64,12 +64,15 @@ def test_a_different_data_folder_is_refused(shipped, small_eval_dir):
 @pytest.mark.parametrize(
     "tile,note",
     [
-        ({"target": "PNEUMONIA", "explained": True, "empty": False}, "Grad-CAM toward PNEUMONIA"),
         (
-            {"target": "NORMAL", "explained": True, "empty": True},
-            "Grad-CAM: no region toward NORMAL",
+            {"target": "PNEUMONIA", "method": "Occlusion", "explained": True, "empty": False},
+            "Occlusion toward PNEUMONIA",
         ),
-        ({"target": "NORMAL", "explained": False, "empty": True}, "no Grad-CAM"),
+        (
+            {"target": "NORMAL", "method": "Occlusion", "explained": True, "empty": True},
+            "Occlusion: no region toward NORMAL",
+        ),
+        ({"target": "NORMAL", "explained": False, "empty": True}, "no map"),
     ],
 )
 def test_tile_note_says_what_the_tile_shows(tile, note):

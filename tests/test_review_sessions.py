@@ -14,7 +14,7 @@ from review_helpers import dump
 from xray_core.inference import assess
 from xray_core.review import db, sources
 from xray_core.review.db import ReviewError
-from xray_core.review.explain import cached_heatmap, case_gradcam
+from xray_core.review.explain import cached_heatmap, case_map, map_method
 from xray_core.review.images import VIEW_MAX_SIDE
 from xray_core.review.sessions import (
     case_view,
@@ -115,16 +115,19 @@ def test_refused_creation_changes_nothing(tmp_path, cases_dir, tiny_model):
     assert dump(path) == before
 
 
-def test_gradcam_of_a_case_is_cached(tmp_path, cases_dir, tiny_model):
+def test_the_map_of_a_case_is_the_opening_method_and_is_cached(tmp_path, cases_dir, tiny_model):
     path = tmp_path / "r.sqlite"
     create(path, cases_dir, tiny_model)
     with db.connect(path) as con:
         case = list_cases(con, 1)[0]
-    assert cached_heatmap(path, "s", case.sha256) is None
-    heat = case_gradcam(path, "s", case.sha256, tiny_model)
+    method = map_method(tiny_model)
+    assert method == "occlusion"  # the tiny model has no benchmark: the registry's first
+    assert cached_heatmap(path, "s", case.sha256, method) is None
+    heat, title = case_map(path, "s", case.sha256, tiny_model)
     size = tiny_model.contract.size
     assert heat.shape == (size, size) and 0 <= heat.min() and heat.max() <= 1
-    np.testing.assert_array_equal(cached_heatmap(path, "s", case.sha256), heat)
+    assert title == "Occlusion"
+    np.testing.assert_array_equal(cached_heatmap(path, "s", case.sha256, method), heat)
 
 
 @pytest.mark.parametrize("name", ["", "   ", "a\tb", "a\nb", "nul\x00", "x" * 61])

@@ -15,6 +15,7 @@ import streamlit as st
 
 from xray_app.loaders import get_model
 from xray_core.explain import nearest, registry
+from xray_core.explain.base import resolve_settings
 from xray_core.explain.handle import ModelHandle
 from xray_core.study import Study
 
@@ -69,25 +70,32 @@ def _key(kind: str, name: str, method: str, settings: dict, study: Study) -> tup
 
 
 def explanation(name: str, method: str, settings: dict, study: Study, progress=None):
-    """The Explanation of `method` with `settings` for this model and image, computed once
-    per process (outside the lock: two sessions asking at once may both compute; the
-    results are identical, every method is deterministic)."""
+    """The Explanation of `method` with `settings` (defaults filled in, so equal settings share
+    one entry) for this model and image, computed once per process (outside the lock: two
+    sessions asking at once may both compute; the results are identical, every method is
+    deterministic)."""
+    handle = get_handle(name)
+    settings = resolve_settings(registry.get_explainer(method).params(handle), settings)
     cache, key = _results(), _key("map", name, method, settings, study)
     result = cache.get(key)
     if result is None:
-        handle = get_handle(name)
         x = study.model_input(handle.contract)
         result = registry.explain(handle, x, method, settings, progress)
         cache.put(key, result)
     return result
 
 
-def cached_gradcam(name: str, method: str, target: str, digest: str, _study: Study):
-    """(H, W) float32 heatmap in [0, 1] of a Grad-CAM `method` toward `target` for one study
-    (by digest), from the same cache as `explanation` (used by the presentation gallery)."""
-    if digest != _study.digest:
-        raise ValueError("digest does not match the study")
-    return explanation(name, method, {"target": target}, _study).heatmap
+def opening_method(name: str, target: str) -> str:
+    """The method pages open with for model `name` and maps toward `target`: the first one
+    that passed the model's faithfulness benchmark (`registry.opening_method`)."""
+    faithfulness = get_model(name).card.get("faithfulness")
+    return registry.opening_method(get_handle(name), faithfulness, target)
+
+
+def opening_explanation(name: str, target: str, study: Study, progress=None):
+    """The Explanation a page opens with for this image (the opening method's, toward
+    `target`), from the same cache as `explanation` (Explain, the presentation gallery)."""
+    return explanation(name, opening_method(name, target), {"target": target}, study, progress)
 
 
 def faithfulness(name: str, exp, study: Study):

@@ -9,7 +9,8 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
-from xray_core.explain import checks, overlay
+from xray_core import wording
+from xray_core.explain import checks, overlay, verdict
 
 CHECK_NAMES = {
     "randomisation": "Model randomisation",
@@ -40,21 +41,27 @@ def settings_widgets(params, key_prefix: str, fixed: dict, columns: int = 4) -> 
     return out
 
 
+MAP_ORDER_COLOUR, RANDOM_COLOUR = "#E69F00", "#7f7f7f"  # Okabe-Ito orange; grey
+
+
 def curves_figure(faith) -> go.Figure:
-    """Deletion and insertion curves: the map's order (solid) against random order (dotted)."""
+    """Deletion (solid) and insertion (dashed) curves: the map's order in orange, random maps
+    in grey; the target's logit, normalised over the image's curves (1 = its highest)."""
     fig = go.Figure()
-    for curve, colour in ((faith.deletion, "#d62728"), (faith.insertion, "#2ca02c")):
+    for curve, dash in ((faith.deletion, "solid"), (faith.insertion, "dash")):
         x = [100 * f for f in curve.fractions]
-        fig.add_scatter(x=x, y=curve.scores, name=f"{curve.kind}: map", line=dict(color=colour))
-        fig.add_scatter(
-            x=x, y=curve.random, name=f"{curve.kind}: random", line=dict(color=colour, dash="dot")
-        )
+        for name, y, colour in (
+            ("map order", curve.scores, MAP_ORDER_COLOUR),
+            ("random maps", curve.random, RANDOM_COLOUR),
+        ):
+            line = dict(color=colour, dash=dash)
+            fig.add_scatter(x=x, y=y, name=f"{curve.kind}, {name}", line=line)
     fig.update_layout(
-        title=f"P({faith.target}) as pixels are hidden / revealed",
+        title=f"Score for {faith.target} as the map's pixels are hidden or revealed",
         xaxis_title="% of pixels hidden (deletion) or revealed (insertion)",
-        yaxis_title="probability",
-        yaxis_range=[0, 1],
-        height=300,
+        yaxis_title="score (normalised)",
+        yaxis_range=[-0.02, 1.02],
+        height=320,
         margin=dict(l=10, r=10, t=40, b=10),
         template="plotly_white",
         legend=dict(orientation="h", y=-0.35),
@@ -65,9 +72,10 @@ def curves_figure(faith) -> go.Figure:
 READS = {
     "randomisation": "rank correlation with the same method's map from a randomly "
     "re-initialised copy of the network; low is good",
-    "deletion": "P(target) while hiding the map's pixels first vs random pixels; below 1× is good",
-    "insertion": "P(target) while revealing the map's pixels first on a blurred copy; above 1× "
-    "is good",
+    "deletion": "the model's score (its logit) while the map's regions are hidden under a "
+    "blurred copy first, against random regions of the same size; below 1× is good",
+    "insertion": "the same while revealing the map's regions first on the blurred copy; above "
+    "1× is good",
     "border": "share of the map on the outer 8% band; a shortcut warning when well above the "
     "band's area",
     "markers": "share of the map on detected burned-in text and side markers",
@@ -89,9 +97,7 @@ def rows(faith) -> dict:
         add("randomisation", f"|ρ| = {faith.randomisation:.2f}")
     for curve in (faith.deletion, faith.insertion):
         if curve is not None:
-            add(
-                curve.kind, f"area {curve.area:.2f} vs {curve.random_area:.2f} (×{curve.ratio:.2f})"
-            )
+            add(curve.kind, f"×{curve.ratio:.2f} ({curve.area:.2f} vs {curve.random_area:.2f})")
     for name in ("border", "markers"):
         share = getattr(faith, name)
         if share is not None:
@@ -102,14 +108,20 @@ def rows(faith) -> dict:
     return table
 
 
+def verdict_box(v) -> None:
+    """The one verdict on a map (`xray_core.explain.verdict.map_verdict`), beside the map."""
+    box = {"ok": st.success, "caution": st.warning, "blank": st.info}[v.trust]
+    icon = {"ok": ":material/verified:", "caution": ":material/rule:", "blank": ":material/block:"}
+    box(v.sentence, icon=icon[v.trust])
+
+
 def faithfulness_panel(faith, display) -> None:
-    """The panel beside a map: the sentence, the table, the curves, LIME's consensus, caveat."""
-    ok = all(faith.verdicts().values())
-    (st.success if ok else st.warning)(faith.sentence())
+    """This image's figures beside a map: the table, the curves, LIME's consensus, the caveat.
+    What they mean for the map is said once, in its `verdict_box`."""
     if "markers" in faith.checks_run and faith.markers is None:
         st.caption("No burned-in text or side markers detected on this image.")
     table = rows(faith)
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.table(table)
     shown = [k for k, label in CHECK_NAMES.items() if label in table["check"]]
     st.caption(" · ".join(f"**{CHECK_NAMES[k]}**: {READS[k]}." for k in shown))
     if faith.deletion is not None:
@@ -118,66 +130,75 @@ def faithfulness_panel(faith, display) -> None:
         agreed, disputed = faith.consensus
         st.image(
             overlay.draw_consensus(display, agreed, disputed),
-            caption="Regions every seed chose (solid) and only some seeds chose (hatched)",
+            caption="Orange: regions every seed chose (solid) and only some seeds chose (hatched)",
             width="stretch",
         )
     st.caption(f"**Caveat.** {checks.CAVEAT}")
 
 
+def benchmark_table(f: dict, target: str = "PNEUMONIA") -> dict:
+    """The benchmark's figures per method on the maps of `target` calls, with each line's
+    verdict (`verdict.benchmark_figures`, `checks.benchmark_verdicts`)."""
+    table = {
+        "method": [],
+        "randomisation |ρ|": [],
+        "deletion ×random": [],
+        "maps alike ρ": [],
+        "empty maps": [],
+        "result": [],
+    }
+    for method in f.get("methods", {}):
+        figures = verdict.benchmark_figures(f, method, target)
+        lines = checks.benchmark_verdicts(figures)
+        failed = [verdict.LINE_WORDS[k] for k, ok in lines.items() if not ok]
+        table["method"].append(wording.method_name(method))
+        for column, key in (
+            ("randomisation |ρ|", "randomisation"),
+            ("deletion ×random", "deletion"),
+            ("maps alike ρ", "alike"),
+        ):
+            value = figures.get(key)
+            table[column].append("–" if value is None else f"{value:.2f}")
+        blank = figures.get("blank")
+        table["empty maps"].append("–" if blank is None else f"{blank:.0%}")
+        table["result"].append(
+            "not measured" if not lines else "fails " + ", ".join(failed) if failed else "passes"
+        )
+    return table
+
+
 def card_section(card: dict) -> None:
-    """The model card's "How far to trust the maps": the faithfulness benchmark's figures."""
+    """The model card's "How far to trust the maps": the faithfulness benchmark's figures on
+    the model's validation images and, where measured, on a cohort its recipe never saw."""
     st.subheader("How far to trust the maps")
     f = card.get("faithfulness")
     if not f:
-        st.info(
-            "Not measured for this model yet: run "
-            "`python -m benchmarks.bench_faithfulness --model NAME --write-card`."
-        )
+        st.info("The maps of this model have not been benchmarked: read them as a rough guide.")
         return
-    table = {
-        "method": [],
-        "randomisation |ρ| (low good)": [],
-        "deletion ×random (<1 good)": [],
-        "insertion ×random (>1 good)": [],
-        "lines": [],
-    }
-    for method, m in f["methods"].items():
-        table["method"].append(method)
-        table["randomisation |ρ| (low good)"].append(m["randomisation"])
-        table["deletion ×random (<1 good)"].append(m["deletion"])
-        table["insertion ×random (>1 good)"].append(m["insertion"])
-        failed = [k for k, ok in checks.benchmark_verdicts(m).items() if not ok]
-        table["lines"].append(
-            "passes both"
-            if not failed
-            else "fails both"
-            if len(failed) == 2
-            else f"fails {failed[0]}"
-        )
-    st.dataframe(table, hide_index=True, width="stretch")
-    st.caption(
-        f"Lines: randomisation |ρ| ≤ {checks.RANDOMISATION_PASS} (the map depends on what the "
-        f"model learned), deletion ≤ {checks.DELETION_PASS}× random (hiding the marked pixels "
-        "lowers the score faster than hiding random ones)."
+    n = f["targets"]["PNEUMONIA"]
+    st.markdown(
+        f"Maps of the model's **PNEUMONIA calls** on {n} of {f['images']} validation images. "
+        f"Lines: randomisation ≤ {checks.RANDOMISATION_PASS} (the map depends on what the model "
+        f"learned), deletion ≤ {checks.DELETION_PASS}× random (hiding the marked regions lowers "
+        f"the score faster than hiding random ones), maps alike ≤ {checks.ALIKE_PASS} (the map "
+        "depends on the image)."
     )
-    lime = f.get("lime")
-    if lime:
-        st.markdown(
-            f"- **LIME** at the app defaults ({f['lime_settings']['samples']} samples, "
-            f"{f['lime_settings']['segments']} superpixels): median {lime['seconds_median']} s, "
-            f"worst {lime['seconds_worst']} s (1-minute load average "
-            f"{lime['load_average_1min'][0]}–{lime['load_average_1min'][1]} while measured)."
-        )
-        if "stability_verdict_mean" in lime:
-            st.markdown(
-                f"- **LIME agreement across {f['seeds']} seeds** (top-{f['lime_settings']['top_k']}"
-                f" regions, Jaccard): for the verdict {lime['stability_verdict_mean']:.2f} mean, "
-                f"{lime['stability_verdict_worst']:.2f} worst; for PNEUMONIA "
-                f"{lime['stability_pneumonia_mean']:.2f} mean, "
-                f"{lime['stability_pneumonia_worst']:.2f} worst."
+    st.table(benchmark_table(f))
+    unseen = card.get("faithfulness_unseen")
+    if unseen:
+        with st.expander(f"On a cohort the recipe never saw ({unseen['images']} images)"):
+            st.caption(
+                "The same recipe trained without one cohort of normal X-rays, its maps measured "
+                f"on that cohort and on pneumonias: {unseen['split']}."
             )
-    st.caption(
-        f"{f['images']} validation images ({f['targets']['NORMAL']} called NORMAL, "
-        f"{f['targets']['PNEUMONIA']} PNEUMONIA), measured {f['measured']}; each map explains "
-        f"the model's verdict; medians over images. Rerun: `{f['command']}`. {checks.CAVEAT}"
-    )
+            st.table(benchmark_table(unseen))
+    lime = f.get("lime")
+    if lime and "stability_verdict_mean" in lime:
+        s = f["lime_settings"]
+        st.caption(
+            f"LIME ({s['samples']} samples, {s['segments']} superpixels): top-{s['top_k']} "
+            f"regions for the verdict agree across {f['seeds']} seeds at "
+            f"{lime['stability_verdict_mean']:.2f} (Jaccard; worst "
+            f"{lime['stability_verdict_worst']:.2f}); median {lime['seconds_median']} s a map."
+        )
+    st.caption(f"Measured {f['measured']}. {checks.CAVEAT}")

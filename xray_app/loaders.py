@@ -1,6 +1,6 @@
 """The cached loaders: the app's only hidden globals.
 
-`st.cache_resource` objects (models, Grad-CAM explainers, feature probes) are shared by every
+`st.cache_resource` objects (models, feature probes) are shared by every
 session and thread: read-only once built. `st.cache_data` results are copied per caller.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from xray_core import store
-from xray_core.explain import feature_maps, gradcam
+from xray_core.explain import feature_maps
 from xray_core.inference import Assessment, assess
 from xray_core.scores import load_scores
 from xray_core.study import Study
@@ -43,12 +43,6 @@ def get_gatekeeper(name: str) -> store.StoredModel:
     """The model whose gate screens inputs for `name`: the cached default model when it has a
     gate, else `name` itself (never a second copy of the default outside this cache)."""
     return store.load_gatekeeper(get_model(name), load=get_model)
-
-
-@st.cache_resource(show_spinner=False)
-def get_cam(name: str, method: str):
-    """The Grad-CAM explainer of `method` for model `name` (it clones the model once)."""
-    return gradcam.make_cam(get_model(name).model, method)
 
 
 @st.cache_resource(show_spinner=False)

@@ -130,13 +130,15 @@ def kind_counts(labels, probabilities, threshold: float) -> dict[str, int]:
 
 
 def tile_note(tile: dict) -> str:
-    """What the tile shows: 'Grad-CAM toward PNEUMONIA', '... no region toward NORMAL', or that
-    the model has no convolutional layer. tile: one item of `gradcam_overlays`."""
+    """What the tile shows: 'Occlusion toward PNEUMONIA', 'Occlusion: no region toward
+    NORMAL', or that no map could be drawn. tile: one item of `evidence_overlays` (its
+    "method" is the map's title)."""
     if not tile.get("explained", True):
-        return "no Grad-CAM (no convolutional layer)"
+        return "no map"
+    method = tile.get("method", "Map")
     if tile["empty"]:
-        return f"Grad-CAM: no region toward {tile['target']}"
-    return f"Grad-CAM toward {tile['target']}"
+        return f"{method}: no region toward {tile['target']}"
+    return f"{method} toward {tile['target']}"
 
 
 def explain_target(case: GalleryCase) -> str:
@@ -144,29 +146,32 @@ def explain_target(case: GalleryCase) -> str:
     return "PNEUMONIA" if case.kind in ("tp", "fp") else "NORMAL"
 
 
-def gradcam_overlays(stored, cases: list[GalleryCase], alpha: float = 0.45) -> list[dict]:
-    """Grad-CAM toward each case's verdict, drawn over what the model sees.
+def evidence_overlays(stored, cases: list[GalleryCase], alpha: float = 0.45) -> list[dict]:
+    """The map each page opens with (`explain.registry.explain_opening`: the method that passed
+    the model's faithfulness benchmark) toward each case's verdict, over what the model sees.
 
     Returns one {"image": (H, W, 3) uint8 at the model's input size, "target": class name,
-    "explained": False for a model without a convolutional layer (plain image), "empty": True
-    when no region pushed toward the target (plain image)} per case. Loads TensorFlow.
+    "method": the map's title, "explained": True, "empty": True when no region pushed toward
+    the target (plain image)} per case. Loads TensorFlow.
     """
     from xray_core.contract import preprocess, to_display
     from xray_core.decode import load_image
-    from xray_core.explain import gradcam, overlay
+    from xray_core.explain import overlay, registry
+    from xray_core.explain.handle import ModelHandle
 
-    cam = gradcam.make_cam(stored.model) if stored.last_conv else None
-    out = []
+    handle, out = ModelHandle(stored), []
     for case in cases:
         gray, target = load_image(case.path), explain_target(case)
         display = to_display(gray, stored.contract)
-        heat = None
-        if cam is not None:
-            x = preprocess(gray, stored.contract)
-            heat = gradcam.gradcam_heatmap(cam, x, stored.last_conv, target)
-        empty = heat is None or float(heat.max()) == 0.0
-        image = (
-            overlay.gray_to_rgb(display) if empty else overlay.blend_heatmap(display, heat, alpha)
+        exp = registry.explain_opening(handle, preprocess(gray, stored.contract), target)
+        image = overlay.gray_to_rgb(display) if exp.blank else exp.draw(display, alpha)
+        out.append(
+            {
+                "image": image,
+                "target": target,
+                "method": exp.title,
+                "explained": True,
+                "empty": exp.blank,
+            }
         )
-        out.append({"image": image, "target": target, "explained": cam is not None, "empty": empty})
     return out

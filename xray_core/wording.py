@@ -7,7 +7,12 @@ images does not support "100.0%": percentages are whole numbers and the ends rea
 
 from __future__ import annotations
 
-METHOD_NAMES = {"gradcam": "Grad-CAM", "gradcam++": "Grad-CAM++", "lime": "LIME"}
+METHOD_NAMES = {
+    "occlusion": "Occlusion",
+    "gradcam": "Grad-CAM",
+    "gradcam++": "Grad-CAM++",
+    "lime": "LIME",
+}
 
 
 def percent(p: float) -> str:

@@ -17,8 +17,8 @@ AGAINST_COLOUR = (0, 114, 178)  # Okabe-Ito blue: evidence against it
 HEATMAP_COLORMAP = cv2.COLORMAP_INFERNO
 LEGEND = (
     "**Colours on this page:** :orange[**orange to yellow**] = evidence *for* the class being "
-    "explained, :blue[**blue**] = evidence *against* it (LIME only). Grad-CAM shows only "
-    "evidence for: the brighter and more opaque, the more."
+    "explained, :blue[**blue**] = evidence *against* it (LIME only). Occlusion and Grad-CAM "
+    "show only evidence for: the brighter and more opaque, the more."
 )
 
 
@@ -67,9 +67,9 @@ def draw_lime(
 def draw_consensus(
     gray: np.ndarray, agreed: np.ndarray, disputed: np.ndarray, alpha: float = 0.45
 ) -> np.ndarray:
-    """LIME agreement across seeds: regions every run chose filled solid green, regions only
-    some runs chose hatched (diagonal green stripes), both outlined. (H, W) uint8 + masks ->
-    (H, W, 3) uint8."""
+    """LIME agreement across seeds: regions every run chose filled solid orange (FOR_COLOUR),
+    regions only some runs chose hatched (diagonal orange stripes), both outlined.
+    (H, W) uint8 + masks -> (H, W, 3) uint8."""
     from skimage.segmentation import find_boundaries
 
     rgb = gray_to_rgb(gray).astype(np.float32)

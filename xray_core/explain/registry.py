@@ -53,3 +53,10 @@ def opening_method(handle, faithfulness: dict | None, target: str = "PNEUMONIA")
     usable = [name for name, why in available(handle).items() if why is None]
     passed = [m for m in usable if passes_benchmark(faithfulness, m, target)]
     return (passed or usable)[0]
+
+
+def explain_opening(handle, x: np.ndarray, target: str = "PNEUMONIA", progress=None):
+    """The map a page opens with for one image (H, W, C) float32: `opening_method`'s, at its
+    default settings, toward `target` -> Explanation."""
+    method = opening_method(handle, handle.stored.card.get("faithfulness"), target)
+    return explain(handle, x, method, {"target": target}, progress)

@@ -106,3 +106,13 @@ def passes_benchmark(faithfulness: dict | None, method: str, target: str) -> boo
     """True when `method` has figures for maps of `target` on the card and passes every line."""
     bench = checks.benchmark_verdicts(benchmark_figures(faithfulness, method, target))
     return bool(bench) and all(bench.values())
+
+
+def benchmark_word(faithfulness: dict | None, method: str, target: str) -> str:
+    """A few words on `method`'s benchmark result for maps of `target`: "passed the checks",
+    "failed deletion", or "not benchmarked"."""
+    bench = checks.benchmark_verdicts(benchmark_figures(faithfulness, method, target))
+    failed = [LINE_WORDS[k] for k, ok in bench.items() if not ok]
+    if not bench:
+        return "not benchmarked"
+    return f"failed {' and '.join(failed)}" if failed else "passed the checks"
