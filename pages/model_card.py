@@ -4,10 +4,10 @@ import streamlit as st
 
 from xray_app import charts, cohort_view, faithfulness_view, frame, loaders, present, state
 from xray_core import metrics, wording
-from xray_core.cohort_evidence import withheld_split_line
-from xray_core.config import CLASS_NAMES
+from xray_core.figure_sheet import KEYS
 from xray_core.prevalence import icon_array
-from xray_core.reporting import explain_operating_point, operating_point_at
+from xray_core.report.story import NAMES
+from xray_core.reporting import operating_point_at
 from xray_core.shape_cue import limitations
 from xray_core.store import read_history
 from xray_core.uncertainty import format_interval
@@ -15,8 +15,8 @@ from xray_core.uncertainty import format_interval
 frame.route_through_entry()
 
 model, threshold = state.current_model(), state.current_threshold()
-card, scores = model.card, loaders.get_scores(model.name)
-cal = card["calibration"]
+# The card as shipped (a site profile changes only the figures, through the sheet below).
+card, scores = loaders.get_model(model.name).card, loaders.get_scores(model.name)
 st.title(f"Model card: {model.name}")
 st.markdown(
     f"**{card['description']}** Created {card['created']} · {card['parameters']:,} "
@@ -30,82 +30,60 @@ st.markdown(
 )
 st.warning(f"**Intended use.** {card['intended_use']} **Population.** {card['population']}")
 
-op = operating_point_at(scores, card, threshold)
-fig = present.get_figures(model.name, threshold)
-v = card["validation"]
-
-
-def with_ci(key: str, digits: int = 3) -> str:
-    """Value and 95% interval at the current threshold ('n/a' where undefined)."""
-    if fig is None:
-        value = v["auc"] if key == "auc" else op[key]
-        return "n/a" if value is None else f"{value:.{digits}f}"
-    return format_interval(fig.values[key], fig.intervals[key], digits)
-
-
-# The withheld test split's figures (a later cohort), or what is known without them, come
-# before the validation's.
-st.info(
-    f"{withheld_split_line(card, loaders.get_model_cards())} Details under *Under a cohort shift*."
+try:
+    sheet = present.get_sheet(model.name, threshold)
+except ValueError as exc:
+    st.info(f"No figures to show: {exc}.")
+    st.stop()
+vt = sheet.validation_threshold
+op = operating_point_at(scores, card, vt)
+st.subheader(
+    f"At {sheet.threshold_text}; shipped threshold {sheet.shipped_threshold:.3f} (shipped scale)"
 )
-st.subheader(f"Validation at threshold {threshold:.3f} (shipped: {card['threshold']:.3f})")
-c = op["confusion"] if fig is not None else None
-st.table(
-    {
-        "metric": [
-            f"n ({' / '.join(CLASS_NAMES)})",
-            "AUC (95% CI)",
-            "sensitivity (95% CI)",
-            "specificity (95% CI)",
-            "PPV (95% CI)",
-            "NPV (95% CI)",
-            "accuracy (95% CI)",
-            "Brier (before → after calibration)",
-            "ECE (before → after calibration)",
-        ],
-        "value": [
-            f"{v['n']} ({' / '.join(str(v['counts'][c]) for c in CLASS_NAMES)})",
-            with_ci("auc", 4),
-            *[with_ci(k) for k in ("sensitivity", "specificity", "ppv", "npv", "accuracy")],
-            *[f"{cal['before'][k]:.4f} → {cal['after'][k]:.4f}" for k in ("brier", "ece")],
-        ],
-        "rests on": [
-            "validation split",
-            f"{v['n']} X-rays",
-            f"{v['counts']['PNEUMONIA']} with pneumonia",
-            f"{v['counts']['NORMAL']} normal",
-            "—" if c is None else f"{c['tp'] + c['fp']} flagged",
-            "—" if c is None else f"{c['tn'] + c['fn']} cleared",
-            f"{v['n']} X-rays",
-            f"{v['n']} X-rays",
-            f"{v['n']} X-rays",
-        ],
-    }
+pops = list(sheet.populations.values())
+rows = ["n (pneumonia / normal)", *(f"{NAMES[k]} (95% CI)" for k in KEYS)]
+table = {"figure": rows}
+for p in pops:
+    table[f"{p.label} (n = {p.n:,})"] = [
+        f"{p.n:,} ({p.n_pos:,} / {p.n_neg:,})",
+        *(p.text(k) + (f" at {p.prevalence:.0%}" if k in ("ppv", "npv") else "") for k in KEYS),
+    ]
+st.table(table)
+st.caption(
+    " ".join([sheet.source_line, *(f"{p.label.capitalize()}: {p.line}." for p in pops)])
+    + " "
+    + " ".join(sheet.missing.values())
+    + " PPV and NPV at each population's own prevalence; below, at an assumed one."
 )
-for line in explain_operating_point(op):
-    st.markdown(f"- {line}")
-if fig is not None:
-    st.caption(f"{fig.note} 95% intervals: stratified bootstrap ({fig.n_resamples:,} resamples).")
-    st.subheader("At another prevalence")
-    left, right = st.columns([2, 3], gap="large")
-    with left:
-        at = fig.at_prevalence(present.prevalence_slider("card_prevalence", fig))
-        for sentence in at["sentences"]:
-            st.markdown(f"- {sentence}")
-        st.markdown(
-            f"PPV {format_interval(at['ppv'], at['ppv_ci'])} · "
-            f"NPV {format_interval(at['npv'], at['npv_ci'])} (95% CIs)"
-        )
-    right.plotly_chart(
-        charts.icon_array_figure(icon_array(at["frequencies"]), 380, 9, 12),
-        width="stretch",
-        theme=None,
-        key="card_icons",
+cal = card["calibration"]
+st.markdown(
+    "Calibration on the training hospital's validation split (shipped scale): Brier "
+    + ", ECE ".join(f"{cal['before'][k]:.4f} → {cal['after'][k]:.4f}" for k in ("brier", "ece"))
+    + " (before → after calibration)."
+)
+st.subheader(f"At an assumed prevalence of {sheet.at['prevalence']:.0%} ({sheet.at['source']})")
+left, right = st.columns([2, 3], gap="large")
+with left:
+    present.prevalence_slider("card_prevalence")
+    at = sheet.at
+    for sentence in at["sentences"]:
+        st.markdown(f"- {sentence}")
+    st.markdown(
+        f"PPV {format_interval(at['ppv'], at['ppv_ci'])} · "
+        f"NPV {format_interval(at['npv'], at['npv_ci'])} (95% CIs)"
     )
+right.plotly_chart(
+    charts.icon_array_figure(icon_array(at["frequencies"]), 380, 9, 12),
+    width="stretch",
+    theme=None,
+    key="card_icons",
+)
 st.caption(f"Threshold rule: {card['threshold_rule']}. Split: {card['data']['split_rule']}.")
 
 if scores is not None:
     y, p = scores["labels"], scores["probabilities"]
+    st.caption(f"Curves: the training hospital's validation split, at threshold {vt:.3f} on the "
+               "shipped scale.")  # fmt: skip
     c1, c2 = st.columns(2)
     c1.plotly_chart(charts.roc_figure(metrics.roc_points(y, p), op), width="stretch")
     c2.plotly_chart(charts.pr_figure(metrics.pr_points(y, p), op), width="stretch")
@@ -114,9 +92,7 @@ else:
     c1, c2 = st.columns(2)
     st.info("Validation scores not stored: run `python -m xray_core rescore` for live curves.")
 c2.plotly_chart(
-    charts.reliability_figure(
-        card["calibration"]["before"]["reliability"], card["calibration"]["after"]["reliability"]
-    ),
+    charts.reliability_figure(cal["before"]["reliability"], cal["after"]["reliability"]),
     width="stretch",
 )
 history = read_history(model.name)

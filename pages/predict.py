@@ -2,13 +2,12 @@
 
 import streamlit as st
 
-from xray_app import cases_view, current, frame, loaders, present, sites, state, widgets
-from xray_core.cohort_evidence import new_cases_sentence
+from xray_app import cases_view, current, frame, present, state, widgets
 from xray_core.config import POSITIVE_CLASS
-from xray_core.intended_use import POPULATION_SHORT
-from xray_core.reporting import confidence_words, explain_operating_point, operating_point_at
+from xray_core.reporting import confidence_words
 from xray_core.shape_cue import shape_note
-from xray_core.wording import percent, rate
+from xray_core.uncertainty import format_interval
+from xray_core.wording import percent
 
 frame.route_through_entry()
 
@@ -59,38 +58,35 @@ if not result.ok:
     )
     st.stop()
 with right:
+    sheet = present.get_sheet(model.name, threshold)
     colour = "red" if pred.label == POSITIVE_CLASS else "blue"
     st.markdown(f"### Verdict: :{colour}[**{pred.label}**]")
     st.metric(
-        "Calibrated probability of pneumonia",
+        f"Calibrated probability of pneumonia ({sheet.scale})",
         percent(pred.probability),
-        help="Platt-calibrated on the validation split; whole percentages, and beyond 99% or "
-        "below 1% only the bound, because a few hundred validation images support no more.",
+        help="Platt-calibrated (on the validation split, or on the site's cases for a site "
+        "profile with a local recalibration); whole percentages, and beyond 99% or below 1% "
+        "only the bound, because a few hundred images support no more.",
     )
     st.progress(
         pred.probability,
-        text=f"threshold {threshold:.3f}: {confidence_words(pred.probability, threshold)}",
+        text=f"{sheet.threshold_text}: {confidence_words(pred.probability, threshold)}",
     )
-    vt = sites.validation_threshold(model.name, threshold)  # a site's scale -> the shipped one
-    op = operating_point_at(loaders.get_scores(model.name), model.card, vt)
-    fig = present.get_figures(model.name, vt)
-    st.markdown(f"#### What threshold {threshold:.3f} means (validation, n = {op['n']})")
+    head, at = sheet.headline, sheet.at
+    st.markdown(f"#### What {sheet.threshold_text} means: {head.label}, n = {head.n:,}")
     cols = [c for _ in range(2) for c in st.columns(2)]
-    for col, key, label in zip(
-        cols,
-        ("sensitivity", "specificity", "ppv", "npv"),
-        ("Sensitivity", "Specificity", "PPV", "NPV"),
-    ):
-        col.metric(label, "n/a" if op[key] is None else rate(op[key]))
-        if fig is not None and fig.intervals[key]:
-            lo, hi = fig.intervals[key]
-            col.caption(f"95% CI {lo:.2f}–{hi:.2f} · {present.rests_on(fig, key)}")
-    for line in explain_operating_point(op):
+    for col, key in zip(cols[:2], ("sensitivity", "specificity")):
+        (value, interval), (n, of) = head.parts(key), head.rests_on(key)
+        col.metric(key.capitalize(), value)
+        col.caption(f"95% CI {interval} · n = {n:,} {of}")
+    for col, key in zip(cols[2:], ("ppv", "npv")):
+        value, _, interval = format_interval(at[key], at[f"{key}_ci"]).partition(" (")
+        col.metric(key.upper(), value)
+        col.caption(f"95% CI {interval[:-1] or 'not available'} · at an assumed prevalence "
+                    f"of {at['prevalence']:.0%} (set on Present)")  # fmt: skip
+    for line in at["sentences"]:
         st.markdown(f"- {line}")
-    st.caption(
-        f"Model **{model.name}**, validated on {POPULATION_SHORT}. "
-        + new_cases_sentence(model.card, loaders.get_model_cards())
-    )
+    st.caption(" ".join([f"Model **{model.name}**.", sheet.source_line, *sheet.missing.values()]))
     if note := shape_note(study.size, model.card):
         st.warning(note, icon=":material/aspect_ratio:")
 

@@ -17,9 +17,10 @@ st.markdown(
     "local recalibration) for this model file. The shipped model is never changed."
 )
 st.code(
-    "python -m xray_core validate-site --data DIR --target-sensitivity 0.95 "
-    "--recalibrate 120 --json site.json --pdf site.pdf --save-profile NAME",
+    "python -m xray_core validate-site --data DIR --target-sensitivity 0.95 \\\n"
+    "    --recalibrate 120 --json site.json --pdf site.pdf --save-profile NAME",
     language="bash",
+    wrap_lines=True,
 )
 model = state.current_model()
 saved, loaded = st.tabs(["Saved site profiles", "Load a report"])

@@ -9,11 +9,12 @@ from streamlit.testing.v1 import AppTest
 
 from xray_app.present import GALLERY_PER_KIND
 from xray_app.state import STUDY_KEY
-from xray_core import config, external_test, prevalence
-from xray_core.cohort_evidence import withheld_split_line
+from xray_core import config
+from xray_core.figure_sheet import DEFAULT_PREVALENCE, figure_sheet
 from xray_core.gallery import kind_counts
 from xray_core.scores import load_scores
-from xray_core.store import default_model, list_models, read_card
+from xray_core.store import default_model, read_card
+from xray_core.uncertainty import format_interval
 from xray_core.validation_figures import validation_figures
 
 APP = str(config.PROJECT_ROOT / "streamlit_app.py")
@@ -50,51 +51,48 @@ def page(shipped) -> AppTest:
     return at
 
 
-def test_headline_figures_with_intervals_and_n(page, shipped):
+def test_headline_is_the_withheld_test_split_with_intervals_and_n(page, shipped):
     card, scores = shipped
-    fig = validation_figures(card, scores)
-    assert any("Pneumonia on children's chest X-rays" in t.value for t in page.title)
+    sheet = figure_sheet(card, scores, card["threshold"], DEFAULT_PREVALENCE)
+    head = sheet.headline
+    assert head.key == "test"
+    assert any("Pneumonia on children's chest X-rays" in t.value for t in page.markdown)
     metrics = {m.label: m.value for m in page.metric}
-    assert metrics["AUC"] == f"{fig.values['auc']:.3f}"
-    assert metrics["Sensitivity"] == f"{fig.values['sensitivity']:.2f}"
-    lo, hi = fig.intervals["sensitivity"]
+    assert metrics["AUC"] == head.parts("auc")[0] == f"{head.values['auc']:.3f}"
+    assert metrics["Sensitivity"] == head.parts("sensitivity")[0]
     shown = texts(page)
-    assert f"95% CI {lo:.2f}–{hi:.2f}" in shown
-    assert f"n = {fig.n_pos:,} with pneumonia" in shown
-    assert "flatters every model" in shown and "site validation report" in shown
+    assert f"95% CI {head.parts('sensitivity')[1]}" in shown
+    assert f"n = {head.n_pos:,} with pneumonia" in shown
+    assert "The training hospital (its validation split" in shown  # beside the headline
     assert any("not a medical device" in w.value.lower() for w in page.warning)
     assert "Bacterial and viral pneumonia are not told apart." in shown  # limitations
-    assert [i.value for i in page.info] == [
-        withheld_split_line(card, {n: read_card(n) for n in list_models()})
-    ]
-    assert external_test.figures(card) is not None or "have not been scored" in page.info[0].value
 
 
-def test_prevalence_control_recomputes_natural_frequencies(page, shipped):
+def test_prevalence_opens_at_the_stated_assumption_and_recomputes(page, shipped):
     card, scores = shipped
-    fig = validation_figures(card, scores)
     slider = page.slider(key="present_prevalence")
-    assert slider.value == round(100 * fig.prevalence)  # default: the validation prevalence
+    assert slider.value == round(100 * DEFAULT_PREVALENCE)  # an assumption, not the split's 74%
+    assert "assumption" in slider.help
     slider.set_value(10).run()
     no_exceptions(page)
-    freq = prevalence.natural_frequencies(
-        fig.values["sensitivity"], fig.values["specificity"], 0.10
-    )
-    for sentence in prevalence.frequency_sentences(freq):
-        assert sentence in texts(page)
-    at10 = fig.at_prevalence(0.10)
-    assert f"PPV {at10['ppv']:.2f} ({at10['ppv_ci'][0]:.2f}–{at10['ppv_ci'][1]:.2f})" in texts(page)
+    at10 = figure_sheet(card, scores, card["threshold"], 0.10).at
+    assert at10["headline"] in texts(page)
+    assert f"PPV {format_interval(at10['ppv'], at10['ppv_ci'])}" in texts(page)
 
 
 def test_gallery_opens_a_case_in_explain(page, shipped):
-    kinds = [s.value for s in page.subheader]
-    assert kinds[:3] == ["True positive", "False positive", "False negative"]
     card, scores = shipped
     counts = kind_counts(scores["labels"], scores["probabilities"], card["threshold"])
     shown = [min(GALLERY_PER_KIND, counts[k]) for k in ("tp", "fp", "fn")]
     assert shown[1] >= 1, "the default model has no false alarm on validation to show"
     captions = [c for img in page.get("image") for c in img.captions]
-    assert sum(c.startswith("P(pneumonia)") for c in captions) == sum(shown)
+    kinds = [c.split(" · ")[0] for c in captions]
+    assert (
+        kinds
+        == ["True positive"] * shown[0]
+        + ["False positive"] * shown[1]
+        + ["False negative"] * shown[2]
+    )
     assert not any(re.search(r"person\d+_|IM-\d{4}", c) for c in captions), captions
     assert page.get("download_button"), "no PDF download button"
     explain = [b for b in page.button if b.label == "Explain"]
@@ -105,6 +103,8 @@ def test_gallery_opens_a_case_in_explain(page, shipped):
     assert any(t.value == "Explain" for t in page.title)
     study = page.session_state[STUDY_KEY]
     assert study.kind == "image" and study.size == (224, 224)
+    named = " ".join(m.value for m in page.markdown)
+    assert "(Present gallery, validation image)" in named and "false positive" in named
 
 
 def test_present_toggle_hides_the_sidebar(shipped):
@@ -124,7 +124,8 @@ def test_threshold_moves_the_model_card_figures(shipped):
     no_exceptions(at)
     fig = validation_figures(card, scores, 0.5)
     table = at.table[0].value
-    values = dict(zip(table["metric"], table["value"]))
-    assert values["sensitivity (95% CI)"] == fig.text("sensitivity", 3)
-    assert values["AUC (95% CI)"] == fig.text("auc", 4)
-    assert at.slider(key="card_prevalence").value == round(100 * fig.prevalence)
+    column = next(c for c in table.columns if c.startswith("the training hospital"))
+    values = dict(zip(table["figure"], table[column]))
+    assert values["Sensitivity (95% CI)"] == fig.text("sensitivity", 2)
+    assert values["AUC (95% CI)"] == fig.text("auc", 3)
+    assert at.slider(key="card_prevalence").value == round(100 * DEFAULT_PREVALENCE)

@@ -10,6 +10,7 @@ from pdf_helpers import page_count
 
 from xray_core import external_test, prevalence
 from xray_core.cli import main
+from xray_core.figure_sheet import figure_sheet
 from xray_core.report.pdf import render_pdf
 from xray_core.report.story import build_story, prevalence_range
 from xray_core.scores import load_scores
@@ -22,11 +23,27 @@ def pdf_text(path) -> str:
     return re.sub(r"\s+", " ", pdf_helpers.pdf_text(path))
 
 
+def assert_intervals_hold(text: str) -> None:
+    """Every 'x (lo–hi)' in TEXT has lo <= x <= hi, as printed."""
+    found = pdf_helpers.intervals(text)
+    assert found, "no interval in the text"
+    for x, lo, hi in found:
+        assert lo <= x <= hi, f"{x} ({lo}–{hi})"
+
+
+def assert_counts_agree(path) -> None:
+    """The sentence above the icon array and the table row of the chosen prevalence give the
+    same counts per 1,000."""
+    flags = pdf_helpers.frequency_counts(path)
+    assert flags["sentence"] == flags["row"], flags
+
+
 @pytest.fixture(scope="module")
 def story():
     card = read_card(default_model())
     fig = validation_figures(card, load_scores(card["name"]), n_resamples=500)
-    return build_story(card, fig, 0.1)
+    sheet = figure_sheet(card, None, card["threshold"], 0.1, validation=fig)
+    return build_story(card, sheet, fig.roc)
 
 
 def test_story_carries_version_figures_and_prevalence(story):
@@ -37,7 +54,12 @@ def test_story_carries_version_figures_and_prevalence(story):
     f = story["prevalence"]["frequencies"]
     assert f["tp"] + f["fn"] + f["fp"] + f["tn"] == 1000
     assert story["limitations"][0] == card["population"]
-    assert [r["prevalence"] for r in story["prevalence_table"]][:4] == [0.05, 0.1, 0.2, 0.4]
+    assert [r["prevalence"] for r in story["prevalence_table"]] == [0.05, 0.1, 0.2, 0.4]
+    assert [r["chosen"] for r in story["prevalence_table"]] == [False, True, False, False]
+    test = external_test.figures(card)  # the headline: the withheld test split's own figures
+    assert story["figures"][1]["value"] == test["sensitivity"]
+    assert story["headline_title"].startswith("How well: the withheld test split, n = 624")
+    assert story["beside"][0].startswith("The training hospital")
 
 
 @pytest.mark.parametrize("val,hi", [(0.742, 0.75), (0.3, 0.6), (0.6, 0.6), (0.605, 0.61)])
@@ -56,9 +78,8 @@ def test_pdf_without_gallery_has_the_story_as_text(story, tmp_path):
     assert story["prevalence"]["sentences"][2] in text  # "N children with pneumonia are missed."
     assert story["figures"][1]["text"] in text  # sensitivity with its interval
     assert "Gallery not drawn" in text
-    assert story["test_split"].startswith(external_test.NOT_MEASURED)  # the default: not there
-    assert "By how much: its recipe" in story["test_split"]  # its own hold-out, no store needed
-    assert story["test_split"] in text
+    assert story["test_split"] == ""  # the headline is the test split: no second sentence
+    assert_intervals_hold(text)
 
 
 def test_cli_report_with_gallery(tmp_path, data_root):
@@ -68,10 +89,10 @@ def test_cli_report_with_gallery(tmp_path, data_root):
     text = pdf_text(out)
     card = read_card(default_model())
     assert card["name"] in text and card["intended_use"] in text
-    assert "prevalence of 20%" in text and "False positive" in text and "False negative" in text
-    assert external_test.NOT_MEASURED in text  # the default: not scored there, and by how much
-    assert "By how much: its recipe, trained again without the NORMAL2 normals" in text
-    assert "resnet_clahe, the one model scored on the withheld later cohort" in text
+    assert "assumed prevalence of 20%" in text and "False positive" in text
+    assert "How well: the withheld test split" in text and "False negative" in text
+    assert_intervals_hold(text)
+    assert_counts_agree(out)
     assert re.search(r"case [0-9a-f]{6}", text)  # gallery cases by neutral id
     assert not re.search(r"person\d+_|IM-\d{4}", text), "a dataset file name (patient id) leaked"
     png = subprocess.run(
@@ -88,7 +109,9 @@ def test_report_says_why_the_gallery_is_missing(tmp_path, small_eval_dir):
     make_report(load_model(), small_eval_dir, prevalence=0.05, out=out)
     text = pdf_text(out)
     assert "Gallery not drawn:" in text and "rescore" in text
-    assert "prevalence of 5%" in text
+    assert "assumed prevalence of 5%" in text
+    assert_intervals_hold(text)
+    assert_counts_agree(out)
 
 
 def test_report_of_a_model_scored_on_the_test_split_says_so_on_one_page(tmp_path, data_root):
@@ -98,5 +121,7 @@ def test_report_of_a_model_scored_on_the_test_split_says_so_on_one_page(tmp_path
     code = main(["report", "--model", "resnet_clahe", "--pdf", str(out), "--data", str(data_root)])
     assert code == 0 and page_count(out) == 1
     text = pdf_text(out)
-    assert "withheld official test split" in text and "AUC 0.958 (validation: 0.997)" in text
+    assert "How well: the withheld test split" in text and "0.958 (0.940–0.972)" in text
+    assert "Beside it: The training hospital" in text
     assert external_test.NOT_MEASURED not in text
+    assert_intervals_hold(text)

@@ -51,12 +51,12 @@ def test_the_limitation_line_joins_the_cards_own_for_a_model_that_reads_the_shap
 
 def test_the_report_story_carries_the_shape_limitation():
     """The Present page and its PDF list it for the default (it reads the shape)."""
+    from xray_core.figure_sheet import figure_sheet
     from xray_core.report.story import build_story
     from xray_core.scores import load_scores
-    from xray_core.validation_figures import validation_figures
 
     shipped = read_card("resnet_fast_mix")
-    fig = validation_figures(shipped, load_scores("resnet_fast_mix"), n_resamples=100)
-    story = build_story(shipped, fig, 0.1)
+    sheet = figure_sheet(shipped, load_scores("resnet_fast_mix"), shipped["threshold"], 0.1)
+    story = build_story(shipped, sheet)
     assert story["limitations"][-1].startswith("Reads the thorax's shape")
     assert story["limitations"][-1] == shape_cue.shape_limitation(shipped)

@@ -2,7 +2,8 @@
 came from, shown on every page that uses it.
 
 Session keys (besides state.STUDY_KEY, the decoded image):
-    SOURCE_KEY: {"kind": "upload" | "sample", "name": str, "path": str (samples only)}.
+    SOURCE_KEY: {"kind": "upload" | "sample" | "gallery", "name": str, "path": str (samples
+        only)}; "gallery": a Present gallery case opened in Explain, named by its neutral id.
     REFUSED_KEY: the one-line message for the last file that could not be read, or absent.
     SAMPLE_KEY: the sample picker (path as str, or None); re-seeded from SOURCE_KEY every run,
         so it agrees with the current image after a visit to another page.
@@ -131,6 +132,8 @@ def source_line() -> str:
     size = f"{study.size[0]}×{study.size[1]} px"
     if source["kind"] == "sample":
         return f"Current image: **{source['name']}** (dataset sample, training image), {size}"
+    if source["kind"] == "gallery":
+        return f"Current image: **{source['name']}** (Present gallery, validation image), {size}"
     return f"Current image: uploaded file **{source['name']}**, {size}"
 
 

@@ -73,25 +73,44 @@ def operating_table(r: dict) -> dict:
 
 
 def _metric(col, label: str, value, ci, help_text: str | None = None) -> None:
-    col.metric(label, format_interval(value, ci, 3), help=help_text)
+    """The value as the metric, its interval on a caption below (a metric cuts long text)."""
+    text, _, interval = format_interval(value, ci, 3).partition(" (")
+    col.metric(label, text, help=help_text)
+    col.caption(f"95% CI {interval[:-1] or 'not available'}")
 
 
 def calibration_charts(r: dict) -> None:
-    """Reliability before (and after a local recalibration), and what was left out."""
+    """Reliability of the shipped calibration and, after a local recalibration, of both on
+    the same cases (the held-out ones), so the two ECEs compare like with like."""
     left, right = st.columns(2)
-    left.plotly_chart(
-        reliability_figure(
-            r["calibration"]["reliability"],
-            f"Calibration on local cases (ECE {r['calibration']['ece']:.3f})",
-        ),
-        width="stretch",
-    )
     rc = r.get("recalibration")
     if rc:
+        on = f"{rc['judged_on']}, n = {rc['after']['n']}"
+        left.plotly_chart(
+            reliability_figure(
+                rc["before"]["reliability"],
+                f"Shipped calibration, {on} (ECE {rc['before']['ece']:.3f})",
+            ),
+            width="stretch",
+        )
         right.plotly_chart(
             reliability_figure(
                 rc["after"]["reliability"],
-                f"After local recalibration, {rc['judged_on']} (ECE {rc['after']['ece']:.3f})",
+                f"Local recalibration, {on} (ECE {rc['after']['ece']:.3f})",
+            ),
+            width="stretch",
+        )
+        left.caption(
+            f"On all {r['n']} local cases the shipped calibration's ECE is "
+            f"{r['calibration']['ece']:.3f}; both charts above use the same "
+            f"{rc['after']['n']} cases the recalibration was not fitted on."
+        )
+    else:
+        left.plotly_chart(
+            reliability_figure(
+                r["calibration"]["reliability"],
+                f"Shipped calibration, all {r['n']} local cases "
+                f"(ECE {r['calibration']['ece']:.3f})",
             ),
             width="stretch",
         )

@@ -10,6 +10,7 @@ from matplotlib.patches import Rectangle
 
 from xray_core.pdf_kit import figure_png
 from xray_core.prevalence import CATEGORIES, icon_array
+from xray_core.uncertainty import interval_or_none
 
 DPI = 200
 POINT = "#c0392b"
@@ -25,12 +26,12 @@ def forest_png(rows: list[dict], size=(3.6, 2.0)) -> bytes:
     ax = fig.add_subplot()
     shown = [r for r in rows if r["value"] is not None]
     for i, r in enumerate(shown):
-        lo, hi = r["interval"] or (r["value"], r["value"])
+        lo, hi = interval_or_none(r["interval"]) or (r["value"], r["value"])
         ax.plot([lo, hi], [i, i], color="#34495e", lw=2.2, solid_capstyle="butt")
         ax.plot([r["value"]], [i], "o", color=POINT, ms=4.5)
     ax.set_yticks(range(len(shown)), [r["figure"].split(" (")[0] for r in shown], fontsize=7)
     ax.invert_yaxis()
-    low = min((r["interval"] or [r["value"]])[0] for r in shown)
+    low = min((interval_or_none(r["interval"]) or [r["value"]])[0] for r in shown)
     ax.set_xlim(max(0.0, min(0.8, low - 0.03)), 1.0)
     ax.tick_params(axis="x", labelsize=7)
     ax.grid(axis="x", color="#dddddd", lw=0.6)
@@ -49,7 +50,7 @@ def roc_png(roc: dict, sensitivity: float, specificity: float, size=(2.2, 2.0)) 
     ax.plot([1 - specificity], [sensitivity], "o", color=POINT, ms=5)
     ax.set_xlabel("1 − specificity", fontsize=7)
     ax.set_ylabel("sensitivity", fontsize=7)
-    ax.set_title("ROC, validation", fontsize=8)
+    ax.set_title("ROC, training hospital", fontsize=8)
     ax.tick_params(labelsize=6)
     ax.set_aspect("equal")
     return _png(fig)

@@ -1,10 +1,11 @@
-"""The whole report for a stored model: figures, story, Grad-CAM gallery, PDF bytes."""
+"""The whole report for a stored model: figures, story, evidence-map gallery, PDF bytes."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from xray_core import gallery
+from xray_core.figure_sheet import DEFAULT_PREVALENCE, figure_sheet
 from xray_core.report.pdf import render_pdf
 from xray_core.report.story import build_story
 from xray_core.scores import load_scores
@@ -18,7 +19,7 @@ GALLERY_PER_KIND = 2  # 2 true positives, 2 false positives, 2 false negatives
 def gallery_tiles(
     stored, scores: dict, data_root: Path | None, threshold: float
 ) -> tuple[list, str | None]:
-    """([(title, caption, RGB uint8)] per gallery case with its Grad-CAM, None), or ([], why)
+    """([(title, caption, RGB uint8)] per gallery case with its map, None), or ([], why)
     when the validation images are not available. Loads TensorFlow for the explainer."""
     if data_root is None:
         return [], "no data folder given (--data or $XRAY_DATA_DIR)"
@@ -28,7 +29,7 @@ def gallery_tiles(
         return [], str(exc)
     flat = [c for kind in cases.values() for c in kind]
     tiles = []
-    for case, cam in zip(flat, gallery.gradcam_overlays(stored, flat)):
+    for case, cam in zip(flat, gallery.evidence_overlays(stored, flat)):
         note = gallery.tile_note(cam)
         caption = f"P(pneumonia) {percent(case.probability)}\n{note}\n{case.case_id}"
         tiles.append((case.title.split(":")[0], caption, cam["image"]))
@@ -49,7 +50,7 @@ def make_report(
     Args:
         data_root: dataset root holding the model's validation images (for the gallery).
         threshold: decision threshold (default the card's). prevalence: fraction for the
-            natural frequencies (default the validation prevalence).
+            natural frequencies (default `figure_sheet.DEFAULT_PREVALENCE`, 20%).
     Raises:
         ValueError when the model has no stored validation scores.
     Without the validation images the PDF says why the gallery is missing.
@@ -61,7 +62,9 @@ def make_report(
             f"{stored.name} has no validation scores: run `python -m xray_core rescore`"
         )
     scored = {name: read_card(name, store_root) for name in list_models(store_root)}
-    story = build_story(stored.card, fig, prevalence, today, scored)
+    prev = DEFAULT_PREVALENCE if prevalence is None else prevalence
+    sheet = figure_sheet(stored.card, scores, fig.threshold, prev, validation=fig)
+    story = build_story(stored.card, sheet, fig.roc, today, scored)
     tiles, why = gallery_tiles(stored, scores, data_root, fig.threshold)
     if why:
         story["gallery_note"] = f"Gallery not drawn: {why}"

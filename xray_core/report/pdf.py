@@ -49,8 +49,14 @@ def _header(pdf: FPDF, s: dict) -> None:
     _text(pdf, f"{s['title']}: model {s['model']}", 15, "B", ACCENT)
     _text(
         pdf,
-        f"Model version {s['version']} · decision threshold {s['threshold']:.3f}"
-        f" (shipped {s['shipped_threshold']:.3f}) · report {s['date']}",
+        f"Model version {s['version']} · decision {s['threshold_text']}"
+        + (
+            ""
+            if abs(s["threshold"] - s["shipped_threshold"]) < 5e-4
+            and "shipped" in s["threshold_text"]
+            else f" (shipped threshold {s['shipped_threshold']:.3f} on the shipped scale)"
+        )
+        + f" · report {s['date']}",
         7.5,
         colour=MUTED,
     )
@@ -66,7 +72,7 @@ def _header(pdf: FPDF, s: dict) -> None:
 
 
 def _figures(pdf: FPDF, s: dict) -> None:
-    _heading(pdf, f"How well: validation, {s['n_text']}")
+    _heading(pdf, s["headline_title"])
     top = pdf.get_y()
     pdf.set_font(FONT, "", 8)
     with pdf.table(
@@ -83,16 +89,21 @@ def _figures(pdf: FPDF, s: dict) -> None:
             table.row([r["figure"], r["text"], f"{r['n']:,}"])
     below = pdf.get_y()
     pdf.image(io.BytesIO(charts.forest_png(s["figures"], (3.6, 2.4))), x=92, y=top, w=60)
-    sens, spec = (r["value"] for r in s["figures"][1:3])
-    pdf.image(io.BytesIO(charts.roc_png(s["roc"], sens, spec, (2.2, 2.3))), x=153, y=top, w=38)
+    if s["roc"] and s["roc_point"]:
+        sens, spec = s["roc_point"]
+        png = charts.roc_png(s["roc"], sens, spec, (2.2, 2.3))
+        pdf.image(io.BytesIO(png), x=153, y=top, w=38)
     pdf.set_y(max(below, top + 40) + 1)
-    _text(pdf, f"{s['source_note']} {s['ci_note']}", 7, "I", MUTED)
-    _text(pdf, s["test_split"], 7.5, "B")
+    for line in s["beside"]:
+        _text(pdf, f"Beside it: {line}", 7.5)
+    _text(pdf, " ".join([*s["missing"], s["ci_note"]]), 7, "I", MUTED)
+    if s["test_split"]:
+        _text(pdf, s["test_split"], 7.5, "B")
 
 
 def _prevalence(pdf: FPDF, s: dict) -> None:
     at = s["prevalence"]
-    _heading(pdf, f"What it means at a prevalence of {at['prevalence']:.0%}")
+    _heading(pdf, f"What it means at an assumed prevalence of {at['prevalence']:.0%}")
     top = pdf.get_y()
     pdf.image(io.BytesIO(charts.icon_array_png(at["frequencies"])), x=MARGIN, y=top, w=74)
     x = MARGIN + 78
@@ -123,7 +134,7 @@ def _prevalence(pdf: FPDF, s: dict) -> None:
             ["prevalence", "PPV (95% CI)", "NPV (95% CI)", "flagged", "false alarms", "missed"]
         )
         for r in s["prevalence_table"]:
-            label = f"{r['prevalence']:.0%}" + (" (val.)" if r["validation"] else "")
+            label = f"{r['prevalence']:.0%}" + (" (above)" if r["chosen"] else "")
             table.row(
                 [
                     label,
@@ -134,12 +145,20 @@ def _prevalence(pdf: FPDF, s: dict) -> None:
                     f"{r['missed']:,}",
                 ]
             )
-    _text(pdf, "Counts per 1,000 children X-rayed.", 6.5, "I", MUTED, w=WIDTH - 78, x=x)
+    _text(
+        pdf,
+        f"Counts per 1,000 children X-rayed, from {at['source']}'s sensitivity and specificity.",
+        6.5,
+        "I",
+        MUTED,
+        w=WIDTH - 78,
+        x=x,
+    )
     pdf.set_y(max(pdf.get_y(), top + 54) + 1)
 
 
 def _gallery(pdf: FPDF, s: dict, gallery: list[tuple[str, str, np.ndarray]]) -> None:
-    _heading(pdf, "What it gets right and wrong (validation images; Grad-CAM toward the verdict)")
+    _heading(pdf, "What it gets right and wrong (training-hospital images, with their maps)")
     _text(pdf, s["errors_text"], 8)
     if not gallery:
         note = s.get("gallery_note", "Gallery not drawn: the validation images were not available.")
