@@ -6,14 +6,14 @@ scoring built for stable masks at app speed on a 2-core CPU.
 From the `lime` package:
 
 1. **Segmentation**: `lime.wrappers.scikit_image.SegmentationAlgorithm('slic', ...)` (SLIC,
-   ~40 superpixels, compactness 10, sigma 1) on the display image repeated to RGB,
+   ~25 superpixels, compactness 10, sigma 1) on the display image repeated to RGB,
    deterministic; the ids are then relabelled densely 0..S-1.
 2. **Surrogate**: `lime.lime_base.LimeBase.explain_instance_with_data` with every superpixel
    as a feature (`feature_selection='none'`) and a sklearn `Ridge` on the 0/1 keep
    indicators, the unperturbed image as the first row, lime_image's distance (cosine distance
    to the all-kept row x 100). The kernel is flat (every sample weighs 1), not lime_image's
    default `sqrt(exp(-d^2 / 0.25^2))`: on a foldover design every sample but the image lies
-   at distance 16-45 (50 superpixels), where that kernel underflows to exactly 0, so the fit
+   at distance 16-45, where that kernel underflows to exactly 0, so the fit
    would see one point and return all-zero weights (see `lime_image_kernel`). The foldover
    design is balanced around the image already, so no sample needs down-weighting.
 
@@ -24,12 +24,14 @@ What this project adds:
    all-kept / all-hidden pair). In a foldover design every superpixel is hidden in exactly
    half the samples, and the main effects are uncorrelated with all pairwise interactions
    between superpixels, which are what made plain random masks give a different top region
-   from seed to seed (top-4 overlap 0.66 mean / 0.19 worst before; see the README).
-4. **Perturbation and scoring**: hidden superpixels become the image's mean grey (not black);
-   all samples go through the handle's scorer (its TFLite copy, `xray_core.lite`) in batches
-   of 100 (the time is almost all model calls).
-5. **Target**: the logit of P(PNEUMONIA), not the probability, so saturated verdicts still
-   give the surrogate something to fit.
+   from seed to seed.
+4. **Perturbation and scoring**: hidden superpixels take the value of a blurred copy of the
+   image (`faithfulness.blurred`, as the deletion check does: a grey patch inside a lung looks
+   like an opacity, i.e. like pneumonia); all samples go through the handle's scorer (its
+   TFLite copy, `xray_core.lite`) in batches of 100 (the time is almost all model calls).
+5. **Target**: the model's logit of P(PNEUMONIA) (`ModelHandle.logits`, from the penultimate
+   features: not a clipped probability), so saturated verdicts still give the surrogate
+   something to fit.
 
 A weight (`LimeResult.weights`, logit units) is the change in the logit of P(PNEUMONIA) when
 that superpixel is shown rather than hidden, all else averaged over the design.
@@ -49,11 +51,11 @@ from xray_core.config import CLASS_NAMES, POSITIVE_CLASS
 from xray_core.contract import ImageContract, from_display
 from xray_core.explain import base, overlay
 
-DEFAULT_SAMPLES = 300
-# 40, not 50: on 20 validation images of the default model (two seeded draws of 10) the
-# top-4 overlap across seeds was 0.885 / 0.879 mean (worst 0.62 / 0.57) with ~40 superpixels
-# against 0.819 / 0.693 (worst 0.41 / 0.24) with ~50, at the same 300 samples (EXPERIMENTS.md).
-DEFAULT_SEGMENTS = 40
+# 600 samples on 25 superpixels: with the blurred fill and the logit, the top-4 regions agree
+# across seeds at 0.93 mean (worst 0.50) on 24 validation images of the default model, against
+# 0.81 / 0.37 at 300 samples on 40 superpixels; 1000 samples gained nothing more (research log).
+DEFAULT_SAMPLES = 600
+DEFAULT_SEGMENTS = 25
 DEFAULT_TOP_K = 4
 BATCH_SIZE = 100
 LOGIT_EPS = 1e-6  # probabilities clipped to [1e-6, 1 - 1e-6] before the logit
