@@ -58,7 +58,11 @@ def iter_local_rows(
                 pending.append(pool.submit(prepare, entry, stored, keeper))
 
         fill()
-        while pending:
-            batch = [pending.popleft().result() for _ in range(min(batch_size, len(pending)))]
-            fill()  # decoders run on while this batch is scored
-            yield score_prepared(batch, stored, keeper, setting)
+        try:
+            while pending:
+                batch = [pending.popleft().result() for _ in range(min(batch_size, len(pending)))]
+                fill()  # decoders run on while this batch is scored
+                yield score_prepared(batch, stored, keeper, setting)
+        finally:  # closed early (a failed write, an interrupt): drop the files not started
+            for future in pending:
+                future.cancel()

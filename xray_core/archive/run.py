@@ -137,6 +137,7 @@ def _write(out: Path, rows, summary: Summary, bar: Progress) -> None:
                 bar.update(len(batch))
         finally:
             bar.close()
+            getattr(rows, "close", lambda: None)()  # the engine stops here, not in a GC pass
             sink.close()  # Parquet: folds the journal, also after an interrupt
     except OSError as exc:
         _forget(out, new and written == 0)
