@@ -8,7 +8,7 @@ visit resumes at the first case not yet read twice. Keys: see `review_viewer.KEY
 import streamlit as st
 
 from xray_app import frame, review, review_viewer
-from xray_app.review_access import as_text, reader_access
+from xray_app.review_access import as_text, plain, reader_access
 from xray_core.review import db, reads, sessions
 from xray_core.review.db import ReviewError
 
@@ -41,32 +41,32 @@ def save(phase: str, verdict: str, confidence: int, note: str = "") -> None:
         reads.record_read(review.db_path(), name, reader, case.sha256, phase, verdict,
                           confidence, note, seconds, token=link)  # fmt: skip
     except ReviewError as exc:
-        st.error(str(exc))
+        st.error(plain(str(exc)))
     else:
         st.rerun()
 
 
-st.markdown(
-    f"#### Case {pos} of {len(cases)} · session {as_text(name)} · reading as {as_text(reader)}"
-)
-if resume is None:
-    st.success(
-        f"You have read all {len(cases)} cases, blinded and with the AI. Your reads are saved: "
-        "this session is finished for you. You may look back at any case.",
-        icon=":material/task_alt:",
-    )
-else:
-    st.progress(done / len(cases), text=f"{done} of {len(cases)} cases read (both phases)")
-c1, c2, c3, _ = st.columns([1, 1, 2, 3])
-c1.button("← Previous", on_click=go, args=(pos - 1,), disabled=pos == 1, key="review_back")
-c2.button("Next →", on_click=go, args=(pos + 1,), disabled=pos == len(cases), key="review_fwd")
-if resume not in (None, pos):
-    c3.button(f"First unread: case {resume}", on_click=go, args=(resume,), key="review_resume")
-
 left, right = st.columns([3, 2], gap="medium")
 with left:
+    st.markdown(
+        f"##### Case {pos} of {len(cases)} · {as_text(name)} · reading as {as_text(reader)}"
+    )
     review_viewer.viewer(review.case_image(review.db_path(), case.sha256), case.sha256)
 with right:
+    if resume is None:
+        st.success(
+            f"You have read all {len(cases)} cases, blinded and with the AI. Your reads are "
+            "saved: this session is finished for you. You may look back at any case.",
+            icon=":material/task_alt:",
+        )
+    else:
+        st.progress(done / len(cases), text=f"{done} of {len(cases)} cases read (both phases)")
+    c1, c2 = st.columns(2)
+    c1.button("← Previous", on_click=go, args=(pos - 1,), disabled=pos == 1, key="review_back")
+    c2.button("Next →", on_click=go, args=(pos + 1,), disabled=pos == len(cases),
+              key="review_fwd")  # fmt: skip
+    if resume not in (None, pos):
+        st.button(f"First unread: {resume}", on_click=go, args=(resume,), key="review_resume")
     st.caption(f"The AI is {session.model} at the session's fixed threshold.")
     if "unaided" not in have:
         st.markdown("##### 1 · Your read (blinded: the AI is shown once you save)")

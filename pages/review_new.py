@@ -5,7 +5,7 @@ import secrets
 import streamlit as st
 
 from xray_app import frame, loaders, review, state
-from xray_app.review_access import OPEN_NOTE, app_base, as_text
+from xray_app.review_access import OPEN_NOTE, app_base, as_text, plain
 from xray_core.review.access import OWNER, link_url
 from xray_core.review.db import ReviewError
 from xray_core.review.sessions import create_session
@@ -95,7 +95,7 @@ if st.button("Create session", type="primary", disabled=not name.strip()):
                 access="open" if is_open else "invite",
             )
     except ReviewError as exc:
-        st.error(str(exc))
+        st.error(plain(str(exc)))
     else:
         st.success(
             f"Session **{as_text(report.session)}**: {report.n_cases} cases ({report.n_labelled} "

@@ -37,7 +37,7 @@ results, people, settings, audit = st.tabs(
 
 with results:
     st.caption(
-        f"{summary['n_crossed']} cases read by every reader in both phases (reader average, "
+        f"Cases read by every reader in both phases: {summary['n_crossed']} (reader average, "
         "Fleiss). 95% intervals: Wilson for proportions, bootstrap over cases otherwise."
     )
     if not summary["n_readers"]:
@@ -77,7 +77,7 @@ with people:
 with settings:
     review_access.settings(session)
     if st.button("Prepare the iMRMC CSV and the PDF report"):
-        with st.spinner("Writing the report (Grad-CAM of the discordant cases)…"):
+        with st.spinner("Writing the report (maps of the discordant cases)…"):
             st.session_state["review_exports"] = (name, review.prepare_exports(name))
     made, files = st.session_state.get("review_exports", (None, {}))
     for file_name, data in files.items() if made == name else ():

@@ -24,7 +24,7 @@ def test_report_without_the_model(tmp_path):
     assert pages >= 3
     text = pdf_text(out)
     for words in ("Review session: s", "Dr Ünal", "kappa vs AI", "Flips after the AI",
-                  "Discordant cases (2)", "Grad-CAM unavailable", "no AI verdict"):  # fmt: skip
+                  "Discordant cases (2)", "Maps unavailable", "no AI verdict"):  # fmt: skip
         assert words in text, words
     assert ".png" not in text and rows[0]["sha256"][:10] not in text
     assert "'fake' is not in this store" in text and "valid names" not in text  # one sentence

@@ -27,12 +27,24 @@ OPEN_NOTE = (
     "Type your own pseudonym; the session's owner chose this instead of invitation links."
 )
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:@&=%\"'/])")
+_AUTOLINK = re.compile(r"(?i)(://|@|www\.)")
+WORD_JOINER = "\u2060"
 
 
 def as_text(text: str) -> str:
-    """User-typed text for a Markdown string: every punctuation mark escaped, so `**x**`,
-    `[a](b)`, `$x$` or a URL show as typed (no bold, no link, no formula)."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
+    """User-typed text (a name) for a Markdown string: an inline code span, in which nothing
+    is interpreted (`**x**`, `[a](b)`, `$x$`, a URL or an e-mail show as typed)."""
+    text = str(text).replace("\n", " ")
+    fence = "`" * (max((len(m) for m in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def plain(text: str) -> str:
+    """A message that may hold user text, for an alert (which renders Markdown): punctuation
+    escaped, and a word joiner (invisible) that keeps a URL or e-mail from becoming a link."""
+    text = _AUTOLINK.sub(lambda m: m[0][0] + WORD_JOINER + m[0][1:], str(text))
+    return _MD_SPECIAL.sub(r"\\\1", text.replace("\n", " "))
 
 
 def db_path() -> str:
@@ -133,7 +145,7 @@ def invitations(session: sessions.Session) -> None:
             try:
                 link = access.invite(db_path(), session.name, reader)
             except ReviewError as exc:
-                st.error(str(exc))
+                st.error(plain(str(exc)))
             else:
                 st.session_state["review_new_link"] = (reader.strip(), link)
     made = st.session_state.get("review_new_link")

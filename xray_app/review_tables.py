@@ -90,7 +90,7 @@ def _detail(detail: dict) -> str:
         if key == "case":
             parts.insert(0, str(value))
         elif key == "phase":
-            parts.append(PHASE_NAMES.get(value, str(value)).lower())
+            parts.append(PHASE_NAMES.get(value, str(value)))
         else:
             parts.append(f"{DETAIL_NAMES.get(key, key.replace('_', ' '))}: {value}")
     return " · ".join(parts)

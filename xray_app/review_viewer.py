@@ -21,10 +21,10 @@ from xray_core.review.images import png_bytes
 
 # (label, level, width) on the 8-bit display image; the first is the starting one.
 PRESETS = (
-    ("Full range", 128, 255),
+    ("Full", 128, 255),
     ("Lungs", 96, 176),
-    ("Mediastinum / bone", 168, 150),
-    ("High contrast", 128, 110),
+    ("Bone", 168, 150),
+    ("Contrast", 128, 110),
 )
 KEYS_HELP = (
     "Keys: **N** / **P** verdict · **1–5** confidence · **Enter** save · **K** keep your "
@@ -44,14 +44,14 @@ CSS = """
 .xv { font: 13px/1.3 "Source Sans Pro", sans-serif; color: var(--st-text-color, #222); }
 .xv-bar { display: flex; flex-wrap: wrap; gap: 4px; align-items: center; margin-bottom: 4px; }
 .xv-bar button { border: 1px solid #bbb; background: transparent; color: inherit;
-  border-radius: 6px; padding: 2px 9px; cursor: pointer; font: inherit; }
+  border-radius: 6px; padding: 1px 8px; cursor: pointer; font: inherit; }
 .xv-bar button.on { border-color: #ff4b4b; color: #ff4b4b; }
 .xv-gap { flex: 1; }
 .xv-wl { min-width: 9em; text-align: right; opacity: .75; font-variant-numeric: tabular-nums; }
-.xv-stage { height: calc(100vh - 150px); min-height: 320px; background: #000; overflow: hidden;
+.xv-stage { height: calc(100vh - 150px); min-height: 300px; background: #000; overflow: hidden;
   display: flex; align-items: center; justify-content: center; border-radius: 6px;
   cursor: ns-resize; touch-action: none; }
-.xv-stage.one { overflow: auto; display: block; }
+.xv-stage.one { overflow: auto; display: grid; place-items: safe center; }
 .xv-stage canvas { display: block; image-rendering: auto; }
 .xv-stage.one canvas { image-rendering: pixelated; }
 """
@@ -83,6 +83,7 @@ function clickLabel(prefix, match) {
     const label = [...box.querySelectorAll("label")].find(l => match(l.innerText.trim()));
     if (!label) return false;
     label.click();
+    if (document.activeElement) document.activeElement.blur();  // keys stay with the page
     return true;
   };
 }
@@ -99,7 +100,9 @@ function clickButton(prefix) {
 function onKey(e) {
   const t = e.target;
   if (e.ctrlKey || e.metaKey || e.altKey || e.isComposing) return;
-  if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
+  const typing = t && (t.isContentEditable || /^(TEXTAREA|SELECT)$/.test(t.tagName) ||
+    (t.tagName === "INPUT" && !/^(radio|checkbox|button)$/.test(t.type)));
+  if (typing) return;
   const k = e.key;
   const v = window.__xrayViewer;
   let done = true;
@@ -136,6 +139,9 @@ export default function (component) {
   function save() { try { sessionStorage.setItem(STORE, JSON.stringify(s)); } catch (e) {} }
 
   function layout() {
+    // the stage reaches down to the window's bottom edge: the image gets the screen's height
+    const top = stage.getBoundingClientRect().top + window.scrollY;
+    stage.style.height = Math.max(300, window.innerHeight - top - 12) + "px";
     stage.classList.toggle("one", s.zoom === "one");
     root.querySelector('[data-zoom="fit"]').classList.toggle("on", s.zoom === "fit");
     root.querySelector('[data-zoom="one"]').classList.toggle("on", s.zoom === "one");
@@ -219,7 +225,8 @@ export default function (component) {
   root.__layout = layout;
   if (!root.__resize) {
     root.__resize = new ResizeObserver(() => root.__layout());
-    root.__resize.observe(stage);
+    root.__resize.observe(root);
+    window.addEventListener("resize", () => root.__layout());
   }
 
   if (root.dataset.src !== data.key) {

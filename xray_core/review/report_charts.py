@@ -25,6 +25,13 @@ def _err(value, ci) -> list[list[float]]:
     return [[value - lo], [hi - value]]
 
 
+MAX_LABEL = 24  # characters of a reader name drawn on a chart
+
+
+def _short(name: str) -> str:
+    return name if len(name) <= MAX_LABEL else name[: MAX_LABEL - 1] + "…"
+
+
 def _plain(texts) -> None:
     """Matplotlib Text objects shown literally (a name like '$x$' is not a formula)."""
     for t in texts:
@@ -40,7 +47,7 @@ def _dumbbell(ax, names: list[str], points: dict, title: str, xlim=(0, 1), ms: f
         for (v, ci), colour, dy in ((u, UNAIDED, 0.12), (a, AIDED, -0.12)):
             if v is not None:
                 ax.errorbar(v, y + dy, xerr=_err(v, ci), fmt="o", color=colour, capsize=3, ms=ms)
-    ax.set_yticks(range(len(names)), names)
+    ax.set_yticks(range(len(names)), [_short(n) for n in names])
     _plain(ax.get_yticklabels())
     ax.invert_yaxis()
     ax.set_xlim(*xlim)
@@ -109,7 +116,9 @@ def operating_points_chart(summary: dict) -> bytes | None:
             x1, y1 = 1 - a["specificity"], a["sensitivity"]
             ax.annotate("", (x1, y1), (x0, y0), arrowprops={"arrowstyle": "->", "color": AIDED})
             ax.plot(x1, y1, "o", color=AIDED)
-        label = ax.annotate(name, (x0, y0), fontsize=7, xytext=(4, -8), textcoords="offset points")
+        label = ax.annotate(
+            _short(name), (x0, y0), fontsize=7, xytext=(4, -8), textcoords="offset points"
+        )
         label.set_parse_math(False)
     ai = summary["ai"]
     if None not in (ai["sensitivity"], ai["specificity"]):
