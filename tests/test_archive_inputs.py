@@ -1,6 +1,8 @@
 """xray_core.archive.inputs: folder walks and manifests."""
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from xray_core.archive.inputs import ArchiveInput, InputError, parse_label
 
@@ -71,3 +73,61 @@ def test_input_must_be_folder_or_manifest(tmp_path, name):
 )
 def test_parse_label(text, label):
     assert parse_label(text, "x") == label
+
+
+# -- property tests: any bytes give entries or one InputError; what csv writes reads back ----
+
+
+LABELS = st.sampled_from(["", "NORMAL", "PNEUMONIA", "0", "1", "normal", " 1 "])
+PATHS = st.text(st.characters(exclude_characters="\0", exclude_categories=("Cs",)), min_size=1)
+PATHS = PATHS.map(str.strip).filter(bool)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.binary(max_size=400), head=st.sampled_from([b"", b"path\n", b"path,label\n"]))
+def test_any_manifest_bytes_give_entries_or_one_line_input_error(tmp_path_factory, data, head):
+    m = tmp_path_factory.mktemp("m") / "m.csv"
+    m.write_bytes(head + data)
+    try:
+        entries = list(ArchiveInput.open(m).entries())
+    except InputError as exc:
+        assert "\n" not in str(exc) and str(exc)
+        return
+    assert all(e.rel and "\0" not in e.rel and e.truth in (None, 0, 1) for e in entries)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=st.lists(st.tuples(PATHS, LABELS), max_size=8))
+def test_manifest_written_by_csv_reads_back(tmp_path_factory, rows):
+    import csv
+
+    m = tmp_path_factory.mktemp("m") / "m.csv"
+    with open(m, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["id", "path", "label"])
+        w.writerows([i, p, label] for i, (p, label) in enumerate(rows))
+    entries = list(ArchiveInput.open(m).entries())
+    assert [e.rel for e in entries] == [p for p, _ in rows]
+    assert [e.truth for e in entries] == [parse_label(label, "x") for _, label in rows]
+
+
+def test_folder_link_loops_are_walked_once_and_counted(tmp_path):
+    _touch(tmp_path / "a" / "x.png")
+    (tmp_path / "a" / "up").symlink_to(tmp_path)  # a loop through a parent
+    (tmp_path / "a" / "self").symlink_to(tmp_path / "a")
+    (tmp_path / "loop.png").symlink_to(tmp_path / "loop.png")  # a file link to itself
+    inp = ArchiveInput.open(tmp_path)
+    assert [e.rel for e in inp.entries()] == ["a/x.png", "loop.png"]
+    n, skipped = inp.tally()
+    assert (n, skipped.loops, skipped.suffix) == (2, 2, 0)
+
+
+def test_non_utf8_names_are_printable_and_stable(tmp_path):
+    import os
+
+    raw = os.path.join(os.fsencode(tmp_path), b"caf\xe9.png")
+    with open(raw, "wb") as f:
+        f.write(b"x")
+    entries = list(ArchiveInput.open(tmp_path).entries())
+    assert [e.rel for e in entries] == ["caf\\xe9.png"]
+    assert os.fsencode(entries[0].path) == raw  # the real file is still read

@@ -172,3 +172,38 @@ def test_keras_and_lite_runtimes_give_the_same_rows(tiny_store, data_root, tmp_p
     for a, b in zip(rows["lite"], rows["keras"]):
         assert abs(float(a["raw_probability"]) - float(b["raw_probability"])) < 1e-5
         assert (a["label"], a["gate"]) == (b["label"], b["gate"])
+
+
+def _one_line_refusal(capsys, argv, fragment, code=2):
+    assert main(argv) == code
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and fragment in err and "Traceback" not in err, err
+
+
+def test_out_and_manifest_faults_are_one_line_exit_2_and_change_nothing(
+    tiny_store, tmp_path, capsys
+):
+    images = tmp_path / "in"
+    images.mkdir()
+    base = ["--store", str(tiny_store), "score"]
+    (tmp_path / "dir.csv").mkdir()
+    _one_line_refusal(
+        capsys, [*base, str(images), "--out", str(tmp_path / "dir.csv"), "--resume"], "is a folder"
+    )
+    foreign = tmp_path / "theirs.csv"
+    foreign.write_text("patient,result\nA,=1+1\n")
+    _one_line_refusal(
+        capsys,
+        [*base, str(images), "--out", str(foreign), "--resume"],
+        "not a file written by score",
+    )
+    assert foreign.read_text() == "patient,result\nA,=1+1\n"
+    manifest = tmp_path / "list.csv"
+    out = str(tmp_path / "o.csv")
+    manifest.write_bytes("path,label\nnaïve.png,NORMAL\n".encode("latin-1"))
+    _one_line_refusal(capsys, [*base, str(manifest), "--out", out], "not UTF-8")
+    manifest.write_text("path,label\n" + "a" * 131_073 + ".png,NORMAL\n")
+    _one_line_refusal(capsys, [*base, str(manifest), "--out", out], "longer than 131,072")
+    manifest.write_text("path,label\na.png,NORMAL\nb\0.png,NORMAL\n")
+    _one_line_refusal(capsys, [*base, str(manifest), "--out", out], "line 3")
+    assert not (tmp_path / "o.csv").exists()

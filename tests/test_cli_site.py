@@ -147,3 +147,30 @@ def test_too_few_cases_cannot_make_a_profile(tiny_store, small_eval_dir, tmp_pat
     )
     assert code == 2 and "at least 59 are needed" in capsys.readouterr().err
     assert not (sites_dir() / "x.json").exists()
+
+
+def test_foreign_or_missing_scores_file_is_one_line_exit_2(tiny_store, tmp_path, capsys):
+    foreign = tmp_path / "theirs.csv"
+    foreign.write_text("file,score\na.png,0.3\n")
+    for scores, fragment in ((foreign, "not a file written by score"), (tmp_path, "not found")):
+        argv = ["--store", str(tiny_store), "validate-site", "--scores", str(scores)]
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and fragment in err, err
+
+
+def test_bad_labels_csv_is_one_line_exit_2(tiny_store, small_eval_dir, tmp_path, capsys):
+    out = tmp_path / "scored.csv"
+    main(["--store", str(tiny_store), "score", str(small_eval_dir), "--out", str(out)])
+    labels = tmp_path / "labels.csv"
+    for content, fragment in (
+        ("path,label\nnaïve.png,NORMAL\n".encode("latin-1"), "not UTF-8"),
+        (b"path,label\n" + b"a" * 131_073 + b",NORMAL\n", "longer than 131,072"),
+        (b"path,label\na.png,maybe\n", "line 2"),
+    ):
+        labels.write_bytes(content)
+        capsys.readouterr()
+        argv = ["validate-site", "--scores", str(out), "--labels", str(labels)]
+        assert main(["--store", str(tiny_store), *argv]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and fragment in err, err

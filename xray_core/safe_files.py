@@ -70,6 +70,8 @@ def open_regular(path) -> BinaryIO:
         raise FileError(f"{printable(path)}: is a folder, not a file.") from None
     except OSError as exc:
         raise FileError(f"{printable(path)}: cannot open ({_why(exc)}).") from None
+    except ValueError:  # a NUL byte in the name
+        raise FileError(f"{printable(path)!r}: not a valid file name.") from None
     try:
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):

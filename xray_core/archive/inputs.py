@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,12 +80,11 @@ class ArchiveInput:
         if source.is_dir():
             return cls(source)
         if source.is_file() and source.suffix.lower() == MANIFEST_SUFFIX:
-            inp = cls(source)
-            with inp._manifest_reader() as rows:
+            with csv_records(source) as rows:
                 header = next(rows, (1, []))[1]
             if "path" not in [h.strip() for h in header]:
                 raise InputError(f"{source}: a manifest needs a header with a 'path' column.")
-            return inp
+            return cls(source)
         if source.exists():
             raise InputError(f"{source}: INPUT must be a folder or a manifest .csv file.")
         raise InputError(f"{source}: no such folder or manifest.")
@@ -147,32 +147,32 @@ class ArchiveInput:
             else:
                 skipped.suffix += 1
 
-    def _manifest_reader(self):
-        """A context manager yielding (line number, record) pairs of the manifest."""
-        from contextlib import contextmanager
-
-        @contextmanager
-        def reader():
-            try:
-                f = open_text(self.source)
-            except FileError as exc:
-                raise InputError(str(exc)) from None
-            with f:
-                yield _records(csv.reader(f), self.source)
-
-        return reader()
-
     def _manifest(self) -> Iterator[Entry]:
-        with self._manifest_reader() as rows:
+        with csv_records(self.source) as rows:
             header = [h.strip() for h in next(rows, (1, []))[1]]
             for i, values in rows:
                 rec = dict(zip(header, values))
                 rel = (rec.get("path") or "").strip()
                 if not rel:
                     raise InputError(f"{self.source}, line {i}: empty path.")
+                if "\0" in rel:
+                    raise InputError(f"{self.source}, line {i}: the path holds a NUL byte.")
                 path = Path(rel) if Path(rel).is_absolute() else self.root / rel
                 truth = parse_label(rec.get("label", ""), f"{self.source}, line {i}")
                 yield Entry(rel, path, truth)
+
+
+@contextmanager
+def csv_records(source: Path) -> Iterator[Iterator[tuple[int, list[str]]]]:
+    """(line number, fields) pairs of a UTF-8 CSV file (a BOM is dropped), streamed, blank
+    lines left out. Not a regular file, not UTF-8, a field over the csv module's limit: one
+    InputError naming the line."""
+    try:
+        f = open_text(source)
+    except FileError as exc:
+        raise InputError(str(exc)) from None
+    with f:
+        yield _records(csv.reader(f), Path(source))
 
 
 def _is_dir(d: os.DirEntry) -> bool:

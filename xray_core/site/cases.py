@@ -9,7 +9,6 @@ model gives them no verdict); so are rows without a label.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,19 +32,23 @@ class Cases:
 
 
 def read_labels(path) -> dict[str, int]:
-    """A labels CSV with `path` and `label` columns -> {path: 0/1}."""
+    """A labels CSV with `path` and `label` columns -> {path: 0/1}. Parsed as a manifest is
+    (`archive.inputs`): not UTF-8, an over-long field or a bad label is one InputError."""
+    from xray_core.archive.inputs import csv_records
+
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: labels file not found.")
-    with open(path, newline="", encoding="utf-8-sig") as f:
-        reader = csv.DictReader(f)
-        if not {"path", "label"} <= set(reader.fieldnames or []):
+    with csv_records(path) as records:
+        header = [h.strip() for h in next(records, (1, []))[1]]
+        if not {"path", "label"} <= set(header):
             raise InputError(f"{path}: a labels CSV needs 'path' and 'label' columns.")
         labels = {}
-        for i, rec in enumerate(reader, start=2):
-            label = parse_label(rec["label"], f"{path}, line {i}")
+        for i, values in records:
+            rec = dict(zip(header, values))
+            label = parse_label(rec.get("label", ""), f"{path}, line {i}")
             if label is not None:
-                labels[rec["path"].strip()] = label
+                labels[(rec.get("path") or "").strip()] = label
     return labels
 
 
