@@ -79,6 +79,19 @@ with right:
         st.stop()
     first = have["unaided"]
     st.markdown(f"Your blinded read: **{first.verdict}**, confidence {first.confidence}")
+    if "aided" in have:  # read twice: the outcome and the way on first, then the AI again
+        second = have["aided"]
+        changed = "revised" if second.verdict != first.verdict else "kept"
+        st.success(
+            f"With the AI: **{second.verdict}**, confidence {second.confidence} ({changed})."
+        )
+        if session.show_truth and case.truth is not None:
+            st.info(f"Ground truth: **{('NORMAL', 'PNEUMONIA')[case.truth]}**")
+        if resume is not None:
+            later = [c.position for c in cases[pos:] if len(mine.get(c.sha256, {})) < 2]
+            target = later[0] if later else resume
+            st.button(f"Next case: {target} (Enter)", type="primary", on_click=go,
+                      args=(target,), key="review_next")  # fmt: skip
     review.ai_panel(session, case)
     if "aided" not in have:
         st.markdown("##### 2 · Your read with the AI: keep it or revise it")
@@ -92,13 +105,3 @@ with right:
             save("aided", v, c, note)
         st.caption(review_viewer.KEYS_HELP)
         st.stop()
-    second = have["aided"]
-    changed = "revised" if second.verdict != first.verdict else "kept"
-    st.success(f"With the AI: **{second.verdict}**, confidence {second.confidence} ({changed}).")
-    if session.show_truth and case.truth is not None:
-        st.info(f"Ground truth: **{('NORMAL', 'PNEUMONIA')[case.truth]}**")
-    if resume is not None:
-        later = [c.position for c in cases[pos:] if len(mine.get(c.sha256, {})) < 2]
-        target = later[0] if later else resume
-        st.button(f"Next case: {target} (Enter)", type="primary", on_click=go, args=(target,),
-                  key="review_next")  # fmt: skip

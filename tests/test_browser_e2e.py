@@ -238,50 +238,78 @@ def settle(page, quiet_s: float = 2.0, timeout_s: float = 30.0) -> None:
 REVIEW_SCREENSHOT = PROJECT_ROOT / "artifacts" / "e2e" / "review.png"
 
 
-def test_one_blinded_review_read_in_real_browser(app_url, data_root, tmp_path):
-    """A reader opens a session from its URL, sees no AI, saves a blinded read, and only then
-    sees the AI's probability; the read is in the database."""
+def wait_text(page, text: str, timeout_ms: int) -> None:
+    page.wait_for_function(
+        "t => document.body.innerText.includes(t)", arg=text, timeout=timeout_ms, polling=250
+    )
+
+
+def test_one_case_read_with_the_keyboard_only_in_real_browser(app_url, data_root, tmp_path):
+    """A reader opens their own link and reads one case without the mouse: P, 4, Enter (the
+    blinded read; no AI on the page before it), K (keep it with the AI), Enter (next case).
+    Both reads are in the database with their reading time."""
     import shutil
 
+    from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
     from xray_core import store
-    from xray_core.review import db, reads, sessions, sources
+    from xray_core.review import access, db, reads, sessions, sources
 
     folder = tmp_path / "cases"
     for cls in ("NORMAL", "PNEUMONIA"):
         (folder / cls).mkdir(parents=True)
         shutil.copy(sorted((data_root / "train" / cls).iterdir())[0], folder / cls)
     sessions.create_session(None, "e2e", sources.folder_items(folder), store.load_model(), seed=1)
+    token = access.invite(None, "e2e", "drE")
     REVIEW_SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     wait_ms = PAGE_TIMEOUT_S * 1000
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1300})
-            page.goto(app_url + "review?session=e2e&reader=drE", timeout=wait_ms)
-            page.wait_for_function(
-                "() => document.body.innerText.includes('Case 1 of 2')", timeout=wait_ms
-            )
-            settle(page)
-            blinded = page.inner_text('[data-testid="stMain"]')  # the page, not the sidebar
-            page.locator('[data-testid="stRadio"] label').filter(has_text="PNEUMONIA").click()
-            settle(page)
-            page.get_by_role("button", name="Save my read and reveal the AI").click()
-            page.wait_for_function(
-                "() => document.body.innerText.includes('AI: P(pneumonia), calibrated')",
-                timeout=wait_ms,
-            )
-            settle(page)
-            page.screenshot(path=str(REVIEW_SCREENSHOT), full_page=True)
+            page = browser.new_page(viewport={"width": 1280, "height": 720})
+            stage = "opening the reader's link"
+            try:
+                page.goto(app_url + f"review?token={token}", timeout=wait_ms)
+                wait_text(page, "Case 1 of 2", wait_ms)
+                page.wait_for_selector(".xv-stage canvas", state="attached", timeout=wait_ms)
+                settle(page)
+                blinded = page.inner_text('[data-testid="stMain"]')  # the page, not the sidebar
+                stage = "P, 4, Enter: the blinded read"
+                page.keyboard.press("p")
+                wait_text(page, "4 · probably pneumonia", wait_ms)
+                page.keyboard.press("4")
+                page.wait_for_selector(
+                    '[class*="st-key-review_save_u"] button:not([disabled])', timeout=wait_ms
+                )
+                page.keyboard.press("Enter")
+                wait_text(page, "AI: P(pneumonia), calibrated", wait_ms)
+                settle(page)
+                stage = "K: keep the read with the AI"
+                page.keyboard.press("k")
+                wait_text(page, "With the AI: PNEUMONIA", wait_ms)
+                settle(page)
+                page.screenshot(path=str(REVIEW_SCREENSHOT))
+                stage = "Enter: the next case"
+                page.keyboard.press("Enter")
+                wait_text(page, "Case 2 of 2", wait_ms)
+            except PlaywrightError as exc:
+                page.screenshot(path=str(REVIEW_SCREENSHOT))
+                pytest.fail(
+                    f"Failed while {stage}: {exc}\n--- page text ---\n{page_text(page)}"
+                    f"\n--- streamlit log ---\n{log_tail()}\nscreenshot: {REVIEW_SCREENSHOT}",
+                    pytrace=False,
+                )
         finally:
             browser.close()
     assert "Your read (blinded" in blinded
     assert "P(pneumonia)" not in blinded and "Grad-CAM" not in blinded
     with db.connect(None) as con:
         saved = reads.session_reads(con, sessions.get_session(con, "e2e").id, "drE")
-    assert [(r.phase, r.verdict, r.confidence) for r in saved] == [("unaided", "PNEUMONIA", 4)]
-    assert saved[0].seconds is not None and saved[0].seconds > 0
+    assert [(r.phase, r.verdict, r.confidence) for r in saved] == [
+        ("unaided", "PNEUMONIA", 4), ("aided", "PNEUMONIA", 4)
+    ]  # fmt: skip
+    assert all(r.seconds is not None and r.seconds > 0 for r in saved)
 
 
 PRESENT_SCREENSHOT = PROJECT_ROOT / "artifacts" / "e2e" / "present.png"
