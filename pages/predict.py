@@ -62,18 +62,19 @@ with right:
     colour = "red" if pred.label == POSITIVE_CLASS else "blue"
     st.markdown(f"### Verdict: :{colour}[**{pred.label}**]")
     st.metric(
-        f"Calibrated probability of pneumonia ({sheet.scale})",
+        "Calibrated probability of pneumonia",
         percent(pred.probability),
         help="Platt-calibrated (on the validation split, or on the site's cases for a site "
         "profile with a local recalibration); whole percentages, and beyond 99% or below 1% "
         "only the bound, because a few hundred images support no more.",
     )
+    st.caption(f"On the {sheet.scale}.")
     st.progress(
         pred.probability,
         text=f"{sheet.threshold_text}: {confidence_words(pred.probability, threshold)}",
     )
     head, at = sheet.headline, sheet.at
-    st.markdown(f"#### What {sheet.threshold_text} means: {head.label}, n = {head.n:,}")
+    st.markdown(f"**What {sheet.threshold_text} means**: {head.label}, n = {head.n:,}")
     cols = [c for _ in range(2) for c in st.columns(2)]
     for col, key in zip(cols[:2], ("sensitivity", "specificity")):
         (value, interval), (n, of) = head.parts(key), head.rests_on(key)

@@ -17,74 +17,70 @@ model, threshold = state.current_model(), state.current_threshold()
 title, toggle = st.columns([5, 1], vertical_alignment="center")
 on = toggle.toggle("Present", key="present_mode", help="Hide the sidebar and header to project.")
 present.style(on)
-title.markdown("## Pneumonia on children's chest X-rays")
+title.markdown("### Pneumonia on children's chest X-rays")
 st.warning(f"**{INTENDED_USE_SHORT}** {POPULATION}", icon=":material/warning:")
 try:
     sheet = present.get_sheet(model.name, threshold)
 except ValueError as exc:
     st.info(f"No figures to show: {exc}.")
     st.stop()
-head = sheet.headline
+head, at = sheet.headline, sheet.at
 
 left, right = st.columns([3, 2], gap="large")
 with left:
-    st.markdown(f"#### How well: {head.label}, n = {head.n:,} ({sheet.threshold_text})")
+    st.markdown(f"**How well: {head.label}, n = {head.n:,}** · {sheet.threshold_text}")
     for col, key in zip(st.columns(4), ("auc", "sensitivity", "specificity", "accuracy")):
         (value, interval), (n, of) = head.parts(key), head.rests_on(key)
         col.metric(key.upper() if key == "auc" else key.capitalize(), value)
         col.caption(f"95% CI {interval}  \nn = {n:,} {of}")
     lines = [beside_line(p) for p in sheet.populations.values() if p.key != head.key]
     st.caption(" ".join([f"{head.line[0].upper()}{head.line[1:]}.", *lines]))
+    on_scale = "" if sheet.scale == "shipped scale" else ", P on the shipped scale"
+    st.markdown(
+        "**What it gets right and wrong** (training-hospital images; the map Explain opens "
+        f"with{on_scale})",
+        help="Toward the verdict; a plain tile: no region pushed toward it.",
+    )
+    cases, why = present.get_gallery(model.name, sheet.validation_threshold)
+    if why:
+        st.info(f"Gallery unavailable: {why}")
+    for col, kind in zip(st.columns(3, gap="small"), cases):
+        col.caption(f"**{KINDS[kind].split(':')[0]}s**")
+        for tile_col, case in zip(col.columns(2, gap="small"), cases[kind]):
+            tile = present.gallery_tile(model.name, case)
+            tile_col.image(tile["image"], caption=percent(case.probability), width="stretch")
+            if tile_col.button(
+                "Explain",
+                key=f"present_open_{case.path.stem}",
+                help=f"Open {present.tile_caption(case, tile)} on the Explain page",
+                width="stretch",
+            ):
+                present.open_in_explain(case)
 with right:
     present.prevalence_slider("present_prevalence")  # its change reruns with the new sheet
-    at = sheet.at
     st.markdown(
         f"**PPV {format_interval(at['ppv'], at['ppv_ci'])}**: a flagged child has pneumonia. "
         f"**NPV {format_interval(at['npv'], at['npv_ci'])}**: a cleared child does not."
     )
     st.markdown(at["headline"])
-
-icons, cases_col = st.columns([2, 3], gap="large")
-icons.plotly_chart(
-    charts.icon_array_figure(icon_array(at["frequencies"]), 230, 5, 11),
-    width="stretch",
-    key="present_icons",
-    theme=None,
-)
-with cases_col:
-    st.markdown(
-        "**What it gets right and wrong** (the training hospital's validation images; "
-        "the map Explain opens with, toward the verdict; a plain tile: no region pushed "
-        "toward it)"
+    st.plotly_chart(
+        charts.icon_array_figure(icon_array(at["frequencies"]), 250, 5, 11),
+        width="stretch",
+        key="present_icons",
+        theme=None,
     )
-    cases, why = present.get_gallery(model.name, sheet.validation_threshold)
-    if why:
-        st.info(f"Gallery unavailable: {why}")
-    tiles = st.columns(6, gap="small")
-    flat = [(kind, case) for kind, items in cases.items() for case in items]
-    for tile_col, (kind, case) in zip(tiles, flat):
-        tile = present.gallery_tile(model.name, case)
-        tile_col.image(tile["image"], caption=f"{KINDS[kind].split(':')[0]} · "
-                       f"{percent(case.probability)}", width="stretch")  # fmt: skip
-        if tile_col.button(
-            "Explain",
-            key=f"present_open_{case.path.stem}",
-            help=f"Open {present.tile_caption(case, tile)} on the Explain page",
-            width="stretch",
-        ):
-            present.open_in_explain(case)
-
-limits, pdf = st.columns([5, 2], vertical_alignment="center")
-with limits.expander("Intended use and limitations"):
-    for item in [model.card.intended_use, *limitations(model.card)]:
-        st.markdown(f"- {item}")
-pdf.download_button(
-    "One-page PDF",
-    data=present.report_callable(model.name, sheet, cases),
-    file_name=f"{model.name}_report.pdf",
-    mime="application/pdf",
-    icon=":material/picture_as_pdf:",
-    key="present_pdf",
-    on_click="ignore",
-    width="stretch",
-)
+    limits, pdf = st.columns([3, 2], vertical_alignment="center")
+    with limits.expander("Use and limitations"):
+        for item in [model.card.intended_use, *limitations(model.card)]:
+            st.markdown(f"- {item}")
+    pdf.download_button(
+        "PDF",
+        data=present.report_callable(model.name, sheet, cases),
+        file_name=f"{model.name}_report.pdf",
+        mime="application/pdf",
+        icon=":material/picture_as_pdf:",
+        key="present_pdf",
+        help="The one-page PDF report: these figures, the gallery and the limitations.",
+        on_click="ignore",
+        width="stretch",
+    )

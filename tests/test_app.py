@@ -324,7 +324,8 @@ def test_model_card_puts_test_split_figures_before_the_training_hospitals():
     assert table[columns[1]].iloc[1] == "0.958 (0.940–0.972)"  # AUC
     card = store.read_card("resnet_clahe")
     header = at.subheader[0].value
-    assert header == (
-        f"At threshold {card['threshold']:.3f} (shipped scale); shipped threshold "
-        f"{card['threshold']:.3f} (shipped scale)"
+    assert header == f"At the shipped threshold {card['threshold']:.3f} (shipped scale)"
+    at.slider(key="_sb_threshold").set_value(0.5).run()
+    assert at.subheader[0].value == (
+        f"At threshold 0.500 (shipped scale); shipped: {card['threshold']:.3f} (shipped scale)"
     )

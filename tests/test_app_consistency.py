@@ -142,8 +142,8 @@ def check_predict(at: AppTest, sheet) -> None:
             metrics[key.upper()]
             == format_interval(at_prev[key], at_prev[f"{key}_ci"]).split(" (")[0]
         )
-    assert any(sheet.scale in m.label for m in at.metric), "the probability's scale unnamed"
     text = page_text(at)
+    assert f"On the {sheet.scale}." in text, "the probability's scale unnamed"
     assert sheet.threshold_text in text
     for sentence in at_prev["sentences"]:
         assert sentence in text

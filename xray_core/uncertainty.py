@@ -257,7 +257,8 @@ def auc_difference_interval(
 def format_interval(value: float | None, interval, digits: int = 2) -> str:
     """'0.97 (0.94–0.99)'; '—' when the value is undefined; the bare value without interval;
     '1.000 (too few cases)' for a TOO_FEW interval. A value that would round to a perfect 1.00
-    (or 0.00) gets one more digit (`wording.rate`), and so do its bounds; bounds are widened
+    (or 0.00) gets one more digit (`wording.rate`), and so do its bounds (also when the bounds
+    would print alike: '0.994 (0.990–0.996)', not '0.99 (0.99–0.99)'); bounds are widened
     to hold the value (a percentile interval can miss a point estimate on a skewed bootstrap),
     so the printed estimate always lies inside its printed interval."""
     if value is None:
@@ -266,8 +267,11 @@ def format_interval(value: float | None, interval, digits: int = 2) -> str:
     if isinstance(interval, str):
         return f"{text} ({interval})"
     if interval:
-        shown = len(text.split(".")[-1])
         lo, hi = min(float(interval[0]), value), max(float(interval[1]), value)
+        shown = len(text.split(".")[-1])
+        if f"{lo:.{shown}f}" == f"{hi:.{shown}f}" and lo < hi:  # '0.99 (0.99–0.99)' says less
+            shown += 1
+            text = f"{value:.{shown}f}"
         text += f" ({lo:.{shown}f}–{hi:.{shown}f})"
     return text
 
