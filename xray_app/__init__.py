@@ -15,5 +15,5 @@ Modules:
     views: plain-data helpers for pages (rows, captions, the feature-map layer to open on).
     charts: plotly figures from core results (no computation).
     present: the stakeholder views' cached figures with 95% intervals, the TP/FP/FN gallery
-        (Grad-CAM tiles, open in Explain), the prevalence control, the PDF download.
+        (map tiles, open in Explain), the prevalence control, the PDF download.
 """

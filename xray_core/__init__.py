@@ -7,7 +7,7 @@ Never imports streamlit (the app's side is `xray_app`). Layers, lowest first (AR
     store + store_files + card (the model store and its typed model card).
     calibration, metrics, uncertainty, reporting, compare, scores, evaluation.
     gate (out-of-distribution check), ood_corpus; inference (assess: gate + verdict).
-    explain: Grad-CAM, LIME, feature maps, overlays.
+    explain: occlusion, Grad-CAM, LIME, feature maps, their checks and verdict, overlays.
     config (paths), intended_use (population text), hashing, cli (`python -m xray_core`).
 """
 
