@@ -39,7 +39,7 @@ def save(phase: str, verdict: str, confidence: int, note: str = "") -> None:
     seconds = reads.reading_seconds(review.db_path(), name, reader, case.sha256, phase)
     try:
         reads.record_read(review.db_path(), name, reader, case.sha256, phase, verdict,
-                          confidence, note, seconds, token=link)  # fmt: skip
+                          confidence, note, seconds, token=link, require_access=True)  # fmt: skip
     except ReviewError as exc:
         st.error(plain(str(exc)))
     else:

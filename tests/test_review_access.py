@@ -78,6 +78,16 @@ def test_a_read_with_a_link_is_stored_only_as_that_links_reader(path, tmp_path):
     reads.record_read(path, "s", "drA", sha, "unaided", "NORMAL", 2, token=token)
 
 
+def test_without_a_link_the_app_saves_only_into_an_open_session(path):
+    sha = make_session(path.with_name("o.sqlite"), [1], ["NORMAL"])[0]["sha256"]
+    before = dump(path)
+    with pytest.raises(ReviewError, match="invite-only now"):
+        reads.record_read(path, "s", "drA", sha, "unaided", "NORMAL", 2, require_access=True)
+    assert dump(path) == before
+    access.set_access(path, "s", "open")
+    reads.record_read(path, "s", "drA", sha, "unaided", "NORMAL", 2, require_access=True)
+
+
 def test_access_modes(path):
     with db.connect(path) as con:
         assert get_session(con, "s").access == "invite" and access.open_sessions(con) == []

@@ -109,6 +109,7 @@ def test_blinded_read_then_reveal_then_aided_read(session):
     assert "Case 1 of 2" in shown and "reading as `drT`" in shown  # a name is never Markdown
     assert percent(first.probability) not in shown and "P(pneumonia)" not in shown
     assert "Grad-CAM" not in shown and not at.metric and not at.toggle  # no AI panel
+    assert len(at.get("bidi_component")) == 1  # the viewer
     assert at.radio(key="review_verdict_unaided_1").value is None  # nothing pre-set
     at.radio(key="review_verdict_unaided_1").set_value("PNEUMONIA").run()
     assert at.radio(key="review_conf_unaided_1_PNEUMONIA").value is None
@@ -175,6 +176,10 @@ def test_the_owner_link_opens_results_links_and_the_audit_log(session):
     with db.connect(None) as con:
         grant = access.grant(con, link[0].split("token=")[1])
     assert grant.reader == "drNew" and grant.role == "reader"
+    at.selectbox(key="review_rv").set_value("drNew")
+    ok(at.button(key="review_revoke").click().run())
+    with db.connect(None) as con:
+        assert access.grant(con, link[0].split("token=")[1]) is None  # the owner revoked it
 
 
 def test_an_open_session_says_so_and_takes_a_typed_name(session):

@@ -111,3 +111,17 @@ def test_sample_set_is_stratified_and_seeded(data_root):
         assert item.read()[:2] == b"\xff\xd8"  # the JPEG itself
     with pytest.raises(ReviewError, match="at least 2"):
         sources.sample_items(data_root, 1, seed=0)
+
+
+def test_a_labels_csv_that_is_a_fifo_or_holds_a_huge_field_is_one_line(tmp_path):
+    import os
+
+    fifo = tmp_path / "labels.csv"
+    os.mkfifo(fifo)
+    with pytest.raises(ReviewError, match="FIFO"):  # refused at once, never opened to block
+        sources.read_labels(fifo)
+    huge = tmp_path / "huge.csv"
+    huge.write_text("file,label\n" + "x" * 140_000 + ",NORMAL\n")
+    with pytest.raises(ReviewError, match="line 2: not readable as CSV") as err:
+        sources.read_labels(huge)
+    assert "\n" not in str(err.value)

@@ -137,13 +137,14 @@ def _insert(con, session: Session, reader: str, case: Case, values: tuple, sourc
 def record_read(
     path, session_name: str, reader: str, sha256: str, phase: str, verdict: str,
     confidence: int, note: str | None = None, seconds: float | None = None,
-    token: str | None = None,
+    token: str | None = None, require_access: bool = False,
 ) -> Read:  # fmt: skip
     """Store one read at once (its own transaction). Raises ReviewError on bad input, a read
     already made, or an aided read before the unaided one; nothing is stored then.
 
-    token: the reader's link (the app always passes it for an invite-only session): the read
-    is stored only while that link is live and is `reader`'s own in this session."""
+    token: the reader's link: the read is stored only while that link is live and is
+    `reader`'s own in this session. require_access (the app): without a token the session
+    must be open at the moment of saving (the owner may have closed it meanwhile)."""
     reader = check_reader(reader)
     values = (*check_read(phase, verdict, confidence), _clean_note(note), _check_seconds(seconds))
     with db.connect(path) as con, db.transaction(con):
@@ -152,6 +153,8 @@ def record_read(
             from xray_core.review.access import check_reader_token
 
             check_reader_token(con, token, session, reader)
+        elif require_access and session.access != "open":
+            raise ReviewError("this session is invite-only now: read through your own link.")
         case = find_case(list_cases(con, session.id), sha256, session.keep_names)
         _join(con, session, reader)
         event = _insert(con, session, reader, case, values, "app")
