@@ -1,6 +1,7 @@
 """One source per figure: every page and the PDF show what `figure_sheet` says, for the default
 model under {no profile, plain profile, recalibrated profile} x {two thresholds} x {5%, 20%,
-74% prevalence}; every printed estimate lies inside its printed interval; counts add up; the
+74% prevalence}, with the Site page and the site PDF for each profile; every printed estimate
+lies inside its printed interval; counts add up; the
 threshold's scale is named wherever a threshold is shown; no page raises with a recalibrated
 profile.
 
@@ -25,6 +26,7 @@ from xray_core.figure_sheet import KEYS, figure_sheet
 from xray_core.report.pdf import render_pdf
 from xray_core.report.story import build_story
 from xray_core.scores import load_scores
+from xray_core.site.pdf import write_pdf
 from xray_core.site.profiles import make_profile, save_profile
 from xray_core.site.report import site_report
 from xray_core.study import load_study
@@ -167,6 +169,27 @@ def check_pdf(card, sheet, roc, tmp_path) -> None:
     assert flags["sentence"] == flags["row"] == (f["flagged"], f["fp"], f["fn"])
 
 
+def check_site(at: AppTest, profile: dict, card, scores, tmp_path) -> None:
+    """The Site page and the site PDF show the figures the sheet's "site" population has."""
+    site = figure_sheet(card, scores, profile["threshold"], 0.2, profile).populations["site"]
+    at.switch_page("pages/site.py").run()
+    at.selectbox(key="site_pick").set_value(profile["name"]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    threshold = f"proposed threshold {profile['threshold']:.3f}"
+    assert threshold in list(at.table[0].value.columns)
+    metrics = {m.label: m.value for m in at.metric}
+    value, interval = site.parts("auc")
+    assert metrics["AUC (95% CI)"] == value
+    text = page_text(at)
+    assert f"95% CI {interval}" in text
+    assert_intervals_hold(text, "site page")
+    out = write_pdf(profile["report"], tmp_path / "site.pdf")
+    pdf = " ".join(pdf_helpers.pdf_text(out).split())
+    assert site.text("auc").replace("–", "-") in pdf
+    for x, lo, hi in pdf_helpers.intervals(pdf):
+        assert lo <= x <= hi, f"site PDF: {x} ({lo}-{hi})"
+
+
 @pytest.mark.parametrize("site", ["", "plain", "recal"])
 def test_every_page_and_the_pdf_show_the_sheet(site, saved, shipped, fullres_files, tmp_path):
     card, scores = shipped
@@ -190,6 +213,8 @@ def test_every_page_and_the_pdf_show_the_sheet(site, saved, shipped, fullres_fil
                 assert_intervals_hold(page_text(at), f"{page} {site} {t} {prev}")
             fig = fig or validation_figures(card, scores, sheet.validation_threshold)
             check_pdf(card, sheet, fig.roc, tmp_path)
+    if profile:
+        check_site(at, profile, card, scores, tmp_path)
 
 
 def test_no_page_raises_with_a_recalibrated_profile(saved, fullres_files):

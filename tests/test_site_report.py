@@ -104,3 +104,19 @@ def test_calibration_subset_is_stratified_and_seeded():
     assert m.sum() == 120 and y[m].sum() == 90
     assert np.array_equal(m, calibration_subset(y, 120, 1))
     assert not np.array_equal(m, calibration_subset(y, 120, 2))
+
+
+def test_three_images_say_too_few_cases_not_a_perfect_interval(validation, tmp_path):
+    """'AUC 1.000 (95% CI 1.000–1.000)' from 3 images claimed a certainty they cannot give."""
+    from pdf_helpers import pdf_text
+
+    from xray_core.site.pdf import write_pdf
+    from xray_core.uncertainty import TOO_FEW
+
+    y, raw, card = validation
+    idx = np.r_[np.flatnonzero(y == 1)[:2], np.flatnonzero(y == 0)[:1]]
+    r, _ = site_report(y[idx], raw[idx], card, n_resamples=200)
+    assert r["auc_ci"] == TOO_FEW and r["at_shipped_threshold"]["sensitivity_ci"] == TOO_FEW
+    assert r["summary"][1] == f"AUC {r['auc']:.3f} (95% CI: too few cases)."
+    text = " ".join(pdf_text(write_pdf(r, tmp_path / "site.pdf")).split())
+    assert "(too few cases)" in text and "1.000 (1.000-1.000)" not in text
