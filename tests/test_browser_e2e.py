@@ -238,6 +238,14 @@ def settle(page, quiet_s: float = 2.0, timeout_s: float = 30.0) -> None:
 REVIEW_SCREENSHOT = PROJECT_ROOT / "artifacts" / "e2e" / "review.png"
 
 
+CANVAS_GRAY_JS = """c => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    const pixels = [];
+    for (let i = 0; i < d.length; i += 4) pixels.push(d[i]);
+    return {w: c.width, h: c.height, pixels};
+}"""
+
+
 def wait_text(page, text: str, timeout_ms: int) -> None:
     page.wait_for_function(
         "t => document.body.innerText.includes(t)", arg=text, timeout=timeout_ms, polling=250
@@ -250,11 +258,12 @@ def test_one_case_read_with_the_keyboard_only_in_real_browser(app_url, data_root
     Both reads are in the database with their reading time."""
     import shutil
 
+    import numpy as np
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
     from xray_core import store
-    from xray_core.review import access, db, reads, sessions, sources
+    from xray_core.review import access, db, reads, sessions, sources, viewing
 
     folder = tmp_path / "cases"
     for cls in ("NORMAL", "PNEUMONIA"):
@@ -275,6 +284,10 @@ def test_one_case_read_with_the_keyboard_only_in_real_browser(app_url, data_root
                 page.wait_for_selector(".xv-stage canvas", state="attached", timeout=wait_ms)
                 settle(page)
                 blinded = page.inner_text('[data-testid="stMain"]')  # the page, not the sidebar
+                stage = "V: the next window/level preset, drawn in the browser"
+                page.keyboard.press("v")
+                page.locator(".xv-wl").filter(has_text="W 176").wait_for(timeout=wait_ms)
+                drawn = page.locator(".xv-stage canvas").evaluate(CANVAS_GRAY_JS)
                 stage = "P, 4, Enter: the blinded read"
                 page.keyboard.press("p")
                 wait_text(page, "4 · probably pneumonia", wait_ms)
@@ -310,6 +323,14 @@ def test_one_case_read_with_the_keyboard_only_in_real_browser(app_url, data_root
         ("unaided", "PNEUMONIA", 4), ("aided", "PNEUMONIA", 4)
     ]  # fmt: skip
     assert all(r.seconds is not None and r.seconds > 0 for r in saved)
+    with db.connect(None) as con:  # the browser's window/level is the core's, pixel for pixel
+        case = sessions.list_cases(con, 1)[0]
+        gray = sessions.case_view(con, case.sha256)
+    _, level, width = viewing.PRESETS[1]
+    expected = viewing.window_level(gray, level, width)
+    got = np.array(drawn["pixels"], np.int16).reshape(drawn["h"], drawn["w"])
+    assert got.shape == gray.shape and np.abs(got - expected).max() <= 1
+    assert not np.array_equal(expected, gray)  # the preset changed the picture
 
 
 PRESENT_SCREENSHOT = PROJECT_ROOT / "artifacts" / "e2e" / "present.png"

@@ -18,14 +18,8 @@ import numpy as np
 import streamlit as st
 
 from xray_core.review.images import png_bytes
+from xray_core.review.viewing import PRESETS
 
-# (label, level, width) on the 8-bit display image; the first is the starting one.
-PRESETS = (
-    ("Full", 128, 255),
-    ("Lungs", 96, 176),
-    ("Bone", 168, 150),
-    ("Contrast", 128, 110),
-)
 KEYS_HELP = (
     "Keys: **N** / **P** verdict · **1–5** confidence · **Enter** save · **K** keep your "
     "blinded read · **←** / **→** cases · drag on the image: left–right window, up–down level · "

@@ -1,5 +1,9 @@
 """Reading-room image controls: window/level (contrast) and zoom. Pure (H, W) uint8 -> uint8.
 
+The reading page's viewer applies the same window/level in the browser (a lookup table per
+redraw, `xray_app.review_viewer`), starting from PRESETS; a browser test checks that its
+pixels equal `window_level`'s.
+
 Window/level as on a PACS viewer, on the 8-bit display image: grey levels in
 [level - width/2, level + width/2] are stretched to [0, 255], those outside are clipped.
 Zoom crops a window of 1/factor of each side around a centre given as fractions of the width
@@ -14,6 +18,13 @@ import numpy as np
 from xray_core.contract import check_gray_u8
 
 MAX_ZOOM = 8.0
+# (label, level, width) on the 8-bit display image; the first is where a reader starts.
+PRESETS = (
+    ("Full", 128, 255),
+    ("Lungs", 96, 176),
+    ("Bone", 168, 150),
+    ("Contrast", 128, 110),
+)
 
 
 def window_level(gray: np.ndarray, level: float = 127.5, width: float = 255.0) -> np.ndarray:
