@@ -109,6 +109,8 @@ def bad_csv(made, name: str, text: str):
         (["export", "--session", "demo"], "nothing to export"),
         (["create", "--name", "demo", "--cases", "{cases}"], "already exists"),
         (["create", "--name", "x", "--cases", "/no/such/folder"], "no such folder"),
+        (["create", "--name", "tab\there", "--cases", "{cases}"], "1-60 printable"),
+        (["create", "--name", "n" * 100_000, "--cases", "{cases}"], "1-60 printable"),
     ],
 )
 def test_bad_input_is_one_line_exit_2_and_no_change(made, capsys, command, message):

@@ -53,15 +53,16 @@ def _items(args):
 
 def cmd_create(args) -> int:
     from xray_core.review import db
-    from xray_core.review.sessions import check_name_free, create_session
+    from xray_core.review.sessions import check_name_free, check_session_name, create_session
     from xray_core.store import load_gatekeeper, load_model
 
+    name = check_session_name(args.name)  # before the slow part
     with db.connect(args.db) as con:
-        check_name_free(con, args.name)  # before the slow part
+        check_name_free(con, name)
     items, source = _items(args)
     stored = load_model(args.model, args.store)
     report = create_session(
-        args.db, args.name, items, stored, load_gatekeeper(stored, args.store),
+        args.db, name, items, stored, load_gatekeeper(stored, args.store),
         threshold=args.threshold, seed=args.seed, source=source,
         keep_names=args.keep_names, show_truth=args.show_truth,
         access="open" if args.open else "invite",
