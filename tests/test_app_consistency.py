@@ -225,3 +225,5 @@ def test_no_page_raises_with_a_recalibrated_profile(saved, fullres_files):
     for page in LISTED:
         at.switch_page(page).run()
         assert not at.exception, (page, [e.value for e in at.exception])
+        if page in ("pages/explain.py", "pages/feature_maps.py"):  # the verdict line
+            assert "(site recal's recalibrated scale)" in page_text(at), page

@@ -18,10 +18,13 @@ from pathlib import Path
 
 import streamlit as st
 
+from xray_app import sites
 from xray_app.state import STUDY_KEY
 from xray_core import config
 from xray_core.decode import ImageError
+from xray_core.figure_sheet import scale_name
 from xray_core.samples import ORIGIN, Sample, list_samples
+from xray_core.site.profiles import load_profile
 from xray_core.study import open_study
 from xray_core.wording import percent
 
@@ -149,9 +152,12 @@ def reveal_label() -> None:
 
 
 def verdict_line(assessment) -> str:
-    """Markdown: the verdict and calibrated probability of the current image."""
+    """Markdown: the verdict and calibrated probability of the current image, with the
+    probability scale both are on (the shipped one, or the active site's recalibration)."""
     pred = assessment.prediction
+    site, _ = sites.active()
+    scale = scale_name(load_profile(site) if site else None)
     return (
         f"Verdict **{pred.label}** · P(pneumonia) {percent(pred.probability)} "
-        f"at threshold {pred.threshold:.3f}"
+        f"at threshold {pred.threshold:.3f} ({scale})"
     )
