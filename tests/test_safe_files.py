@@ -61,7 +61,7 @@ def test_read_is_bounded_and_text_must_be_utf8(tmp_path):
     f = tmp_path / "a.csv"
     f.write_bytes(b"x" * 101)
     assert read_bytes(f, 101) == b"x" * 101
-    with pytest.raises(FileError, match="larger than the limit"):
+    with pytest.raises(FileError, match="a.csv: file is 101 bytes; the limit is 100 bytes"):
         read_bytes(f, 100)
     f.write_bytes("path\nnaïve.png\n".encode("latin-1"))
     with pytest.raises(FileError, match="not UTF-8 text"):

@@ -88,12 +88,17 @@ def read_bytes(path, limit: int, what: str = "file") -> bytes:
     """At most LIMIT bytes of a regular file; FileError when it holds more (or cannot be read)."""
     path = Path(path)
     with open_regular(path) as f:
+        size = os.fstat(f.fileno()).st_size
+        if size > limit:
+            raise FileError(
+                f"{printable(path.name)}: {what} is {_size(size)}; the limit is {_size(limit)}."
+            )
         try:
             data = f.read(limit + 1)
         except OSError as exc:
             raise FileError(f"{printable(path)}: cannot read ({_why(exc)}).") from None
-    if len(data) > limit:
-        raise FileError(f"{printable(path)}: the {what} is larger than the limit ({_size(limit)}).")
+    if len(data) > limit:  # it grew while being read
+        raise FileError(f"{printable(path.name)}: {what} is over the limit of {_size(limit)}.")
     return data
 
 
