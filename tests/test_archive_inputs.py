@@ -49,6 +49,15 @@ def test_manifest_paths_relative_to_its_folder_with_labels(tmp_path):
     assert str(entries[2].path) == "/abs/c.png"
 
 
+def test_a_path_listed_twice_in_a_manifest_is_one_entry(tmp_path):
+    m = tmp_path / "list.csv"
+    m.write_text("path,label\na.png,NORMAL\nb.png,\na.png,PNEUMONIA\n")
+    inp = ArchiveInput.open(m)
+    assert [(e.rel, e.truth) for e in inp.entries()] == [("a.png", 0), ("b.png", None)]
+    n, skipped = inp.tally()
+    assert (n, skipped.repeated) == (2, 1)
+
+
 @pytest.mark.parametrize(
     "content, message",
     [("file,label\na.png,NORMAL\n", "'path' column"), ("path,label\na.png,maybe\n", "line 2")],
@@ -107,8 +116,10 @@ def test_manifest_written_by_csv_reads_back(tmp_path_factory, rows):
         w.writerow(["id", "path", "label"])
         w.writerows([i, p, label] for i, (p, label) in enumerate(rows))
     entries = list(ArchiveInput.open(m).entries())
-    assert [e.rel for e in entries] == [p for p, _ in rows]
-    assert [e.truth for e in entries] == [parse_label(label, "x") for _, label in rows]
+    first = {}
+    for p, label in rows:
+        first.setdefault(p, parse_label(label, "x"))  # a repeated path: its first line
+    assert [(e.rel, e.truth) for e in entries] == list(first.items())
 
 
 def test_folder_link_loops_are_walked_once_and_counted(tmp_path):

@@ -61,11 +61,13 @@ def parse_label(value: str, where: str) -> int | None:
 @dataclass
 class Skipped:
     """What a folder walk left out: files with other suffixes, folders already walked (link
-    loops) and sub-folders that could not be listed."""
+    loops) and sub-folders that could not be listed; or, for a manifest, lines repeating a
+    path already listed (each path is one row)."""
 
     suffix: int = 0
     loops: int = 0
     unlisted: int = 0
+    repeated: int = 0
 
 
 @dataclass(frozen=True)
@@ -111,7 +113,7 @@ class ArchiveInput:
         """(files to score, what the walk left out); one streamed pass."""
         skipped = Skipped()
         if self.is_manifest:
-            return sum(1 for _ in self._manifest()), skipped
+            return sum(1 for _ in self._manifest(skipped)), skipped
         return sum(1 for _ in self._walk(self.source, skipped, set())), skipped
 
     def _walk(
@@ -147,7 +149,8 @@ class ArchiveInput:
             else:
                 skipped.suffix += 1
 
-    def _manifest(self) -> Iterator[Entry]:
+    def _manifest(self, skipped: Skipped | None = None) -> Iterator[Entry]:
+        seen: set[str] = set()
         with csv_records(self.source) as rows:
             header = [h.strip() for h in next(rows, (1, []))[1]]
             for i, values in rows:
@@ -159,6 +162,11 @@ class ArchiveInput:
                     raise InputError(f"{self.source}, line {i}: the path holds a NUL byte.")
                 path = Path(rel) if Path(rel).is_absolute() else self.root / rel
                 truth = parse_label(rec.get("label", ""), f"{self.source}, line {i}")
+                if rel in seen:
+                    if skipped is not None:
+                        skipped.repeated += 1
+                    continue
+                seen.add(rel)
                 yield Entry(rel, path, truth)
 
 

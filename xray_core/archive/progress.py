@@ -61,6 +61,7 @@ class Summary:
     skipped_suffix: int = 0  # files in the tree with suffixes not scored
     skipped_loops: int = 0  # folders reached again through a link (walked once)
     skipped_unlisted: int = 0  # sub-folders that could not be listed
+    skipped_repeated: int = 0  # manifest lines repeating a path (one row per path)
     seconds: float = 0.0
 
     @property
@@ -94,4 +95,6 @@ class Summary:
             text += f"; {self.skipped_loops} folder links to folders already walked skipped"
         if self.skipped_unlisted:
             text += f"; {self.skipped_unlisted} folders could not be listed"
+        if self.skipped_repeated:
+            text += f"; {self.skipped_repeated} manifest lines repeating a path skipped"
         return text + f"; rows in {self.out}"

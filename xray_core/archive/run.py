@@ -111,6 +111,7 @@ def score_archive(
         skipped_suffix=skipped.suffix,
         skipped_loops=skipped.loops,
         skipped_unlisted=skipped.unlisted,
+        skipped_repeated=skipped.repeated,
     )
     todo = sum(1 for _ in pending(inp, keys))
     rows = _engine_rows(engine, pending(inp, keys), setting, spec, workers, batch_size)
