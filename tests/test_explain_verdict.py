@@ -85,3 +85,9 @@ def test_not_benchmarked_says_so():
 )
 def test_passes_benchmark(method, target, expected):
     assert verdict.passes_benchmark(CARD, method, target) is expected
+
+
+def test_benchmark_word_is_short_and_names_each_failed_line():
+    assert verdict.benchmark_word(CARD, "occlusion", "PNEUMONIA") == "passed the checks"
+    assert verdict.benchmark_word(CARD, "gradcam", "PNEUMONIA") == "failed deletion, alike"
+    assert verdict.benchmark_word(CARD, "lime", "PNEUMONIA") == "not benchmarked"

@@ -57,7 +57,7 @@ def curves_figure(faith) -> go.Figure:
             line = dict(color=colour, dash=dash)
             fig.add_scatter(x=x, y=y, name=f"{curve.kind}, {name}", line=line)
     fig.update_layout(
-        title=f"Score for {faith.target} as the map's pixels are hidden or revealed",
+        title=f"Score for {faith.target}, map order vs random",
         xaxis_title="% of pixels hidden (deletion) or revealed (insertion)",
         yaxis_title="score (normalised)",
         yaxis_range=[-0.02, 1.02],

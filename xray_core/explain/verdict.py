@@ -108,11 +108,14 @@ def passes_benchmark(faithfulness: dict | None, method: str, target: str) -> boo
     return bool(bench) and all(bench.values())
 
 
+SHORT_WORDS = {"randomisation": "randomisation", "deletion": "deletion", "alike": "alike"}
+
+
 def benchmark_word(faithfulness: dict | None, method: str, target: str) -> str:
     """A few words on `method`'s benchmark result for maps of `target`: "passed the checks",
-    "failed deletion", or "not benchmarked"."""
+    "failed deletion", "failed randomisation, deletion", or "not benchmarked"."""
     bench = checks.benchmark_verdicts(benchmark_figures(faithfulness, method, target))
-    failed = [LINE_WORDS[k] for k, ok in bench.items() if not ok]
+    failed = [SHORT_WORDS[k] for k, ok in bench.items() if not ok]
     if not bench:
         return "not benchmarked"
-    return f"failed {' and '.join(failed)}" if failed else "passed the checks"
+    return f"failed {', '.join(failed)}" if failed else "passed the checks"
