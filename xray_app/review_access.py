@@ -67,11 +67,11 @@ def app_base() -> str:
 
     if os.environ.get(access.APP_URL_ENV_VAR):
         return access.app_url()
-    url = getattr(st.context, "url", None) or ""
-    parts = urlsplit(url)
+    parts = urlsplit(getattr(st.context, "url", None) or "")
     if not parts.scheme:
         return access.app_url()
-    return f"{parts.scheme}://{parts.netloc}/"
+    folder = parts.path.rsplit("/", 1)[0]  # this page's name off: a base path is kept
+    return f"{parts.scheme}://{parts.netloc}{folder}/"
 
 
 def reader_access() -> tuple[sessions.Session, str, str | None] | None:

@@ -30,8 +30,9 @@ KEYS_HELP = (
 HTML = """<div class="xv">
   <div class="xv-bar"><span class="xv-presets"></span><span class="xv-gap"></span>
     <button data-zoom="fit" title="F">Fit</button><button data-zoom="one" title="Z">1:1</button>
-    <button data-reset title="R">Reset</button><span class="xv-wl"></span></div>
-  <div class="xv-stage" tabindex="0" aria-label="X-ray viewer"><canvas></canvas></div>
+    <button data-reset title="R">Reset</button></div>
+  <div class="xv-view"><span class="xv-wl"></span>
+    <div class="xv-stage" tabindex="0" aria-label="X-ray viewer"><canvas></canvas></div></div>
 </div>"""
 
 CSS = """
@@ -41,7 +42,9 @@ CSS = """
   border-radius: 6px; padding: 1px 8px; cursor: pointer; font: inherit; }
 .xv-bar button.on { border-color: #ff4b4b; color: #ff4b4b; }
 .xv-gap { flex: 1; }
-.xv-wl { min-width: 9em; text-align: right; opacity: .75; font-variant-numeric: tabular-nums; }
+.xv-wl { position: absolute; left: 8px; top: 6px; z-index: 1; color: #ddd; font-size: 12px;
+  text-shadow: 0 0 3px #000; pointer-events: none; font-variant-numeric: tabular-nums; }
+.xv-view { position: relative; }
 .xv-stage { height: calc(100vh - 150px); min-height: 300px; background: #000; overflow: hidden;
   display: flex; align-items: center; justify-content: center; border-radius: 6px;
   cursor: ns-resize; touch-action: none; }
