@@ -2,12 +2,15 @@
 until it finishes, then check that every file is a row exactly once (CSV and Parquet).
 
     python -m benchmarks.bench_faults [--n 400] [--kills 8] [--seed 0] [--model NAME]
+                                      [--full-disk]
 
 The archive: N training images linked under distinct names (`bench_score.link_archive`) and
 four hostile files (a FIFO, a symlink loop, a link to /dev/zero, a text file named .png),
 each of which must come back as an error row. Prints per format: kills delivered, runs, rows,
 files expected, duplicated and missing paths, the error rows of the hostile files, and
-whether any run printed a traceback. The in-process fault suite (kills at every byte, full
+whether any run printed a traceback. With --full-disk (needs root: it mounts a 64 KiB tmpfs),
+OUT is written onto a disk that fills, then the tmpfs is grown and the run resumed: a real
+ENOSPC, CSV and Parquet. The in-process fault suite (kills at every byte, full
 disks) is tests/test_archive_faults.py.
 """
 
@@ -72,12 +75,36 @@ def run_with_kills(cmd: list[str], out: Path, kills: int, rng: random.Random) ->
         return {"kills": delivered, "runs": runs, "exit": proc.returncode, "tracebacks": tracebacks}
 
 
+def full_disk(cmd: list[str], folder: Path, suffix: str) -> str:
+    """Score onto a 64 KiB tmpfs until it is full, grow it to 64 MiB, resume; one line."""
+    from xray_core.archive.sink import read_rows
+
+    folder.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(folder)], check=True)
+    try:
+        out = folder / f"out{suffix}"
+        first = subprocess.run([*cmd, "--out", str(out)], capture_output=True, text=True)
+        err = first.stderr.strip().splitlines()
+        subprocess.run(["mount", "-o", "remount,size=64m", str(folder)], check=True)
+        again = subprocess.run([*cmd, "--out", str(out), "--resume"], capture_output=True)
+        counts = Counter(r["path"] for r in read_rows(out))
+    finally:
+        subprocess.run(["umount", str(folder)], check=False)
+    return (
+        f"{suffix[1:]} on a full disk: exit {first.returncode}, {len(err)} stderr line(s): "
+        f"{err[-1] if err else ''!r}; after growing the disk and --resume: exit "
+        f"{again.returncode}, {len(counts)} paths, {sum(c > 1 for c in counts.values())} "
+        "duplicated"
+    )
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--n", type=int, default=400, help="images in the archive")
     p.add_argument("--kills", type=int, default=8, help="SIGKILLs per format")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--model", help="store entry (default: the store's default)")
+    p.add_argument("--full-disk", action="store_true", help="also a real ENOSPC (root: tmpfs)")
     args = p.parse_args(argv)
 
     from xray_core.archive.sink import read_rows
@@ -101,6 +128,9 @@ def main(argv=None) -> int:
                 f"{errors}/{len(HOSTILE)}",
                 flush=True,
             )
+            if args.full_disk:
+                score = cmd[: cmd.index("--out")]
+                print(full_disk(score, Path(tmp) / f"full{suffix}", suffix), flush=True)
     return 0
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -143,13 +145,22 @@ def _write(out: Path, rows, summary: Summary, bar: Progress) -> None:
     except OSError as exc:
         _forget(out, new and written == 0)
         raise OutputError(
-            f"{out}: cannot write ({(exc.strerror or type(exc).__name__).lower()}) after "
+            f"{out}: cannot write ({_why(exc)}) after "
             f"{written} rows of this run; the rows written are kept: make room, then run again "
             "with --resume."
         ) from None
     except BaseException:
         _forget(out, new and written == 0)
         raise
+
+
+def _why(exc: OSError) -> str:
+    """The OS's words for a failed write (pyarrow puts the errno inside its message)."""
+    found = re.search(r"\[errno (\d+)\]", str(exc), re.IGNORECASE)
+    number = exc.errno or (int(found.group(1)) if found else None)
+    if number:
+        return os.strerror(number).lower()
+    return (exc.strerror or str(exc) or type(exc).__name__).splitlines()[0].lower()[:120]
 
 
 def _forget(out: Path, empty_and_new: bool) -> None:
