@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from xray_app.explanations import ResultCache
-from xray_app.loaders import get_cam, get_model, model_names
+from xray_app.explanations import ResultCache, get_handle
+from xray_app.loaders import get_model, model_names
 from xray_core.explain import overlay
 from xray_core.review import db, explain, sessions
 from xray_core.review.reads import CONFIDENCE_LABELS
@@ -20,7 +20,6 @@ from xray_core.wording import percent
 READ_PAGE = "pages/review.py"
 RESULTS_PAGE = "pages/review_results.py"
 NEW_PAGE = "pages/review_new.py"
-GRADCAM_CAPTION = "Grad-CAM: warm = pushes toward PNEUMONIA (on the image the AI saw)"
 
 
 def db_path() -> str:
@@ -58,7 +57,7 @@ def read_form(phase: str, position: int):
 
 
 def ai_panel(session: sessions.Session, case: sessions.Case) -> None:
-    """The AI's result for a case: probability, verdict at the session threshold, Grad-CAM;
+    """The AI's result for a case: probability, verdict at the session threshold, the map;
     LIME on demand. Call only after the reader's unaided read is saved."""
     if not case.gate_ok:
         st.warning(
@@ -74,17 +73,19 @@ def ai_panel(session: sessions.Session, case: sessions.Case) -> None:
     model = get_model(session.model)
     with db.connect(db_path()) as con:
         seen = sessions.case_model_view(con, session.id, case.sha256)
-    if model.last_conv is not None:
-        heat = explain.case_gradcam(
-            db_path(), session.name, case.sha256, model, get_cam(session.model, "gradcam")
-        )
-        st.image(overlay.blend_heatmap(seen, heat, 0.4), width="stretch", caption=GRADCAM_CAPTION)
+    handle = get_handle(session.model)
+    heat, title = explain.case_map(db_path(), session.name, case.sha256, model, handle)
+    if heat.any():
+        caption = f"{title}: the brighter, the more this region pushes toward PNEUMONIA"
+        st.image(overlay.blend_heatmap(seen, heat, 0.4), width="stretch", caption=caption)
+    else:
+        st.image(seen, width="stretch", caption=f"{title}: no region pushes toward PNEUMONIA")
     if st.toggle("Show LIME (a few seconds)", key=f"review_lime_{case.sha256[:12]}"):
         result = _lime(session, case, model)
         st.image(
             overlay.draw_lime(seen, result.segments, result.mask(4, 1), result.mask(4, -1)),
             width="stretch",
-            caption="LIME: green for PNEUMONIA, red against",
+            caption="LIME: orange = for PNEUMONIA, blue = against",
         )
 
 
@@ -102,7 +103,9 @@ def _lime(session: sessions.Session, case: sessions.Case, model):
         def progress(f: float) -> None:
             bar.progress(f, text=f"LIME {f:.0%}")
 
-        result = explain.case_lime(db_path(), session.name, case.sha256, model, progress=progress)
+        result = explain.case_lime(
+            db_path(), session.name, case.sha256, model, get_handle(session.model), progress
+        )
         bar.empty()
         cache.put(key, result)
     return result

@@ -1,9 +1,9 @@
 """PDF session report (fpdf2): the results tables, charts, and the discordant cases with a
-thumbnail and the Grad-CAM overlay of each, for the discussion part of a session.
+thumbnail and the map toward pneumonia of each, for the discussion part of a session.
 
 Text is real PDF text (extractable, searchable), in DejaVu Sans (shipped with matplotlib) so
 any reader pseudonym prints. Cases are named 'case-007'; no file name, hash or DICOM tag is
-written. Grad-CAM needs the session's model: when it cannot be loaded the report says so and
+written. The maps need the session's model: when it cannot be loaded the report says so and
 shows the thumbnails alone.
 """
 
@@ -182,8 +182,8 @@ def _discordant(pdf: ReportPDF, s: dict, pictures) -> None:
     note = pictures.prepare()
     if len(cases) > MAX_DISCORDANT:
         note += f" The first {MAX_DISCORDANT} are shown; the JSON summary lists all."
-    pdf.para("Left: the image as read. Right: Grad-CAM toward pneumonia on the image the model "
-             f"saw. Reads are unaided → aided.{note}")  # fmt: skip
+    pdf.para(f"Left: the image as read. Right: {pictures.method} toward pneumonia on the image "
+             f"the model saw. Reads are unaided → aided.{note}")  # fmt: skip
     for case in cases[:MAX_DISCORDANT]:
         if pdf.get_y() + THUMB_MM + 4 > pdf.h - pdf.b_margin:
             pdf.add_page()
@@ -201,7 +201,7 @@ def write_report(path, session_name: str, out, store=None, stored=None) -> int:
     """Write the PDF report of a session; returns its number of pages. Audited as 'exported'.
 
     Args:
-        stored: the session's model for Grad-CAM (loaded from `store` when None).
+        stored: the session's model for the maps (loaded from `store` when None).
     """
     from xray_core.review.report_images import CasePictures
 
