@@ -2,11 +2,10 @@
 
 import streamlit as st
 
-from xray_app import cases_view, current, frame, present, state, widgets
+from xray_app import cases_view, current, frame, state, widgets
 from xray_core.config import POSITIVE_CLASS
 from xray_core.reporting import confidence_words
 from xray_core.shape_cue import shape_note
-from xray_core.uncertainty import format_interval
 from xray_core.wording import percent
 
 frame.route_through_entry()
@@ -35,6 +34,10 @@ if study is None:
     with right:
         state.current_model()  # on a cold start: load now, with a spinner, under the frame
     st.stop()
+
+# After the frame: the figures pull in SciPy and scikit-learn (seconds on a cold start).
+from xray_app import present  # noqa: E402
+from xray_core.uncertainty import format_interval  # noqa: E402
 
 model, threshold = state.current_model(), state.current_threshold()
 result = widgets.current_assessment(study)

@@ -22,9 +22,8 @@ from xray_app import sites
 from xray_app.state import STUDY_KEY
 from xray_core import config
 from xray_core.decode import ImageError
-from xray_core.figure_sheet import scale_name
 from xray_core.samples import ORIGIN, Sample, list_samples
-from xray_core.site.profiles import load_profile
+from xray_core.site.profiles import load_profile, scale_name
 from xray_core.study import open_study
 from xray_core.wording import percent
 

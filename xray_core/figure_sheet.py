@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from xray_core import external_test, prevalence, uncertainty
-from xray_core.site.profiles import site_card, to_shipped_scale
+from xray_core.site.profiles import scale_name, site_card, to_shipped_scale
 from xray_core.validation_figures import Figures, validation_figures
 
 KEYS = ("auc", "sensitivity", "specificity", "ppv", "npv", "accuracy")
@@ -222,13 +222,6 @@ def at_prevalence(pop: Population, prev: float) -> dict:
         "sentences": prevalence.frequency_sentences(freq),
         "source": pop.label,
     }
-
-
-def scale_name(profile: dict | None) -> str:
-    """The probability scale a threshold and a probability are on, in words."""
-    if profile and profile.get("calibration"):
-        return f"site {profile['name']}'s recalibrated scale"
-    return "shipped scale"
 
 
 def validation_threshold(card, threshold: float, profile: dict | None = None) -> float:

@@ -127,6 +127,14 @@ def site_card(card, profile: dict):
     return card.updated(**changes) if hasattr(card, "updated") else {**card, **changes}
 
 
+def scale_name(profile: dict | None) -> str:
+    """The probability scale a threshold and a probability are on, in words: the shipped
+    calibration's, or the profile's local recalibration."""
+    if profile and profile.get("calibration"):
+        return f"site {profile['name']}'s recalibrated scale"
+    return "shipped scale"
+
+
 def invert_calibration(p: float, calibration: dict | None) -> float:
     """The raw output whose calibrated value is p (Platt is monotone: a > 0); p in (0, 1)."""
     from xray_core.calibration import logit, sigmoid
