@@ -124,34 +124,49 @@ def score_archive(
     return summary
 
 
+class _WriteFailed(Exception):
+    """An OSError from writing OUT (not from the engine): `cause` is it."""
+
+    def __init__(self, cause: OSError):
+        super().__init__(str(cause))
+        self.cause = cause
+
+
+def _sink(op, *args):
+    try:
+        return op(*args)
+    except OSError as exc:
+        raise _WriteFailed(exc) from exc
+
+
 def _write(out: Path, rows, summary: Summary, bar: Progress) -> None:
     """Stream the engine's rows into OUT. A write that fails (a full disk) is an OutputError
     saying what was kept; a new OUT that got no row is removed again when the run fails."""
     new = not out.exists() and not journal_path(out).exists()
     written = 0
     try:
-        sink = Sink(out)
+        sink = _sink(Sink, out)
         try:
             for batch in rows:
                 for row in batch:
-                    sink.write(row)
+                    _sink(sink.write, row)
                     written += 1
                     summary.count(row)
                 bar.update(len(batch))
         finally:
             bar.close()
-            getattr(rows, "close", lambda: None)()  # the engine stops here, not in a GC pass
-            sink.close()  # Parquet: folds the journal, also after an interrupt
-    except OSError as exc:
+            _sink(sink.close)  # Parquet: folds the journal, also after an interrupt
+    except _WriteFailed as failed:
         _forget(out, new and written == 0)
         raise OutputError(
-            f"{out}: cannot write ({_why(exc)}) after "
-            f"{written} rows of this run; the rows written are kept: make room, then run again "
-            "with --resume."
+            f"{out}: cannot write ({_why(failed.cause)}) after {written} rows of this run; the "
+            "rows written are kept: make room, then run again with --resume."
         ) from None
     except BaseException:
         _forget(out, new and written == 0)
         raise
+    finally:
+        getattr(rows, "close", lambda: None)()  # the engine stops here, not in a GC pass
 
 
 def _why(exc: OSError) -> str:
