@@ -6,7 +6,6 @@ Calibrated p = sigmoid(a * logit(p_raw) + b); a, b fitted on validation by log-l
 from __future__ import annotations
 
 import numpy as np
-from scipy.optimize import minimize
 
 EPS = 1e-7
 
@@ -24,6 +23,10 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
 
 def fit_platt(p_raw, y) -> dict:
     """Fit a, b minimising the log-loss of sigmoid(a * logit(p_raw) + b) against labels y."""
+    # Imported here: SciPy's optimiser costs about a second to import, and every verdict
+    # (apply_calibration) and the app's first frame import this module.
+    from scipy.optimize import minimize
+
     z, y = logit(p_raw).ravel(), np.asarray(y, dtype=np.float64).ravel()
 
     def nll(params):
