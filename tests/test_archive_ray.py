@@ -1,12 +1,37 @@
 """The Ray engine (local mode) gives the local engine's rows: probabilities within 1e-6."""
 
 import sys
+from pathlib import Path
 
 import pytest
 from archive_helpers import add_bad_files, link_images
 
 from xray_core.archive.sink import read_rows
 from xray_core.cli import main
+
+
+def test_a_stale_cluster_file_does_not_stop_the_local_engine(monkeypatch):
+    """A crashed local cluster leaves its address in RAY_TMPDIR/ray/ray_current_cluster; Ray's
+    plain init would join it and refuse num_cpus. The engine starts its own cluster."""
+    import shutil
+    import tempfile
+
+    import ray
+
+    from xray_core.archive.ray_engine import start_ray
+
+    tmp = tempfile.mkdtemp(prefix="rt", dir="/tmp")  # short: Ray's socket paths are limited
+    try:
+        (Path(tmp) / "ray").mkdir()
+        (Path(tmp) / "ray" / "ray_current_cluster").write_text("127.0.0.1:6399\n")
+        monkeypatch.setenv("RAY_TMPDIR", tmp)
+        monkeypatch.delenv("RAY_ADDRESS", raising=False)
+        assert not ray.is_initialized()
+        start_ray(1)
+        assert ray.cluster_resources().get("CPU") == 1
+    finally:
+        ray.shutdown()
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
