@@ -53,10 +53,17 @@ def test_gradcam_needs_a_conv_layer(tiny_model, image):
         gradcam.make_cam(tiny_model.model, "cam")
 
 
-def test_lime_is_reproducible_and_masks_are_disjoint(tiny_model, image):
+@pytest.fixture(scope="module")
+def tiny_model_logits(tiny_model):
+    from xray_core.explain.handle import ModelHandle
+
+    return ModelHandle(tiny_model).logits
+
+
+def test_lime_is_reproducible_and_masks_are_disjoint(tiny_model, tiny_model_logits, image):
     seen = []
     a = lime_explain.explain_lime(
-        tiny_model.probabilities,
+        tiny_model_logits,
         image[1],
         tiny_model.contract,
         num_samples=60,
@@ -64,7 +71,7 @@ def test_lime_is_reproducible_and_masks_are_disjoint(tiny_model, image):
         progress=seen.append,
     )
     b = lime_explain.explain_lime(
-        tiny_model.probabilities, image[1], tiny_model.contract, num_samples=60, seed=3
+        tiny_model_logits, image[1], tiny_model.contract, num_samples=60, seed=3
     )
     assert a.weights == b.weights and lime_explain.topk_overlap(a, b, 3) == 1.0
     assert seen and seen[-1] == 1.0
@@ -72,9 +79,9 @@ def test_lime_is_reproducible_and_masks_are_disjoint(tiny_model, image):
     assert a.segments.shape == image[1].shape
 
 
-def test_lime_checks_its_input(tiny_model, image):
+def test_lime_checks_its_input(tiny_model, tiny_model_logits, image):
     with pytest.raises(ValueError, match="display image"):
-        lime_explain.explain_lime(tiny_model.probabilities, image[1][:10], tiny_model.contract)
+        lime_explain.explain_lime(tiny_model_logits, image[1][:10], tiny_model.contract)
 
 
 def test_feature_maps_in_model_order(tiny_model, image):

@@ -108,10 +108,10 @@ def test_lime_package_fits_the_surrogate_and_segments(monkeypatch):
     contract = ImageContract(size=32, channels=1, scaling="unit", clahe=False)
     display = np.random.default_rng(0).integers(60, 200, (32, 32)).astype(np.uint8)
 
-    def predict(x):
-        return 1 / (1 + np.exp(-(x[:, :8, :8, 0].mean(axis=(1, 2)) - 0.5) * 8))
+    def score(x):  # a logit
+        return (x[:, :8, :8, 0].mean(axis=(1, 2)) - 0.5) * 8
 
-    result = L.explain_lime(predict, display, contract, 40, n_segments=9, seed=2)
+    result = L.explain_lime(score, display, contract, 40, n_segments=9, seed=2)
     assert segs == [{"n_segments": 9, "compactness": 10, "sigma": 1, "start_label": 0}]
     assert len(calls) == 1
     data, labels, dist, label, num_features, kw, kernel = calls[0]
@@ -128,10 +128,10 @@ def test_lime_finds_the_region_an_additive_model_reads():
     display = rng.integers(60, 200, (32, 32)).astype(np.uint8)
     display[:8, :8] = 250  # bright patch that the 'model' reads
 
-    def predict(x):
-        return 1 / (1 + np.exp(-(x[:, :8, :8, 0].mean(axis=(1, 2)) - 0.5) * 8))
+    def score(x):  # a logit
+        return (x[:, :8, :8, 0].mean(axis=(1, 2)) - 0.5) * 8
 
-    result = L.explain_lime(predict, display, contract, 60, segments=GRID, seed=1)
+    result = L.explain_lime(score, display, contract, 60, segments=GRID, seed=1)
     assert result.top(1, +1)[0] == 0
     assert result.heatmap().shape == (32, 32) and result.heatmap().max() == 1.0
 

@@ -64,7 +64,7 @@ def test_the_map_finds_the_square_the_model_reads(image):
     inside = heat[SQUARE].sum() / heat.sum()
     assert inside > 0.6  # the square is 8% of the image
     assert heat[SQUARE].mean() > 5 * heat[OTHER].mean()
-    assert exp.resolution == SIZE // 16 and not exp.blank
+    assert exp.resolution == SIZE // (occlusion.DEFAULT_WINDOW // 2) and not exp.blank
 
 
 def test_its_deletion_ratio_is_well_below_1_and_every_check_passes(image):

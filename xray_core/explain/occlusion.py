@@ -10,8 +10,8 @@ clipped at 0 and scaled by its peak (Zeiler & Fergus 2014).
 
 Faithful by construction: the map is the model's own response to hiding each region, so it
 depends on the image and on the weights, never on one layer's gradients. Every window goes
-through the handle's scorer (its TFLite copy) in batches: 170 images for the default 32 px
-window at 224 px, a fraction of a second here.
+through the handle's scorer (its TFLite copy) in batches: 325 images for the default 24 px
+window at 224 px (18 x 18 windows), about half a second here.
 """
 
 from __future__ import annotations
@@ -23,7 +23,9 @@ from xray_core.explain import base
 from xray_core.explain.faithfulness import blurred
 
 WINDOW_CHOICES = (24, 32, 48, 64)  # px at the model's input size
-DEFAULT_WINDOW = 32
+# 24 px: on the hold-out run's PNEUMONIA calls finer and more faithful than 32 px (deletion
+# 0.20 vs 0.30x random, maps alike 0.51 vs 0.58, randomisation 0.10 vs 0.22; research log)
+DEFAULT_WINDOW = 24
 EMPTY_LOGIT = 0.05  # no window lowers the target's logit by more: nothing to show
 
 
