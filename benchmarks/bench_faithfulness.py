@@ -2,10 +2,11 @@
 model's own validation images or, with --held-out, on the cohort its training never saw.
 
     python -m benchmarks.bench_faithfulness [--model NAME] [--images 40] [--seeds 3]
-        [--held-out] [--store DIR] [--json OUT] [--write-card [INTO]] [--lime-only]
+        [--held-out | --folder DIR] [--store DIR] [--json OUT] [--write-card [INTO]] [--lime-only]
 
 Images: half NORMAL, half PNEUMONIA, seeded pick (--held-out: the normals from the run's
-held-out cohort, `train --hold-out-cohort`, the pneumonias from its validation split). Each map
+held-out cohort, `train --hold-out-cohort`, the pneumonias from its validation split; --folder:
+any folder with NORMAL/ and PNEUMONIA/, e.g. images kept outside the project). Each map
 explains the model's verdict at its shipped threshold (its target class). Per method:
     randomisation   |Spearman| to the same method on the re-initialised twin (low = good)
     deletion        area ratio map / random maps, on the target's logit, hidden pixels taking a
@@ -52,6 +53,22 @@ def pick_images(card: dict, data_root: Path, n: int, seed: int = 0) -> list:
     out = []
     for label, count in ((0, n // 2), (1, n - n // 2)):
         pool = [s for s in val if s.label == label]
+        out += [pool[i] for i in sorted(rng.permutation(len(pool))[:count])]
+    return out
+
+
+def pick_folder(folder: Path, n: int, seed: int = 0) -> list:
+    """n images of a labelled folder (NORMAL/ and PNEUMONIA/ inside), half per class, seeded:
+    for whoever holds images outside the project (e.g. the withheld test split)."""
+    from xray_core.data import DatasetError, list_class_folder
+
+    try:
+        samples = list_class_folder(folder)
+    except DatasetError as exc:
+        raise SystemExit(f"error: {exc}") from None
+    rng, out = np.random.default_rng(seed), []
+    for label, count in ((0, n // 2), (1, n - n // 2)):
+        pool = [s for s in samples if s.label == label]
         out += [pool[i] for i in sorted(rng.permutation(len(pool))[:count])]
     return out
 
@@ -192,6 +209,7 @@ def bench_model(
     lime_only=False,
     held_out=False,
     store=None,
+    folder=None,
     log=print,
 ) -> dict:
     from xray_core.contract import preprocess
@@ -202,8 +220,11 @@ def bench_model(
 
     stored = load_model(name, store)
     handle, rows = ModelHandle(stored), []
-    pick = pick_held_out if held_out else pick_images
-    for s in pick(stored.card, data_root, n):
+    if folder:
+        picked = pick_folder(Path(folder), n)
+    else:
+        picked = (pick_held_out if held_out else pick_images)(stored.card, data_root, n)
+    for s in picked:
         x = preprocess(load_image(s.path), stored.contract)
         rows.append(bench_image(handle, stored, x, seeds, lime_only))
         log(f"{stored.name}: {s.path.name} {json.dumps(_printable(rows[-1]), default=_short)}")
@@ -218,6 +239,8 @@ def bench_model(
         if held_out
         else "validation (the model's own patient-level split)"
     )
+    if folder:
+        split = "a labelled folder given on the command line"
     flags = " --held-out" if held_out else ""
     return {
         "model": stored.name,
@@ -262,6 +285,7 @@ def main(argv=None) -> list[dict]:
     ap.add_argument(
         "--held-out", action="store_true", help="images of the cohort the run never trained on"
     )
+    ap.add_argument("--folder", help="images of a folder with NORMAL/ and PNEUMONIA/ instead")
     ap.add_argument("--json", help="write every figure here")
     ap.add_argument(
         "--write-card",
@@ -276,11 +300,20 @@ def main(argv=None) -> list[dict]:
     args = ap.parse_args(argv)
     if args.held_out and args.write_card == "":
         ap.error("--held-out --write-card needs INTO: the shipped model with the same recipe")
+    if args.folder and args.write_card is not None:
+        ap.error("--folder is for measuring outside the project: it writes no card")
     root = config.data_dir(args.data)
     results = []
     for name in [args.model] if args.model else list_models(args.store):
         r = bench_model(
-            name, args.images, args.seeds, root, args.lime_only, args.held_out, args.store
+            name,
+            args.images,
+            args.seeds,
+            root,
+            args.lime_only,
+            args.held_out,
+            args.store,
+            args.folder,
         )
         results.append(r)
         summary = card_entry(r)

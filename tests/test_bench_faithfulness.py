@@ -42,3 +42,17 @@ def test_different_maps_are_not_alike():
 def test_a_verdict_without_images_has_no_figures():
     out = summarise([row("NORMAL", 0.1, 0.7)], seeds=1)
     assert out["by_target"]["PNEUMONIA"] == {}
+
+
+def test_a_labelled_folder_gives_half_of_each_class(tmp_path):
+    from benchmarks.bench_faithfulness import pick_folder
+
+    for cls, count in (("NORMAL", 5), ("PNEUMONIA", 7)):
+        (tmp_path / cls).mkdir()
+        for i in range(count):
+            (tmp_path / cls / f"{cls.lower()}{i}.png").write_bytes(b"x")
+    picked = pick_folder(tmp_path, 6)
+    assert [s.label for s in picked] == [0, 0, 0, 1, 1, 1]
+    assert picked == pick_folder(tmp_path, 6)  # seeded
+    with pytest.raises(SystemExit, match="NORMAL/ and PNEUMONIA/"):
+        pick_folder(tmp_path / "NORMAL", 4)
