@@ -58,8 +58,11 @@ def test_window_starts_cover_the_image_to_its_edge():
         occlusion.window_starts(16, 32, 16)
 
 
-def test_the_map_finds_the_square_the_model_reads(image):
-    exp = registry.explain(FakeHandle(), image, "occlusion")
+def test_the_opening_method_finds_the_square_the_model_reads(image):
+    handle = FakeHandle()
+    method = registry.opening_method(handle, None)  # what every page opens with
+    assert method == "occlusion"
+    exp = registry.explain(handle, image, method)
     heat = exp.heatmap
     inside = heat[SQUARE].sum() / heat.sum()
     assert inside > 0.6  # the square is 8% of the image
