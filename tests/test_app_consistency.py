@@ -202,6 +202,8 @@ def test_every_page_and_the_pdf_show_the_sheet(site, saved, shipped, fullres_fil
     for threshold in (own, OTHER_THRESHOLD):
         at.slider(key="_sb_threshold").set_value(round(threshold, 3)).run()
         t = at.session_state["threshold"]
+        scale = figure_sheet(card, scores, t, 0.2, profile).scale
+        assert f"Decision threshold ({scale})" in at.slider(key="_sb_threshold").label
         fig = None
         for prev in PREVALENCES:
             at.session_state[PREVALENCE_KEY] = prev

@@ -18,6 +18,7 @@ from xray_app.loaders import get_model, get_shipped_threshold, get_site_model, m
 from xray_core import store
 from xray_core.config import POSITIVE_CLASS
 from xray_core.intended_use import INTENDED_USE, POPULATION
+from xray_core.site.profiles import load_profile, scale_name
 
 STUDY_KEY = "study"
 MODEL_KEY = "model"
@@ -96,8 +97,10 @@ def sidebar() -> None:
         format_func=lambda n: f"{n} (default)" if n == default else n,
     )
     sites.site_picker(st.session_state[MODEL_KEY], _pick_site)
+    site = sites.current_site()
+    scale = scale_name(load_profile(site) if site else None)
     st.sidebar.slider(
-        f"Decision threshold: P(pneumonia) at or above it reads {POSITIVE_CLASS}",
+        f"Decision threshold ({scale}): P(pneumonia) at or above it reads {POSITIVE_CLASS}",
         0.0,
         1.0,
         step=0.001,
