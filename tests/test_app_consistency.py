@@ -219,13 +219,15 @@ def test_every_page_and_the_pdf_show_the_sheet(site, saved, shipped, fullres_fil
         check_site(at, profile, card, scores, tmp_path)
 
 
-def test_no_page_raises_with_a_recalibrated_profile(saved, fullres_files):
+@pytest.mark.parametrize("site", ["plain", "recal"])
+def test_no_page_raises_with_a_site_profile(site, saved, fullres_files):
     at = AppTest.from_file(APP, default_timeout=300).run()
-    at.selectbox(key="_sb_site").set_value("recal").run()
+    at.selectbox(key="_sb_site").set_value(site).run()
     at.session_state[STUDY_KEY] = load_study(fullres_files[0])
     assert len(LISTED) >= 10
     for page in LISTED:
         at.switch_page(page).run()
         assert not at.exception, (page, [e.value for e in at.exception])
         if page in ("pages/explain.py", "pages/feature_maps.py"):  # the verdict line
-            assert "(site recal's recalibrated scale)" in page_text(at), page
+            scale = "(site recal's recalibrated scale)" if site == "recal" else "(shipped scale)"
+            assert scale in page_text(at), page
