@@ -24,8 +24,11 @@ import hashlib
 import io
 import math
 import os
+from array import array
 from collections.abc import Iterator
 from pathlib import Path
+
+import numpy as np
 
 from xray_core.archive.scoring import COLUMNS, FLOAT_COLUMNS
 from xray_core.csv_safe import neutralise, restore
@@ -213,23 +216,28 @@ def _parquet_rows(out: Path) -> Iterator[dict]:
 
 
 def read_rows(out: Path) -> Iterator[dict]:
-    """Every row already in OUT (and, for Parquet, its journal: each path once), streamed."""
+    """Every row already in OUT (and, for Parquet, its journal: a journal row whose path is
+    already in OUT is left out), streamed; 8 bytes per Parquet row while a journal exists."""
     out = Path(out)
     if out.suffix.lower() != ".parquet":
         yield from read_csv_rows(out)
         return
     journal = journal_path(out)
-    seen: set[int] | None = set() if journal.exists() else None
+    has_journal = journal.exists()
+    keys = array("Q")
     if out.is_file():
         for row in _parquet_rows(out):
-            if seen is not None:
-                seen.add(path_key(row["path"]))
+            if has_journal:
+                keys.append(path_key(row["path"]))
             yield row
+    done = np.unique(np.frombuffer(keys, dtype=np.uint64)) if keys else None
     for row in read_csv_rows(journal):
-        key = path_key(row["path"])
-        if key not in seen:
-            seen.add(key)
-            yield row
+        if done is not None:
+            k = np.uint64(path_key(row["path"]))
+            i = int(np.searchsorted(done, k))
+            if i < len(done) and done[i] == k:
+                continue
+        yield row
 
 
 def prepare_resume(out: Path) -> None:
