@@ -32,7 +32,7 @@ study = st.session_state.get(state.STUDY_KEY)
 if study is None:
     right.info("Upload an X-ray or pick a sample to get a prediction.")
     with right:
-        state.current_model()  # on a cold start: load now, with a spinner, under the frame
+        state.load_model_under_frame()  # on a cold start: with a spinner, under the frame
     st.stop()
 
 # After the frame: the figures pull in SciPy and scikit-learn (seconds on a cold start).

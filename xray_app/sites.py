@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from xray_app.loaders import get_model, get_site_model
+from xray_app.loaders import get_model, get_model_card, get_site_model
 from xray_core.site.profiles import (
     SiteError,
     list_profiles,
@@ -53,8 +53,9 @@ def validation_threshold(model_name: str, threshold: float) -> float:
 
 
 def profiles_for(model_name: str) -> list[str]:
-    """Saved profiles made for this model file."""
-    return list_profiles(get_model(model_name).card["model_sha256"])
+    """Saved profiles made for this model file (from its card: the sidebar draws without
+    loading the model)."""
+    return list_profiles(get_model_card(model_name)["model_sha256"])
 
 
 def activate(site: str, model_name: str) -> str | None:
@@ -64,7 +65,7 @@ def activate(site: str, model_name: str) -> str | None:
         profile = load_profile(site)
     except SiteError as exc:
         return str(exc)
-    if profile["model_sha256"] != get_model(model_name).card["model_sha256"]:
+    if profile["model_sha256"] != get_model_card(model_name)["model_sha256"]:
         return (
             f"site profile {site!r} belongs to model {profile['model']} "
             f"(sha256 {profile['model_sha256'][:12]}), not to {model_name}."

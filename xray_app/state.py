@@ -11,6 +11,8 @@ page's name (`predict_`, `explain_`, `fm_`, `dataset_`).
 
 from __future__ import annotations
 
+import time
+
 import streamlit as st
 
 from xray_app import sites
@@ -21,6 +23,7 @@ from xray_core.intended_use import INTENDED_USE, POPULATION
 from xray_core.site.profiles import load_profile, scale_name
 
 STUDY_KEY = "study"
+FRAME_PAUSE_S = 0.3
 MODEL_KEY = "model"
 THRESHOLD_KEY = "threshold"
 
@@ -35,6 +38,21 @@ def current_model() -> store.StoredModel:
     (its threshold and calibration; xray_app.sites)."""
     name, (site, version) = st.session_state[MODEL_KEY], sites.active()
     return get_site_model(name, site, version) if site else get_model(name)
+
+
+@st.cache_resource(show_spinner=False)
+def _frame_sent() -> bool:
+    """Once per server process: a pause (FRAME_PAUSE_S) that lets the server send the page
+    drawn so far before TensorFlow's import holds the interpreter for seconds."""
+    time.sleep(FRAME_PAUSE_S)
+    return True
+
+
+def load_model_under_frame() -> store.StoredModel:
+    """The session's model, loaded (on a cold start) only after the frame above has reached
+    the browser: without the pause the frame waited for the whole model load."""
+    _frame_sent()
+    return current_model()
 
 
 def operating_threshold() -> float:
