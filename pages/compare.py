@@ -144,8 +144,8 @@ if spreads:
     st.caption(
         "Mean ± sd (sample) over training runs that differ only in their seed: how much of a "
         "difference between two models one training run can explain. The bootstrap intervals "
-        "above cover the validation images, not this. From `model_store/seed_spread.json` "
-        "(`python -m benchmarks.seed_spread`)."
+        "above cover the validation images, not this. Read from each recipe's training runs' "
+        "model cards."
     )
 with st.expander("Speed, size, parameters and training of each model"):
     st.dataframe(

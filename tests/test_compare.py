@@ -6,7 +6,7 @@ import shutil
 import numpy as np
 import pytest
 
-from benchmarks import seed_spread
+from research import seed_spread
 from xray_core import metrics
 from xray_core.compare import (
     SPREAD_VIEWS,
@@ -169,7 +169,7 @@ def _run_card(folder, seed, auc, held_auc=None):
 
 
 def test_spread_rows_read_what_seed_spread_writes(tmp_path):
-    """The file benchmarks.seed_spread writes is the one the Compare page reads."""
+    """The file research.seed_spread writes is the one the Compare page reads."""
     store = tmp_path / "model_store"
     entries = [
         _run_card(store / "a", 42, 0.990),

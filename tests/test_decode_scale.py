@@ -1,11 +1,11 @@
-"""benchmarks.decode_scale: reduced-scale JPEG decoding keeps both sides >= the asked size."""
+"""research.decode_scale: reduced-scale JPEG decoding keeps both sides >= the asked size."""
 
 import io
 
 import numpy as np
 from PIL import Image
 
-from benchmarks.decode_scale import reduced_decode
+from research.decode_scale import reduced_decode
 from xray_core.contract import resize_squash
 from xray_core.decode import decode_bytes
 

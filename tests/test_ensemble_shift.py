@@ -1,10 +1,10 @@
-"""benchmarks.ensemble_shift: singles and the logit-mean ensemble, pooled views."""
+"""research.ensemble_shift: singles and the logit-mean ensemble, pooled views."""
 
 import numpy as np
 import pytest
 from sklearn.metrics import roc_auc_score
 
-from benchmarks.ensemble_shift import POOLED, ensemble_table
+from research.ensemble_shift import POOLED, ensemble_table
 
 
 def scores_for(y, noise, rng):

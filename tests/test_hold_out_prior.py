@@ -1,9 +1,9 @@
-"""benchmarks.hold_out_prior: Bayes' prior shift and the ECE left once the class mix is removed."""
+"""research.hold_out_prior: Bayes' prior shift and the ECE left once the class mix is removed."""
 
 import numpy as np
 import pytest
 
-from benchmarks.hold_out_prior import class_mix_split, prior_shift
+from research.hold_out_prior import class_mix_split, prior_shift
 from xray_core.calibration import ece
 
 
@@ -30,7 +30,7 @@ def test_class_mix_removed_leaves_the_models_own_miscalibration():
 
 
 def test_subsampled_ece_keeps_the_smaller_class_whole_at_the_asked_mix(monkeypatch):
-    import benchmarks.hold_out_prior as mod
+    import research.hold_out_prior as mod
 
     seen = []
     monkeypatch.setattr("xray_core.calibration.ece", lambda p, y: seen.append(np.mean(y)) or 0.1)

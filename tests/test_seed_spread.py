@@ -1,11 +1,11 @@
-"""benchmarks.seed_spread: figures read from cards, sample sd, runs without perturbed views."""
+"""research.seed_spread: figures read from cards, sample sd, runs without perturbed views."""
 
 import json
 
 import numpy as np
 import pytest
 
-from benchmarks.seed_spread import main, run_figures, spread
+from research.seed_spread import main, run_figures, spread
 
 
 def write_card(folder, seed, auc, shifted_auc=None, held_auc=None, narrow=None):

@@ -1,10 +1,10 @@
-"""benchmarks.upload_vs_dataset: pairing samples with their dataset files, sharpness, score gap."""
+"""research.upload_vs_dataset: pairing samples with their dataset files, sharpness, score gap."""
 
 import cv2
 import numpy as np
 import pytest
 
-from benchmarks.upload_vs_dataset import paired_files, score_gap, sharpness
+from research.upload_vs_dataset import paired_files, score_gap, sharpness
 
 
 def test_pairs_only_samples_whose_file_is_in_the_train_split(tmp_path):

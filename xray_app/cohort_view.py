@@ -31,10 +31,8 @@ def card_section(card, name: str) -> None:
     rows = robustness_rows(card)
     if not rows:
         st.info(
-            "This model's card records no shifted validation. "
-            f"`python -m benchmarks.bench_shift --model {name}` measures it on perturbed "
-            "views; `python -m benchmarks.hold_out_card` attaches a cohort hold-out of its "
-            "recipe."
+            "This model's card records no shifted validation: neither perturbed views nor a "
+            "cohort hold-out of its recipe were measured for it."
         )
         return
     st.dataframe(
@@ -72,15 +70,14 @@ def card_section(card, name: str) -> None:
             "cohort it never saw, the failure the official test split shows. Its ECE also "
             "counts a change of class mix: that run's probabilities were fitted on a "
             "validation split without those cases, so the unseen set's share of pneumonia "
-            "differs from the one they were fitted for (`python -m benchmarks.hold_out_prior` "
-            "separates the two)."
+            "differs from the one they were fitted for."
         )
         if hold.get("aspect_views"):
             notes.append(
                 "The unseen cases with the anatomy narrower, wider or each shape changed: "
                 "that run's unseen cases and its validation cases of the other class, both "
                 "under the same change: a cohort it never saw whose originals were shaped "
-                "differently (`python -m benchmarks.bench_shift --write-aspect` on the run)."
+                "differently."
             )
     test = external_test.figures(card)
     if test:

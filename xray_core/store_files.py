@@ -3,7 +3,7 @@
     model_store/
         DEFAULT                      the default model's name (one line)
         seed_spread.json             each recipe's figures over training seeds
-                                     (benchmarks.seed_spread; read by xray_core.compare)
+                                     (research.seed_spread; read by xray_core.compare)
         <name>/model.keras           the Keras model (no optimizer state)
         <name>/card.json             the model card (xray_core.card.ModelCard)
         <name>/history.json          per-epoch training history

@@ -1,6 +1,6 @@
 """Mean ± sd over seeds of a training recipe, from the runs' model cards (issue 10).
 
-    python -m benchmarks.seed_spread --recipe NAME=ENTRY,ENTRY,... [--recipe ...] [--json OUT]
+    python -m research.seed_spread --recipe NAME=ENTRY,ENTRY,... [--recipe ...] [--json OUT]
         [--update | --append]
 
 ENTRY is a store entry folder (holding card.json) of one run of the recipe, each with another

@@ -1,6 +1,6 @@
 """Does a full-resolution upload score as its training file does? (the image contract's resize)
 
-    python -m benchmarks.upload_vs_dataset [--model NAME ...] [--data DIR] [--json OUT]
+    python -m research.upload_vs_dataset [--model NAME ...] [--data DIR] [--json OUT]
 
 The models were trained on the dataset's 224 px files, which its makers resized (and JPEG
 re-compressed) from the originals with a filter we do not know. An upload is an original: the

@@ -1,6 +1,6 @@
 """How much of a hold-out run's unseen-cohort ECE is the class mix rather than the cohort.
 
-    python -m benchmarks.hold_out_prior --run STORE/RUN [--run ...] [--data DIR] [--json OUT]
+    python -m research.hold_out_prior --run STORE/RUN [--run ...] [--data DIR] [--json OUT]
 
 A run trained with `train --hold-out-cohort` is calibrated on its own validation split (about
 74% PNEUMONIA) and judged on the unseen cohort's images plus its validation pneumonias (about

@@ -1,6 +1,6 @@
 """What decoding full-resolution JPEGs at reduced scale would cost in predictions (issue 12).
 
-    python -m benchmarks.decode_scale [--model NAME ...] [--side 448 224]
+    python -m research.decode_scale [--model NAME ...] [--side 448 224]
 
 libjpeg can decode at 1/2, 1/4 or 1/8 scale in the DCT domain (Pillow's `Image.draft`), which
 would halve the CPU of full-resolution archive scoring. This measures, on the 48 full-resolution

@@ -1,7 +1,7 @@
 """Do several runs averaged beat the best one? AUC of each model alone and of their logit mean,
 on plain and perturbed validation views (issue 10's ensemble lever).
 
-    python -m benchmarks.ensemble_shift --model ENTRY ENTRY ... [--json OUT]
+    python -m research.ensemble_shift --model ENTRY ENTRY ... [--json OUT]
 
 ENTRY is a store entry name (the project's `model_store/`) or a store entry folder holding
 card.json (e.g. seeds trained with `train --out DIR`). Every model must share the validation
