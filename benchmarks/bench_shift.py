@@ -14,8 +14,8 @@ anatomy narrower, wider, or each image's own shape change, as differently shaped
 squashed to a square show it) in the card's `aspect_views`. For a model trained with
 `--hold-out-cohort` and aspect views asked for, the held-out cohort is also scored under each
 aspect view (an unseen cohort whose originals were shaped differently); `--write-aspect` stores
-those rows in its card's `held_out_cohort` as `aspect_views`, which `benchmarks.hold_out_card`
-carries to the shipped model's card.
+those rows in its card's `held_out_cohort` as `aspect_views`, which `python -m xray_core card
+hold-out` carries to the shipped model's card.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ NAME --json` writes (figures, counts, 95% intervals, per-file-name-cohort rows; 
 patient id), and scorecard.md: the table printed here, each goal marked met or not. Back in
 the project, each model's figures go on its card with
     cp DIR/NAME.json model_store/NAME/external_test.json
-    python -m benchmarks.external_card --model NAME --source "..." --write-card
+    python -m xray_core card external-test --model NAME --source "..." --write
 (refused when the weights or the threshold changed since the scoring). The table also gives
 each model's AUC minus the default's on the same images, with a paired bootstrap interval: the
 figure that says whether another model beats the default there.

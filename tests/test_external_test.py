@@ -1,15 +1,11 @@
-"""xray_core.external_test and benchmarks.external_card: test-split figures on a card."""
+"""xray_core.external_test: test-split figures on a card (`card external-test`: test_cli_card)."""
 
 import json
-import shutil
 
 import pytest
 
-from benchmarks import external_card
 from xray_core import external_test
-from xray_core.config import STORE_ENV_VAR
 from xray_core.store import list_models, read_card
-from xray_core.store_files import EXTERNAL_TEST_FILE
 from xray_core.uncertainty import hanley_mcneil_interval, wilson_interval
 
 CARD = {"name": "m", "threshold": 0.77, "model_sha256": "abc"}
@@ -93,22 +89,6 @@ def test_every_shipped_block_is_the_withheld_evaluation_attached(name, external_
     assert c["tp"] + c["fn"] == block["counts"]["PNEUMONIA"]
     assert c["tn"] + c["fp"] == block["counts"]["NORMAL"]
     assert block["specificity"] == pytest.approx(c["tn"] / (c["tn"] + c["fp"]))
-
-
-def test_benchmark_writes_the_block_from_the_entrys_record(tiny_store, tmp_path, monkeypatch):
-    root = tmp_path / "store"
-    shutil.copytree(tiny_store, root)
-    monkeypatch.setenv(STORE_ENV_VAR, str(root))
-    card = read_card("tiny", root)
-    with pytest.raises(SystemExit, match="no external_test.json"):
-        external_card.main(["--model", "tiny", "--source", "s"])
-    record = {**EVALUATION, "model": "tiny", "threshold": card["threshold"]}
-    (root / "tiny" / EXTERNAL_TEST_FILE).write_text(json.dumps(record))
-    external_card.main(["--model", "tiny", "--source", "a report"])
-    assert read_card("tiny", root).get("external_test") is None  # printed, not written
-    external_card.main(["--model", "tiny", "--source", "a report", "--write-card"])
-    block = external_test.figures(read_card("tiny", root))
-    assert block["source"] == "a report" and block["auc"] == 0.958
 
 
 def test_attach_keeps_the_threshold_free_figure_and_cohorts_when_given():

@@ -36,7 +36,7 @@ SHIFT_NOTE = (
     "studies score higher)."
 )
 TRIED_NOTE = (
-    "Tried and not used (model_store/EXPERIMENTS.md): test-time augmentation (7 views, +0.002 "
+    "Tried and not used (research/EXPERIMENTS.md): test-time augmentation (7 views, +0.002 "
     "test AUC in a probe), re-estimating BatchNorm statistics on test images (worse), an "
     "ensemble of three seeds of the default's recipe (no gain on plain or perturbed "
     "validation). The validation figures here flatter every model."

@@ -25,6 +25,7 @@ EXIT_OK, EXIT_ERROR, EXIT_REFUSED = 0, 1, 2
 
 # Feature commands, one module per line, sorted (each has add_parser(subparsers)).
 FEATURE_MODULES: tuple[str, ...] = (
+    "xray_core.cli_card",
     "xray_core.cli_explain",
     "xray_core.cli_report",
     "xray_core.cli_review",

@@ -5,10 +5,10 @@ Evidence beside the plain validation:
   written by `train --calibration shifted` or `shift.perturbed_table`);
 * its *recipe* trained again with one file-name cohort held out (`train --hold-out-cohort`)
   and judged on that unseen cohort (`recipe_hold_out`, attached by
-  `python -m benchmarks.hold_out_card`). The shipped model itself saw every cohort, so this is
+  `python -m xray_core card hold-out`). The shipped model itself saw every cohort, so this is
   evidence about how the recipe generalises, not a figure of the shipped weights;
 * where it has come back, the shipped weights on the withheld official test split
-  (`external_test`, attached by `python -m benchmarks.external_card`).
+  (`external_test`, attached by `python -m xray_core card external-test`).
 """
 
 from __future__ import annotations

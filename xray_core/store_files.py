@@ -11,7 +11,7 @@
         <name>/validation_scores.json  labels and scores on its validation split (xray_core.scores)
         <name>/neighbours.npz        the nearest-case index (xray_core.explain.nearest)
         <name>/external_test.json    figures on the withheld test split, as reported
-                                     (benchmarks.external_card puts them on the card)
+                                     (`card external-test` puts them on the card)
 
 Modules that read or write a store entry take the names from here. A feature that adds a file
 to an entry adds its name here.

@@ -1,0 +1,83 @@
+"""xray_core.cli_card: `card external-test` and `card hold-out` put figures on a store's card."""
+
+import json
+import shutil
+
+import pytest
+
+from xray_core import external_test
+from xray_core.cli import main
+from xray_core.cohort_evidence import hold_out_evidence
+from xray_core.store import read_card, write_card
+from xray_core.store_files import EXTERNAL_TEST_FILE
+
+EVALUATION = {
+    "n": 624,
+    "counts": {"NORMAL": 234, "PNEUMONIA": 390},
+    "auc": 0.958,
+    "sensitivity": 0.987,
+    "specificity": 0.722,
+    "accuracy": 0.888,
+    "ece": 0.138,
+}
+HELD = {
+    "cohort": "NORMAL2",
+    "validation": {"n": 10, "auc": 0.99, "sensitivity": 0.9, "specificity": 1.0, "ece": 0.01},
+    "held-out cohort": {"n": 20, "auc": 0.95, "sensitivity": 0.9, "specificity": 0.8},
+}
+
+
+@pytest.fixture
+def store(tiny_store, tmp_path):
+    root = tmp_path / "store"
+    shutil.copytree(tiny_store, root)
+    return root
+
+
+def card(store, *args):
+    return main(["--store", str(store), "card", *args])
+
+
+def test_external_test_reads_the_entrys_record_and_writes_only_when_asked(store, capsys):
+    assert card(store, "external-test", "--model", "tiny", "--source", "s") == 1
+    assert "no external_test.json" in capsys.readouterr().err
+    tiny = read_card("tiny", store)
+    record = {**EVALUATION, "model": "tiny", "threshold": tiny["threshold"]}
+    (store / "tiny" / EXTERNAL_TEST_FILE).write_text(json.dumps(record))
+    assert card(store, "external-test", "--model", "tiny", "--source", "a report") == 0
+    assert "AUC 0.958" in capsys.readouterr().out
+    assert read_card("tiny", store).get("external_test") is None  # printed, not written
+    assert card(store, "external-test", "--model", "tiny", "--source", "a report", "--write") == 0
+    block = external_test.figures(read_card("tiny", store))
+    assert block == external_test.attach(record, tiny, "a report")
+    assert block["source"] == "a report" and block["auc"] == 0.958
+
+
+def test_external_test_refuses_figures_at_another_threshold(store, tmp_path, capsys):
+    tiny = read_card("tiny", store)
+    wrong = tmp_path / "eval.json"
+    wrong.write_text(json.dumps({**EVALUATION, "model": "tiny", "threshold": 0.123456}))
+    args = ["external-test", "--model", "tiny", "--evaluation", str(wrong), "--source", "s"]
+    assert card(store, *args, "--write") == 1
+    assert "threshold" in capsys.readouterr().err
+    assert read_card("tiny", store) == tiny
+
+
+def test_hold_out_attaches_a_run_of_the_same_recipe(store, capsys):
+    tiny = read_card("tiny", store)
+    cfg = {**tiny.training["config"], "hold_out_cohort": "NORMAL2"}
+    run = tiny.updated(training={**tiny.training, "config": cfg}, held_out_cohort=HELD)
+    (store / "tiny_ho").mkdir()
+    write_card("tiny_ho", run, store)
+    run_path = str(store / "tiny_ho")
+    assert card(store, "hold-out", "--model", "tiny", "--run", run_path) == 0
+    assert "without the NORMAL2 cohort (tiny_ho)" in capsys.readouterr().out
+    assert read_card("tiny", store).get("recipe_hold_out") is None
+    assert card(store, "hold-out", "--model", "tiny", "--run", run_path, "--write") == 0
+    assert read_card("tiny", store)["recipe_hold_out"] == hold_out_evidence(tiny, run, "tiny_ho")
+
+
+def test_hold_out_refuses_a_run_without_a_held_out_cohort(store, capsys):
+    run_path = str(store / "tiny")  # the model itself: trained on every cohort
+    assert card(store, "hold-out", "--model", "tiny", "--run", run_path, "--write") == 1
+    assert "--hold-out-cohort" in capsys.readouterr().err
