@@ -1,4 +1,4 @@
-"""benchmarks.scorecard: every shipped model scored on one folder against issue 10's lines."""
+"""benchmarks.scorecard: every shipped model scored on one folder against its goals."""
 
 import json
 import shutil
@@ -99,7 +99,7 @@ def test_main_writes_what_evaluate_writes_for_every_model(
     for key in ("n", "auc", "sensitivity", "specificity", "threshold", "counts", "ece", "model"):
         assert written[key] == expected[key], key
     text = (out / scorecard.SCORECARD_FILE).read_text()
-    assert "| tiny_b (default) |" in text and "Issue 10's goals:" in text
+    assert "| tiny_b (default) |" in text and "Goals: " in text
     assert "| tiny | 12 |" in text and scorecard.PAIRED_METHOD in text  # the twin: +0.000
     assert text in capsys.readouterr().out
 
