@@ -304,7 +304,7 @@ def test_compare_marks_the_default_and_shows_each_models_shift_figures():
 
     runs = recipe_spreads()[store.default_model()]["runs"]
     full = sum(not r["hold-out run"] for r in runs)
-    assert full >= 3, "the default's recipe needs at least 3 full-data seeds (issue 10)"
+    assert full >= 3, "the default's recipe needs at least 3 full-data seeds"
     assert default["plain_auc"].count("±") == 1 and default["seeds"] == str(full)
     assert default["hold_out_seeds"] == str(len(runs) - full)
     assert any("Across training seeds" in m.value for m in at.markdown)

@@ -1,4 +1,4 @@
-"""AppTest: what a new user hit (issue 14). The current image (last action wins, its source
+"""AppTest: what a new user meets. The current image (last action wins, its source
 always named, coherent after visiting another page), uploads that are refused, sample names,
 honest percentages, the page frame before the model, Explain's verdict and colours, Compare,
 Dataset and Feature maps."""

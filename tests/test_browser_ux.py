@@ -1,4 +1,4 @@
-"""What only a browser shows (issue 14), at 1280×720 in Debian's Chromium: the uploader's own
+"""What only a browser shows, at 1280×720 in Debian's Chromium: the uploader's own
 type filter takes BMP and TIFF, a refused file does not stay in the widget, the Compare tables
 are not cut off on the right, and the 16-image val split's bars are visible beside train's.
 

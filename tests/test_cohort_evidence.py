@@ -145,7 +145,7 @@ def test_the_test_split_row_comes_last_and_only_for_these_weights():
     other = {**block, "model_sha256": "retrained"}
     assert robustness_rows(card.updated(external_test=other)) == []
     newer = robustness_rows(card.updated(external_test={**block, "spec_at_sens95": 0.81}))
-    assert newer[-1]["spec_at_sens95"] == 0.81  # an evaluation since stop 26 carries it
+    assert newer[-1]["spec_at_sens95"] == 0.81  # a newer evaluation carries it
 
 
 def test_display_rows_are_text_with_not_measured_for_a_missing_figure():

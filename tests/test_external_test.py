@@ -23,8 +23,8 @@ EVALUATION = {
 
 
 def test_attach_binds_the_figures_to_the_weights_with_intervals_from_the_counts():
-    block = external_test.attach(EVALUATION, CARD, "issue 10")
-    assert block["model_sha256"] == "abc" and block["source"] == "issue 10"
+    block = external_test.attach(EVALUATION, CARD, "a report")
+    assert block["model_sha256"] == "abc" and block["source"] == "a report"
     assert (block["auc"], block["specificity"], block["n"]) == (0.958, 0.722, 624)
     ci = block["ci"]
     assert ci["sensitivity"] == list(wilson_interval(385, 390))  # 0.987 x 390 = 384.9
@@ -66,12 +66,12 @@ def test_figures_of_other_weights_are_not_shown():
 
 
 def test_wording_names_the_split_the_source_and_the_intervals():
-    block = external_test.attach(EVALUATION, CARD, "issue 10")
+    block = external_test.attach(EVALUATION, CARD, "a report")
     line = external_test.headline(block, 0.997)
     assert "AUC 0.958 (validation: 0.997)" in line and "specificity 0.722" in line
     assert "ECE 0.138" in line
     caption = external_test.caption(block)
-    assert "issue 10" in caption and "234 normal and 390 pneumonia" in caption
+    assert "a report" in caption and "234 normal and 390 pneumonia" in caption
     assert external_test.closing_note(True).startswith("The other rows are not")
     assert "not scored there yet" in external_test.closing_note(False)
 
@@ -104,6 +104,6 @@ def test_attach_keeps_the_threshold_free_figure_and_cohorts_when_given():
     both = {**block, "cohorts": {**rows, **virus}}
     assert "; virus pneumonias missed 3% (n = 148)." in external_test.cohort_sentence(both)
     assert external_test.cohort_sentence(external_test.attach(EVALUATION, CARD, "s")) == ""
-    assert "cohorts" not in external_test.attach(EVALUATION, CARD, "issue 10")
+    assert "cohorts" not in external_test.attach(EVALUATION, CARD, "a report")
     with pytest.raises(ValueError, match="spec_at_sens95"):
         external_test.attach({**EVALUATION, "spec_at_sens95": 1.2}, CARD, "s")

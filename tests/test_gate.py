@@ -193,7 +193,7 @@ def test_catch_rate_on_non_xray_corpus(corpus_results):
 
 def test_smooth_noise_is_refused_by_the_default_gate(shipped, corpus_results):
     """Soft grey blobs (8 x 8 noise enlarged) passed the penultimate-vector gate of the
-    shape-invariant default (5 of 6 missed, stop 31); the pooled early layers catch them."""
+    shape-invariant default (5 of 6 missed); the pooled early layers catch them."""
     assert gate.layers(shipped.gate), "the default's gate reads no pooled layer (run fit-gate)"
     corpus, results = corpus_results
     smooth = [r for (k, n, _), (_, r, _) in zip(corpus, results) if "smooth noise" in n]

@@ -69,9 +69,9 @@ PRESETS = {
         jpeg_quality=(10, 90),
     ),
 }
-# `strong` plus the aspect change: up to 1.5x wider or narrower anatomy (stop 30).
+# `strong` plus the aspect change: up to 1.5x wider or narrower anatomy (the default's preset).
 PRESETS["shape"] = replace(PRESETS["strong"], aspect=(0.67, 1.5))
-# The same with a milder change, about the gap between the classes' median shapes (stop 31).
+# The same with a milder change, about the gap between the classes' median shapes.
 PRESETS["shape_mild"] = replace(PRESETS["strong"], aspect=(0.8, 1.25))
 
 

@@ -62,7 +62,7 @@ def count_intervals(evaluation: dict) -> dict:
 
 def attach(evaluation: dict, card, source: str) -> dict:
     """The `external_test` block for CARD (a ModelCard or dict) from EVALUATION; SOURCE says
-    where the figures came from (e.g. 'issue 10'). Raises ValueError."""
+    where the figures came from (e.g. 'scored by the test split's holder'). Raises ValueError."""
     check_evaluation(evaluation, card["name"], float(card["threshold"]))
     if not card.get("model_sha256"):
         raise ValueError("the card records no model_sha256 to bind the figures to")
