@@ -35,10 +35,6 @@ if study is None:
         state.load_model_under_frame()  # on a cold start: with a spinner, under the frame
     st.stop()
 
-# After the frame: the figures pull in SciPy and scikit-learn (seconds on a cold start).
-from xray_app import present  # noqa: E402
-from xray_core.uncertainty import format_interval  # noqa: E402
-
 model, threshold = state.current_model(), state.current_threshold()
 result = widgets.current_assessment(study)
 pred = result.prediction
@@ -61,7 +57,6 @@ if not result.ok:
     )
     st.stop()
 with right:
-    sheet = present.get_sheet(model.name, threshold)
     colour = "red" if pred.label == POSITIVE_CLASS else "blue"
     st.markdown(f"### Verdict: :{colour}[**{pred.label}**]")
     st.metric(
@@ -71,6 +66,11 @@ with right:
         "profile with a local recalibration); whole percentages, and beyond 99% or below 1% "
         "only the bound, because a few hundred images support no more.",
     )
+    # After the verdict: the figures pull in SciPy and scikit-learn (seconds on a cold start).
+    from xray_app import present
+    from xray_core.uncertainty import format_interval
+
+    sheet = present.get_sheet(model.name, threshold)
     st.caption(f"On the {sheet.scale}.")
     st.progress(
         pred.probability,

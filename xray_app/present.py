@@ -22,7 +22,6 @@ from xray_app.state import STUDY_KEY
 from xray_core import config, gallery, store
 from xray_core.explain import overlay
 from xray_core.figure_sheet import DEFAULT_PREVALENCE, Sheet, figure_sheet, validation_threshold
-from xray_core.report.pdf import render_pdf
 from xray_core.report.story import build_story, prevalence_range
 from xray_core.site.profiles import load_profile
 from xray_core.study import Study, load_study
@@ -179,7 +178,13 @@ def report_callable(name: str, sheet: Sheet, cases: dict):
         tile = gallery_tile(name, case)
         caption = tile_caption(case, tile).replace(" · ", "\n")
         tiles.append((case.title.split(":")[0], caption, tile["image"]))
-    return lambda: render_pdf(text, tiles)
+
+    def pdf() -> bytes:
+        from xray_core.report.pdf import render_pdf  # fpdf2 and matplotlib: on click only
+
+        return render_pdf(text, tiles)
+
+    return pdf
 
 
 def style(present: bool) -> None:
