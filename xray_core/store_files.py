@@ -2,8 +2,9 @@
 
     model_store/
         DEFAULT                      the default model's name (one line)
-        seed_spread.json             each recipe's figures over training seeds
-                                     (research.seed_spread; read by xray_core.compare)
+        seed_spread.json             each shipped model's recipe over training seeds
+                                     (research.seed_spread; read by xray_core.compare;
+                                     every recipe measured: research/seed_spread.json)
         <name>/model.keras           the Keras model (no optimizer state)
         <name>/card.json             the model card (xray_core.card.ModelCard)
         <name>/history.json          per-epoch training history
