@@ -56,7 +56,7 @@ def compare(stored, files, side: int) -> dict:
 
 def main(argv=None) -> list[dict]:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--model", nargs="+", default=["resnet_clahe_acq3"])
+    ap.add_argument("--model", nargs="+", default=["resnet_acq_scratch"])
     ap.add_argument("--side", nargs="+", type=int, default=[448, 224])
     args = ap.parse_args(argv)
     folder = samples_dir()

@@ -14,6 +14,7 @@ from xray_core.cohort_evidence import (
     withheld_split_line,
 )
 from xray_core.store import default_model, list_models, read_card
+from xray_core.wording import rate
 
 RECIPE = {"arch": "resnet", "epochs": 14, "learning_rate": 2e-3, "seed": 42}
 HELD = {
@@ -23,10 +24,14 @@ HELD = {
 }
 
 
+# A shipped model other than the default, scored on the withheld test split.
+SCORED = "resnet_acq_scratch"
+
+
 def shipped():
-    """resnet_clahe's card without its test-split figures and aspect views (tested on their
-    own below)."""
-    return read_card("resnet_clahe").updated(external_test=None, aspect_views=None)
+    """SCORED's card without its test-split figures and aspect views (tested on their own
+    below)."""
+    return read_card(SCORED).updated(external_test=None, aspect_views=None)
 
 
 def run_card(card, **config):
@@ -164,24 +169,34 @@ def test_display_rows_are_text_with_not_measured_for_a_missing_figure():
 
 
 def test_new_cases_sentence_prefers_the_weights_own_test_split():
-    card = read_card("resnet_clahe")
-    assert card.get("external_test"), "resnet_clahe ships its test-split figures (issue 10)"
-    line = new_cases_sentence(card, {"resnet_clahe": card})
-    assert "specificity 0.72 at sensitivity 0.99 (validation: 0.97 at 0.97)" in line
+    card = read_card(SCORED)
+    assert card.get("external_test"), f"{SCORED} ships its test-split figures"
+    test, plain = card["external_test"], card["validation"]
+    line = new_cases_sentence(card, {SCORED: card})
+    assert (
+        f"specificity {rate(test['specificity'])} at sensitivity {rate(test['sensitivity'])} "
+        f"(validation: {rate(plain['specificity'])} at {rate(plain['sensitivity'])})"
+    ) in line
     assert "hold-out" not in line and "NORMAL2" not in line
 
 
 def test_new_cases_sentence_without_own_figures_gives_hold_out_and_the_scored_model():
-    scored = read_card("resnet_clahe")
+    scored = read_card(SCORED)
     default = read_card(default_model()).updated(external_test=None)  # as if not scored there
     assert default.get("recipe_hold_out") and not default.get("external_test")
-    line = new_cases_sentence(default, {"resnet_clahe": scored, default["name"]: default})
+    line = new_cases_sentence(default, {SCORED: scored, default["name"]: default})
     held = default["recipe_hold_out"]["held-out cohort"]["specificity"]
     assert f"without the NORMAL2 normals, had specificity {held:.2f}" in line
-    assert "resnet_clahe, the one model scored on the withheld later cohort" in line
-    assert "fell to specificity 0.72 there (validation 0.97, its recipe's hold-out 0.90)" in line
+    assert f"{SCORED}, the one model scored on the withheld later cohort" in line
+    test = scored["external_test"]["specificity"]
+    plain = scored["validation"]["specificity"]
+    its_held = scored["recipe_hold_out"]["held-out cohort"]["specificity"]
+    assert (
+        f"fell to specificity {rate(test)} there (validation {rate(plain)}, "
+        f"its recipe's hold-out {rate(its_held)})"
+    ) in line
     retrained = scored.updated(model_sha256="retrained")  # figures bound to other weights
-    assert "resnet_clahe" not in new_cases_sentence(default, {"resnet_clahe": retrained})
+    assert SCORED not in new_cases_sentence(default, {SCORED: retrained})
 
 
 def test_new_cases_sentence_with_no_evidence_still_warns():
@@ -193,13 +208,13 @@ def test_new_cases_sentence_with_no_evidence_still_warns():
 
 
 def test_test_split_line_states_own_figures_or_the_evidence_there_is():
-    clahe = read_card("resnet_clahe")
+    other = read_card(SCORED)
     default = read_card(default_model()).updated(external_test=None)  # as if not scored there
-    scored = {"resnet_clahe": clahe, default["name"]: default}
-    own = withheld_split_line(clahe, scored)
-    assert own == external_test.headline(external_test.figures(clahe), clahe["validation"]["auc"])
+    scored = {SCORED: other, default["name"]: default}
+    own = withheld_split_line(other, scored)
+    assert own == external_test.headline(external_test.figures(other), other["validation"]["auc"])
     line = withheld_split_line(default, scored)
     assert line.startswith(external_test.NOT_MEASURED + " By how much: its recipe")
-    assert "resnet_clahe, the one model scored" in line
+    assert f"{SCORED}, the one model scored" in line
     bare = shipped().updated(recipe_hold_out=None)
     assert withheld_split_line(bare, {}) == external_test.NOT_MEASURED

@@ -6,8 +6,12 @@ from xray_core.store import read_card
 VIEWS = {"plain": {"specificity": 0.995}, "narrow 0.8": {"specificity": 0.51}}
 
 
+# A shipped model that reads the thorax's shape (its card's "narrow 0.8" view says so).
+READS_SHAPE = "resnet_acq_scratch"
+
+
 def card(views):
-    return read_card("resnet_fast_mix").updated(aspect_views=views)
+    return read_card(READS_SHAPE).updated(aspect_views=views)
 
 
 def test_a_wide_image_is_flagged_for_a_model_that_reads_the_shape():
@@ -50,13 +54,13 @@ def test_the_limitation_line_joins_the_cards_own_for_a_model_that_reads_the_shap
 
 
 def test_the_report_story_carries_the_shape_limitation():
-    """The Present page and its PDF list it for the default (it reads the shape)."""
+    """The Present page and its PDF list it for a model that reads the shape."""
     from xray_core.figure_sheet import figure_sheet
     from xray_core.report.story import build_story
     from xray_core.scores import load_scores
 
-    shipped = read_card("resnet_fast_mix")
-    sheet = figure_sheet(shipped, load_scores("resnet_fast_mix"), shipped["threshold"], 0.1)
+    shipped = read_card(READS_SHAPE)
+    sheet = figure_sheet(shipped, load_scores(READS_SHAPE), shipped["threshold"], 0.1)
     story = build_story(shipped, sheet)
     assert story["limitations"][-1].startswith("Reads the thorax's shape")
     assert story["limitations"][-1] == shape_cue.shape_limitation(shipped)

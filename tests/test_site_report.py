@@ -31,8 +31,8 @@ def validation():
 def shifted(y, raw):
     """A site where every study, normal ones most, scores higher (as on the official test
     split): logit + 3.5 for NORMAL, + 1.5 for PNEUMONIA. Strong enough to miscalibrate a
-    default whose Platt scaling was already fitted on perturbed views (resnet_clahe_acq3:
-    +2.5 / +0.5 left its ECE at 0.03, nothing for a 120-case recalibration to fix)."""
+    model whose Platt scaling was already fitted on perturbed views (+2.5 / +0.5 left such a
+    model's ECE at 0.03, nothing for a 120-case recalibration to fix)."""
     return sigmoid(logit(raw) + np.where(y == 0, 3.5, 1.5))
 
 

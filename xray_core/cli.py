@@ -233,7 +233,7 @@ def add_train_parser(sub) -> None:
 
     t = sub.add_parser("train", help="train a model into the store")
     t.add_argument("--arch", required=True, choices=ARCHITECTURES, help="architecture to build")
-    t.add_argument("--out", required=True, help="store entry, e.g. model_store/resnet_clahe")
+    t.add_argument("--out", required=True, help="store entry, e.g. model_store/my_resnet")
     t.add_argument("--data", help="dataset root (Kaggle layout); default ../shared/data/chest_xray")
     t.add_argument("--epochs", type=int, default=14, help="at most this many epochs (default 14)")
     t.add_argument(

@@ -49,7 +49,7 @@ COLUMNS = (
 FLOAT_COLUMNS = ("probability", "raw_probability", "threshold")
 SHA_PREFIX = 12
 INFER_BATCH = 16  # forward-pass batch: on this 2-core CPU, 8-16 run ~35% faster per image
-# than 64 (cache-bound convolutions; measured 134 vs 99 images/s for resnet_clahe)
+# than 64 (cache-bound convolutions; measured 134 vs 99 images/s for the full-size ResNet)
 ACCEPTED, REFUSED = "accepted", "refused"
 
 
