@@ -122,3 +122,10 @@ def test_deletion_equals_random_when_the_output_ignores_the_input(tiny_model, x)
     assert deletion.ratio == pytest.approx(1.0) and insertion.ratio == pytest.approx(1.0)
     faith = checks.Faithfulness("lime", deletion=deletion)
     assert "deletion" not in faith.verdicts() and "cannot tell" in faith.sentence()
+
+
+def test_logits_are_the_pre_sigmoid_score_of_the_probabilities(handle, x):
+    batch = np.stack([x, 0.5 * x, np.zeros_like(x)])
+    p = handle.predict(batch)
+    assert np.all((p > 1e-4) & (p < 1 - 1e-4))  # unsaturated: the two must agree
+    np.testing.assert_allclose(handle.logits(batch), np.log(p / (1 - p)), atol=1e-3)
