@@ -120,3 +120,14 @@ def test_the_opening_method_is_the_first_that_passed_the_benchmark():
 def test_settings_outside_the_choices_are_refused(image):
     with pytest.raises(ValueError, match="window must be one of"):
         registry.explain(FakeHandle(), image, "occlusion", {"window": 17})
+
+
+def test_a_constant_map_on_the_random_network_gives_no_randomisation_verdict(image):
+    class BlindTwin(FakeHandle):
+        def randomised(self):
+            return FakeHandle(constant=1.0)
+
+    handle = BlindTwin()
+    exp = registry.explain(handle, image, "occlusion")
+    faith = exp.check(handle, image)
+    assert faith.randomisation is None and "randomisation" not in faith.verdicts()

@@ -2,7 +2,8 @@
 
 `run_checks(explanation, handle, x)` runs the checks the explanation lists:
     randomisation  |Spearman| between the map and the same method's map on the randomised twin
-                   (`ModelHandle.randomised`); passes at or below RANDOMISATION_PASS.
+                   (`ModelHandle.randomised`); passes at or below RANDOMISATION_PASS; no
+                   verdict when the twin's map is constant (nothing to rank against).
     deletion, insertion  the target's logit while the map's pixels are hidden (blurred fill)
                    or revealed, against random maps at the map's own resolution
                    (`faithfulness.curves`).
@@ -148,7 +149,8 @@ def run_checks(explanation, handle, x: np.ndarray, seed: int = 0) -> Faithfulnes
     explainer = get_explainer(explanation.method)
     if "randomisation" in names:
         twin = explainer.explain(handle.randomised(), x, explanation.settings)
-        out["randomisation"] = abs(F.rank_correlation(explanation.ranking, twin.ranking))
+        if np.ptp(twin.ranking) > 0:  # a constant map on the random network ranks nothing
+            out["randomisation"] = abs(F.rank_correlation(explanation.ranking, twin.ranking))
     if "deletion" in names or "insertion" in names:
         deletion, insertion = F.curves(
             handle.logits, x, heat, explanation.target, explanation.resolution, seed
