@@ -37,10 +37,9 @@ except ValueError as exc:
     st.stop()
 vt = sheet.validation_threshold
 op = operating_point_at(scores, card, vt)
-shipped = abs(vt - sheet.shipped_threshold) < 5e-4 and not sheet.site
 st.subheader(
     f"At the shipped {sheet.threshold_text}"
-    if shipped
+    if sheet.at_shipped
     else f"At {sheet.threshold_text}; shipped: {sheet.shipped_threshold:.3f} (shipped scale)"
 )
 pops = list(sheet.populations.values())

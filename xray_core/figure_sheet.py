@@ -102,6 +102,12 @@ class Sheet:
         return next(iter(self.populations.values()))
 
     @property
+    def at_shipped(self) -> bool:
+        """Whether the threshold is the shipped one, on the shipped scale."""
+        same = abs(self.threshold - self.shipped_threshold) < SAME_THRESHOLD
+        return same and self.scale == "shipped scale"
+
+    @property
     def threshold_text(self) -> str:
         """'threshold 0.129 (site north's recalibrated scale)'."""
         return f"threshold {self.threshold:.3f} ({self.scale})"

@@ -52,8 +52,7 @@ def _header(pdf: FPDF, s: dict) -> None:
         f"Model version {s['version']} · decision {s['threshold_text']}"
         + (
             ""
-            if abs(s["threshold"] - s["shipped_threshold"]) < 5e-4
-            and "shipped" in s["threshold_text"]
+            if s["at_shipped"]
             else f" (shipped threshold {s['shipped_threshold']:.3f} on the shipped scale)"
         )
         + f" · report {s['date']}",

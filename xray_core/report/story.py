@@ -133,6 +133,7 @@ def build_story(
         "threshold": sheet.threshold,
         "threshold_text": sheet.threshold_text,
         "shipped_threshold": sheet.shipped_threshold,
+        "at_shipped": sheet.at_shipped,
         "what": WHAT,
         "for_whom": FOR_WHOM,
         "intended_use": card.intended_use,
