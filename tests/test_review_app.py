@@ -108,7 +108,7 @@ def test_blinded_read_then_reveal_then_aided_read(session):
     shown = page_text(at)
     assert "Case 1 of 2" in shown and "reading as `drT`" in shown  # a name is never Markdown
     assert percent(first.probability) not in shown and "P(pneumonia)" not in shown
-    assert "Grad-CAM" not in shown and not at.metric and not at.toggle  # no AI panel
+    assert "Occlusion" not in shown and not at.metric and not at.toggle  # no AI panel
     assert len(at.get("bidi_component")) == 1  # the viewer
     assert at.radio(key="review_verdict_unaided_1").value is None  # nothing pre-set
     at.radio(key="review_verdict_unaided_1").set_value("PNEUMONIA").run()
@@ -119,6 +119,9 @@ def test_blinded_read_then_reveal_then_aided_read(session):
     shown = page_text(at)
     assert at.metric[0].value == percent(first.probability)
     assert "AI verdict at the session threshold" in shown and "Ground truth" not in shown
+    # the map every page opens with for the default (its benchmark passed), named, or says why
+    # it is empty
+    assert "Occlusion: the brighter" in shown or "Occlusion: no region pushes" in shown
     at.radio(key="review_verdict_aided_1").set_value("NORMAL").run()
     at.radio(key="review_conf_aided_1_NORMAL").set_value(2).run()
     click(at, "Save my read with the AI")
