@@ -408,10 +408,12 @@ def main(argv=None) -> int:
     _quiet_tensorflow()
     args = build_parser().parse_args(argv)
     from xray_core.data import DatasetError
+    from xray_core.native_noise import filtered_stderr
     from xray_core.store import StoreError
 
     try:
-        return args.func(args)
+        with filtered_stderr():
+            return args.func(args)
     except (StoreError, DatasetError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
