@@ -303,9 +303,10 @@ def test_evaluate_leaves_unreadable_files_out_and_still_reports(
     argv = ["--store", str(tiny_store), "evaluate", "--data", str(data), "--json", str(report)]
     assert main([*argv, "--model", "tiny"]) == 0
     r = json.loads(report.read_text())
-    assert r["n"] == 12 and r["unreadable"] == 1 and r["counts"] == {"NORMAL": 6, "PNEUMONIA": 6}
+    # the link loop is named like an image but is no regular file: counted, not silently gone
+    assert r["n"] == 12 and r["unreadable"] == 2 and r["counts"] == {"NORMAL": 6, "PNEUMONIA": 6}
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "1 files could not be read" in err and "zz_bad" in err
+    assert err.count("\n") == 1 and "2 files could not be read" in err and "loop.jpeg" in err
     assert "zz_bad" not in report.read_text()  # file names stay out of the report
 
 

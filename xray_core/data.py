@@ -148,6 +148,20 @@ def list_class_folder(folder: Path) -> list[Sample]:
     return samples
 
 
+def skipped_entries(folder: Path) -> list[str]:
+    """One-line messages for the entries of FOLDER/{NORMAL,PNEUMONIA} named like images that
+    `list_class_folder` leaves out because they are not regular files (a FIFO, a device, a
+    folder, a link loop or a broken link)."""
+    out = []
+    for cls in CLASS_NAMES:
+        sub = Path(folder) / cls
+        for p in sorted(sub.iterdir()) if sub.is_dir() else ():
+            if p.suffix.lower() in IMAGE_SUFFIXES and not p.is_file():
+                out.append(f"{cls}/{p.name}: not a regular file (a FIFO, device, folder or "
+                           "broken link); skipped.")  # fmt: skip
+    return out
+
+
 def find_splits(root: Path) -> dict[str, Path]:
     """Map split name -> folder for a Kaggle root, or {'all': root} for a single class folder."""
     root = Path(root)

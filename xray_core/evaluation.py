@@ -9,7 +9,7 @@ import numpy as np
 
 from xray_core import metrics, shift, uncertainty
 from xray_core.calibration import brier, ece
-from xray_core.data import DatasetError, list_class_folder, load_arrays
+from xray_core.data import DatasetError, list_class_folder, load_arrays, skipped_entries
 from xray_core.inference import calibrated_probabilities
 from xray_core.store import StoredModel
 
@@ -49,7 +49,8 @@ def evaluate_with_scores(
         threshold that reaches sensitivity 0.95 on these images: threshold-free, as in the
         cards' shift tables) and, when the file names follow the dataset's (IM-…, NORMAL2-IM-…,
         person…_bacteria/virus_…), `cohorts`: per-cohort rows (`shift.cohort_table`); no file
-        name or patient id is reported. Files that cannot be read are left out, counted in
+        name or patient id is reported. Files that cannot be read, and entries named like
+        images that are not regular files (a FIFO, a link loop), are left out, counted in
         `unreadable` (their one-line messages, which name the files, go to the list
         UNREADABLE when given, never into the report); every other figure is of the files read.
     Raises:
@@ -57,6 +58,7 @@ def evaluate_with_scores(
     """
     t0 = time.time()
     samples = list_class_folder(Path(folder))
+    skipped = skipped_entries(Path(folder))
     errors: list = []
     x, y = load_arrays(samples, stored.contract, errors=errors)
     if errors:
@@ -72,8 +74,8 @@ def evaluate_with_scores(
     if cohorts := shift.cohort_table(y, p, [s.path.name for s in samples], t):
         out["cohorts"] = cohorts
     out["ci_method"] = CI_METHOD
-    out["unreadable"] = len(errors)
+    out["unreadable"] = len(errors) + len(skipped)
     if unreadable is not None:
-        unreadable.extend(message for _, message in errors)
+        unreadable.extend([*skipped, *(message for _, message in errors)])
     out.update({"brier": brier(p, y), "ece": ece(p, y), "seconds": round(time.time() - t0, 2)})
     return out, y, p
