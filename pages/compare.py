@@ -130,7 +130,7 @@ if spreads:
             "unseen_ece": st.column_config.TextColumn(
                 "Unseen ECE",
                 help="Expected calibration error, 10 bins; lower is better. It includes the "
-                "hold-out's change of class mix (README, Shipped models).",
+                "hold-out's change of class mix (docs/models.md, Shipped models).",
             ),
             "unseen_narrow_spec": st.column_config.TextColumn(
                 "Unseen narrow ×0.8 spec",

@@ -5,7 +5,8 @@
 libjpeg can decode at 1/2, 1/4 or 1/8 scale in the DCT domain (Pillow's `Image.draft`), which
 would halve the CPU of full-resolution archive scoring. This measures, on the 48 full-resolution
 samples, the change in P(PNEUMONIA) against the image contract's full decode, and how many
-verdicts flip at each model's threshold. Not taken: see the README (archive throughput).
+verdicts flip at each model's threshold. Not taken: see docs/archive-and-sites.md (archive
+throughput).
 """
 
 from __future__ import annotations

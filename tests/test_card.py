@@ -148,8 +148,8 @@ def test_robustness_text_says_when_a_cohort_was_held_out():
 def test_every_shipped_model_carries_the_evidence_its_pages_show(name):
     """What the Model card, Compare, Explain and Predict pages read for every model: perturbed
     validation, the aspect views, its recipe on an unseen cohort, the faithfulness benchmark,
-    the nearest-case index and the out-of-distribution gate (README, "Shipped models" lists the
-    commands)."""
+    the nearest-case index and the out-of-distribution gate (docs/models.md, "Shipped models"
+    lists the commands)."""
     raw = shipped_json(name)
     keys = ("shifted_validation", "aspect_views", "recipe_hold_out", "faithfulness")
     missing = [k for k in keys if not raw.get(k)]
