@@ -115,13 +115,13 @@ def test_report_says_why_the_gallery_is_missing(tmp_path, small_eval_dir):
 
 
 def test_report_of_a_model_scored_on_the_test_split_says_so_on_one_page(tmp_path, data_root):
-    """resnet_clahe carries the withheld test split's figures: the PDF states them beside the
+    """cnn_scratch carries the withheld test split's figures: the PDF states them beside the
     validation's, and the page still holds everything with the gallery drawn."""
-    out = tmp_path / "clahe.pdf"
-    code = main(["report", "--model", "resnet_clahe", "--pdf", str(out), "--data", str(data_root)])
+    out = tmp_path / "cnn.pdf"
+    code = main(["report", "--model", "cnn_scratch", "--pdf", str(out), "--data", str(data_root)])
     assert code == 0 and page_count(out) == 1
     text = pdf_text(out)
-    assert "How well: the withheld test split" in text and "0.958 (0.940–0.972)" in text
+    assert "How well: the withheld test split" in text and "0.974 (0.962–0.984)" in text
     assert "Beside it: The training hospital" in text
     assert external_test.NOT_MEASURED not in text
     assert_intervals_hold(text)
