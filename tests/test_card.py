@@ -157,3 +157,19 @@ def test_every_shipped_model_carries_the_evidence_its_pages_show(name):
         f for f in ("neighbours.npz", "gate.npz") if not (config.store_dir() / name / f).is_file()
     ]
     assert not missing, f"{name} lacks {', '.join(missing)}"
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_every_shipped_cards_map_figures_are_of_the_current_protocol(name):
+    """The faithfulness figures a page states are those of the methods and settings the app
+    runs today: occlusion measured, LIME at its current defaults, the 'alike' figure present
+    (figures of an older protocol would be judged against today's lines)."""
+    from xray_core.explain import lime_explain
+
+    f = shipped_json(name)["faithfulness"]
+    assert "occlusion" in f["methods"] and "alike" in f["methods"]["occlusion"]
+    assert f["lime_settings"] == {
+        "samples": lime_explain.DEFAULT_SAMPLES,
+        "segments": lime_explain.DEFAULT_SEGMENTS,
+        "top_k": lime_explain.DEFAULT_TOP_K,
+    }
