@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from xray_core import metrics
 from xray_core.uncertainty import CONFIDENCE, N_RESAMPLES, auc_rows, stratified_indices
 
 
@@ -99,14 +100,6 @@ def fleiss_kappa(ratings, n_resamples: int = N_RESAMPLES, seed: int = 0) -> dict
     return out
 
 
-def auc(truth, score) -> float | None:
-    """ROC AUC of scores (e.g. the 1-5 confidence) against 0/1 truth; None with one class."""
-    y, s = np.asarray(truth, int).ravel(), np.asarray(score, float).ravel()
-    if len(y) == 0 or y.min() == y.max():
-        return None
-    return float(auc_rows(y[None], s[None])[0])
-
-
 def reader_average_auc(
     truth, unaided, aided, n_resamples: int = N_RESAMPLES, seed: int = 0
 ) -> dict | None:
@@ -130,7 +123,7 @@ def reader_average_auc(
     y_rows = y[idx]
 
     def mean_auc(conf: np.ndarray) -> tuple[float, np.ndarray]:
-        point = float(np.mean([auc(y, c) for c in conf]))
+        point = float(np.mean([metrics.auc(y, c) for c in conf]))
         return point, np.mean([auc_rows(y_rows, c[idx]) for c in conf], axis=0)
 
     (pu, bu), (pa, ba) = mean_auc(u), mean_auc(a)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from xray_core import metrics
 from xray_core.review import db, stats
 from xray_core.review.reads import Read, readers, reads_by_case, session_reads
 from xray_core.review.sessions import Case, get_session, import_errors, list_cases
@@ -46,7 +47,7 @@ def phase_stats(cases: list[Case], mine: dict[str, dict[str, Read]], phase: str)
     conf = np.array([x for _, _, x in known], float)
     sens, sens_ci = _proportion(int((v[y == 1] == 1).sum()), int((y == 1).sum()))
     spec, spec_ci = _proportion(int((v[y == 0] == 0).sum()), int((y == 0).sum()))
-    auc = stats.auc(y, conf)
+    auc = metrics.auc(y, conf)
     seconds = [r.seconds for _, r in done if r.seconds is not None]
     return {
         "n_reads": len(done),
@@ -110,7 +111,7 @@ def ai_stats(cases: list[Case]) -> dict:
     sens, sens_ci = _proportion(int((v[y == 1] == 1).sum()), int((y == 1).sum()))
     spec, spec_ci = _proportion(int((v[y == 0] == 0).sum()), int((y == 0).sum()))
     p = np.array([c.probability for c in scored], float)
-    auc = stats.auc(y, p)
+    auc = metrics.auc(y, p)
     return {
         "n": len(scored),
         "auc": auc,
