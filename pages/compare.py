@@ -19,6 +19,7 @@ from xray_core.wording import speed_label
 frame.route_through_entry()
 
 st.title("Compare models")
+st.caption("Every shipped model side by side: the same images, each at its own threshold.")
 names = loaders.model_names()
 rows = compare_models(names)
 for row in rows:  # 95% intervals at each model's own threshold (stratified bootstrap)

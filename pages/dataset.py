@@ -12,6 +12,10 @@ from xray_core.intended_use import CITATION, HOSPITAL, POPULATION_SHORT
 frame.route_through_entry()
 
 st.title("Dataset")
+st.caption(
+    "The X-rays the models learned from: who they show, how many of each class, and what they "
+    "look like."
+)
 root = config.data_dir()
 if root is None:
     st.info(

@@ -8,6 +8,7 @@ from xray_core.explain.feature_maps import conv_layers, feature_maps
 frame.route_through_entry()
 
 st.title("Feature maps")
+st.caption("What one layer of the network responds to on this X-ray, channel by channel.")
 model, (study, assessment) = state.current_model(), widgets.require_study()
 st.markdown(f"{current.source_line()}  \n{current.verdict_line(assessment)} · model {model.name}")
 layers = conv_layers(model.model)

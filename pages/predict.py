@@ -11,6 +11,10 @@ from xray_core.wording import percent
 frame.route_through_entry()
 
 st.title("Predict")
+st.caption(
+    "Upload a child's frontal chest X-ray: the model's calibrated probability of pneumonia and "
+    "its verdict."
+)
 widgets.intended_use_banner()
 
 left, right = st.columns([1, 1], gap="large")

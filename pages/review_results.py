@@ -12,6 +12,7 @@ from xray_core.review.summary import summarize
 frame.route_through_entry()
 
 st.title("Review: results")
+st.caption("How readers did without and with the AI, for the session's owner.")
 session = review_access.owner_session()
 if session is None:
     st.stop()
