@@ -81,17 +81,3 @@ def test_sentences_use_singular_and_plural():
     text = " ".join(prevalence.frequency_sentences(many))
     assert "70 do not (false alarms)" in text and "810 children without" in text
     assert prevalence.children(0) == "0 children" and prevalence.children(1000) == "1,000 children"
-
-
-def test_predictive_intervals_from_rows_and_fallback():
-    rng = np.random.default_rng(0)
-    sens, spec = rng.uniform(0.85, 0.95, 500), rng.uniform(0.7, 0.9, 500)
-    ci = prevalence.predictive_intervals(sens, spec, 0.1)
-    ppv_rows, npv_rows = prevalence.predictive_values(sens, spec, 0.1)
-    assert ci["ppv"] == pytest.approx(list(np.percentile(ppv_rows, [2.5, 97.5])))
-    assert ci["npv"] == pytest.approx(list(np.percentile(npv_rows, [2.5, 97.5])))
-    # a degenerate bootstrap (perfect specificity in every resample) maps the fallback bounds
-    ones = np.ones(100)
-    ci = prevalence.predictive_intervals(ones * 0.9, ones, 0.1, [0.8, 0.95], [0.9, 1.0])
-    lo = prevalence.predictive_values(0.8, 0.9, 0.1)[0]
-    assert ci["ppv"] == pytest.approx([lo, 1.0])

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import roc_auc_score
 
-from xray_core import prevalence, uncertainty
+from xray_core import uncertainty
 from xray_core.scores import load_scores
 from xray_core.store import default_model, read_card
 from xray_core.validation_figures import figures_from_scores, figures_table, validation_figures
@@ -29,22 +29,6 @@ def test_values_recomputed_from_definitions_and_intervals_match_uncertainty():
     assert (fig.n, fig.n_pos, fig.n_neg) == (150, 90, 60)
     assert fig.prevalence == pytest.approx(0.6)
     assert fig.n_text() == "n = 150 (90 pneumonia, 60 normal)"
-
-
-def test_at_prevalence_uses_bayes_and_adds_up():
-    y, p = _data(1)
-    fig = figures_from_scores("m", y, p, 0.5, n_resamples=400)
-    at = fig.at_prevalence(0.05)
-    ppv, npv = prevalence.predictive_values(
-        fig.values["sensitivity"], fig.values["specificity"], 0.05
-    )
-    assert at["ppv"] == pytest.approx(ppv) and at["npv"] == pytest.approx(npv)
-    assert at["ppv_ci"][0] <= at["ppv"] <= at["ppv_ci"][1]
-    f = at["frequencies"]
-    assert f["tp"] + f["fn"] + f["fp"] + f["tn"] == 1000
-    # at the validation prevalence, PPV equals the validation PPV up to rounding of counts
-    own = fig.at_prevalence(fig.prevalence)
-    assert own["ppv"] == pytest.approx(fig.values["ppv"])
 
 
 def test_table_states_what_each_figure_rests_on():

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from xray_core import uncertainty
-
 PREVALENCE_RANGE = (0.01, 0.60)  # what the controls offer
 PER = 1000  # natural frequencies are per 1,000 children X-rayed
 # Icon-array categories in drawing order: (key, legend label, colour).
@@ -137,41 +135,3 @@ def icon_array(freq: dict[str, int], columns: int = 40) -> dict[str, list]:
         "columns": columns,
         "counts": counts,
     }
-
-
-def predictive_intervals(
-    sens_rows,
-    spec_rows,
-    prevalence: float,
-    sens_interval=None,
-    spec_interval=None,
-    confidence: float = 0.95,
-) -> dict[str, list[float] | None]:
-    """Intervals for PPV and NPV at `prevalence`, carried from a bootstrap of sens and spec.
-
-    Args:
-        sens_rows, spec_rows: (B,) per-resample sensitivity and specificity (the rows of
-            `uncertainty.bootstrap_figures`, same resamples).
-        prevalence: the chosen prevalence (given, not estimated: no uncertainty of its own).
-        sens_interval, spec_interval: [lo, hi] fallbacks (e.g. Wilson) for a degenerate
-            bootstrap; PPV and NPV both rise with sens and spec, so the bounds map across.
-    Returns:
-        {"ppv": [lo, hi] | None, "npv": [lo, hi] | None}.
-    """
-    sens_interval = uncertainty.interval_or_none(sens_interval)
-    spec_interval = uncertainty.interval_or_none(spec_interval)
-    ppv_rows, npv_rows = predictive_values(sens_rows, spec_rows, prevalence)
-    out: dict[str, list[float] | None] = {}
-    for i, (name, rows) in enumerate((("ppv", ppv_rows), ("npv", npv_rows))):
-        rows = np.asarray(rows)[np.isfinite(rows)]
-        interval = None
-        if len(rows):
-            lo, hi = np.percentile(rows, [50 * (1 - confidence), 50 * (1 + confidence)])
-            interval = [float(lo), float(hi)] if lo < hi else None
-        if interval is None and sens_interval and spec_interval:
-            bounds = [
-                predictive_values(sens_interval[j], spec_interval[j], prevalence)[i] for j in (0, 1)
-            ]
-            interval = None if None in bounds else [float(bounds[0]), float(bounds[1])]
-        out[name] = interval
-    return out

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from xray_core import metrics, prevalence, uncertainty
+from xray_core import metrics, uncertainty
 from xray_core.card import ModelCard
 
 FIGURES = ("auc", "sensitivity", "specificity", "ppv", "npv", "accuracy")
@@ -27,9 +27,7 @@ SOURCE_NOTE = (
 @dataclass(frozen=True)
 class Figures:
     """Validation figures at one threshold; values in [0, 1], intervals [lo, hi] or None.
-
-    sens_rows / spec_rows: (B,) bootstrap rows, to carry the uncertainty to another prevalence.
-    """
+    Their value at another prevalence is `figure_sheet.at_prevalence` (the one source)."""
 
     model: str
     threshold: float
@@ -43,8 +41,6 @@ class Figures:
     note: str = SOURCE_NOTE
     n_resamples: int = uncertainty.N_RESAMPLES
     roc: dict = field(default_factory=dict, repr=False)  # metrics.roc_points
-    sens_rows: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
-    spec_rows: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
 
     @property
     def prevalence(self) -> float:
@@ -58,29 +54,6 @@ class Figures:
     def n_text(self) -> str:
         """'n = 783 (581 pneumonia, 202 normal)'."""
         return f"n = {self.n:,} ({self.n_pos:,} pneumonia, {self.n_neg:,} normal)"
-
-    def at_prevalence(self, prev: float) -> dict:
-        """PPV and NPV (values and 95% intervals) and natural frequencies at `prev`."""
-        sens, spec = self.values["sensitivity"], self.values["specificity"]
-        ppv, npv = prevalence.predictive_values(sens, spec, prev)
-        ci = prevalence.predictive_intervals(
-            self.sens_rows,
-            self.spec_rows,
-            prev,
-            self.intervals["sensitivity"],
-            self.intervals["specificity"],
-        )
-        freq = prevalence.natural_frequencies(sens, spec, prev)
-        return {
-            "prevalence": prev,
-            "ppv": ppv,
-            "npv": npv,
-            "ppv_ci": ci["ppv"],
-            "npv_ci": ci["npv"],
-            "frequencies": freq,
-            "headline": prevalence.headline_sentence(freq),
-            "sentences": prevalence.frequency_sentences(freq),
-        }
 
 
 def figures_from_scores(
@@ -98,7 +71,7 @@ def figures_from_scores(
     y = np.asarray(y).astype(int)
     p = np.asarray(p, dtype=np.float64)
     op = metrics.operating_point(y, p, threshold)
-    intervals, rows = uncertainty.bootstrap_figures(y, p, threshold, n_resamples, seed)
+    intervals, _ = uncertainty.bootstrap_figures(y, p, threshold, n_resamples, seed)
     values = {"auc": metrics.auc(y, p), **{k: op[k] for k in uncertainty.PROPORTIONS}}
     return Figures(
         model=name,
@@ -111,8 +84,6 @@ def figures_from_scores(
         confusion=op["confusion"],
         n_resamples=n_resamples,
         roc=metrics.roc_points(y, p),
-        sens_rows=rows["sensitivity"],
-        spec_rows=rows["specificity"],
     )
 
 
