@@ -46,7 +46,7 @@ MAP_CHECKS = ("randomisation", "deletion", "insertion", "shortcuts")
 
 def pick_images(card: dict, data_root: Path, n: int, seed: int = 0) -> list:
     """n validation samples of the card's split, half per class, seeded."""
-    from xray_core.scores import validation_samples
+    from xray_core.predict.validation_scores import validation_samples
 
     val = validation_samples(card, data_root)
     rng = np.random.default_rng(seed)
@@ -60,7 +60,7 @@ def pick_images(card: dict, data_root: Path, n: int, seed: int = 0) -> list:
 def pick_folder(folder: Path, n: int, seed: int = 0) -> list:
     """n images of a labelled folder (NORMAL/ and PNEUMONIA/ inside), half per class, seeded:
     for whoever holds images outside the project (e.g. the withheld test split)."""
-    from xray_core.data import DatasetError, list_class_folder
+    from xray_core.dataset.folders import DatasetError, list_class_folder
 
     try:
         samples = list_class_folder(folder)
@@ -76,7 +76,7 @@ def pick_folder(folder: Path, n: int, seed: int = 0) -> list:
 def pick_held_out(card: dict, data_root: Path, n: int, seed: int = 0) -> list:
     """n images the run never trained on: n // 2 normals of its held-out cohort, the rest
     pneumonias of its validation split, seeded."""
-    from xray_core.scores import held_out_samples, validation_samples
+    from xray_core.predict.validation_scores import held_out_samples, validation_samples
 
     held = held_out_samples(card, data_root)
     if not held:
@@ -114,7 +114,7 @@ def bench_image(handle, stored, x, seeds: int, lime_only: bool = False) -> dict:
     """Figures for one image (H, W, C) float32, every applicable method (or LIME's time and
     stability only)."""
     from xray_core.explain import registry
-    from xray_core.inference import calibrated_probabilities
+    from xray_core.predict.assess import calibrated_probabilities
 
     p_cal = float(calibrated_probabilities(stored, x[None])[0][0])
     target = "PNEUMONIA" if p_cal >= stored.threshold else "NORMAL"
@@ -130,7 +130,7 @@ def bench_image(handle, stored, x, seeds: int, lime_only: bool = False) -> dict:
             exp = registry.explain(handle, x, method, {"target": target})
         if lime_only:
             continue
-        faith = replace(exp, checks=MAP_CHECKS).check(handle, x)
+        faith = registry.check(replace(exp, checks=MAP_CHECKS), handle, x)
         row[method] = {"blank": exp.blank, "map": exp.heatmap}
         if not exp.blank:
             row[method].update(
@@ -212,11 +212,11 @@ def bench_model(
     folder=None,
     log=print,
 ) -> dict:
-    from xray_core.contract import preprocess
-    from xray_core.decode import load_image
     from xray_core.explain.handle import ModelHandle
     from xray_core.explain.lime_explain import DEFAULT_SAMPLES, DEFAULT_SEGMENTS, DEFAULT_TOP_K
-    from xray_core.store import load_model
+    from xray_core.io.contract import preprocess
+    from xray_core.io.decode import load_image
+    from xray_core.store.catalog import load_model
 
     stored = load_model(name, store)
     handle, rows = ModelHandle(stored), []
@@ -274,7 +274,7 @@ def card_entry(result: dict) -> dict:
 
 def main(argv=None) -> list[dict]:
     from xray_core import config
-    from xray_core.store import list_models, read_card, write_card
+    from xray_core.store.catalog import list_models, read_card, write_card
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--model", help="one model (default: every stored model)")

@@ -19,9 +19,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 def main(argv=None) -> dict:
     from xray_core import config
-    from xray_core.ood_corpus import build_corpus, screen
-    from xray_core.scores import validation_samples
-    from xray_core.store import load_gatekeeper, load_model
+    from xray_core.evaluation.ood_corpus import build_corpus, screen
+    from xray_core.predict.validation_scores import validation_samples
+    from xray_core.store.catalog import load_gatekeeper, load_model
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--model")

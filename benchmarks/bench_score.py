@@ -6,7 +6,7 @@
 
 Prints, for the 224 px training images and the 48 full-resolution samples (linked `repeat`
 times under distinct names): images/s of the local engine (and the Ray engine with --ray)
-on each inference runtime (`xray_core.lite`: TFLite/XNNPACK, the default, and the Keras
+on each inference runtime (`xray_core.store.lite`: TFLite/XNNPACK, the default, and the Keras
 graph) beside the model's own forward-pass floor on that runtime (`StoredModel.score` on
 preprocessed batches of 16, no decoding; for TFLite also with one kernel thread, the rate
 one Ray actor of 1 CPU gets), and the CPU seconds per image (user + system,
@@ -52,7 +52,7 @@ def floor(stored, files: list[Path], batch: int = 16, n: int = 128, repeats: int
     INFER_BATCH; no decoding), best of repeats."""
     import numpy as np
 
-    from xray_core.data import Sample, load_arrays
+    from xray_core.dataset.folders import Sample, load_arrays
 
     x, _ = load_arrays([Sample(f, 0, "") for f in files[:n]], stored.contract)
     stored.score(x, batch_size=batch)
@@ -66,7 +66,7 @@ def floor(stored, files: list[Path], batch: int = 16, n: int = 128, repeats: int
 
 def run_engine(folder: Path, engine: str, model: str | None, runtime: str = "lite") -> dict:
     from xray_core.archive.run import score_archive
-    from xray_core.cli_score import model_card
+    from xray_core.cli.score import model_card
 
     card, _ = model_card(model, None, None)
     spec = {"model": card["name"], "store": None, "profile": None, "threshold": None}
@@ -113,7 +113,7 @@ def peak_rss(folder: Path, model: str | None) -> dict:
 
 def main(argv=None) -> dict:
     from xray_core import config
-    from xray_core.store import load_model
+    from xray_core.store.catalog import load_model
 
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--model")
@@ -132,7 +132,7 @@ def main(argv=None) -> dict:
         tmp = Path(tmp)
         if not args.skip_throughput:
             from xray_core.archive.scoring import INFER_BATCH
-            from xray_core.lite import with_runtime
+            from xray_core.store.lite import with_runtime
 
             shipped = load_model(args.model)
             result["model"] = shipped.name

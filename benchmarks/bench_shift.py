@@ -3,7 +3,7 @@
     python -m benchmarks.bench_shift [--model NAME ...] [--json artifacts/shift.json] [--write-card]
 
 Each model is scored on its own patient-level validation split (plain), on the same images
-under fixed acquisition perturbations (`xray_core.shift.VIEWS`, fixed seed), and split by
+under fixed acquisition perturbations (`xray_core.training.shift.VIEWS`, fixed seed), and split by
 file-name cohort. A model trained with `--hold-out-cohort` is also scored on that cohort,
 and every threshold rule chosen on its validation reports the rate it keeps there.
 Prints one table per model; ~1-3 min per model on the 2-core CPU. `--write-card` stores the
@@ -40,9 +40,9 @@ def print_rows(title: str, rows: dict, keys: tuple[str, ...]) -> None:
 
 def shift_report(stored, data_root, views=None) -> dict:
     """Perturbed, cohort and threshold-rule tables for one stored model (calibrated scores)."""
-    from xray_core import shift
-    from xray_core.calibration import apply_calibration
-    from xray_core.scores import held_out_samples, validation_samples
+    from xray_core.predict.validation_scores import held_out_samples, validation_samples
+    from xray_core.stats.calibration import apply_calibration
+    from xray_core.training import shift
 
     t0 = time.time()
     samples = validation_samples(stored.card, data_root)
@@ -73,8 +73,8 @@ def shift_report(stored, data_root, views=None) -> dict:
 def held_out_scores(stored, held_samples, views) -> tuple[dict, int]:
     """Calibrated P(PNEUMONIA) (N,) of the held-out images, 'plain' and under each aspect view
     among VIEWS (each file decoded once), and their class (the cohort holds one)."""
-    from xray_core import shift
-    from xray_core.calibration import apply_calibration
+    from xray_core.stats.calibration import apply_calibration
+    from xray_core.training import shift
 
     aspect = [v for v in views or shift.ALL_VIEWS if v in shift.ASPECT_VIEWS]
     if aspect:
@@ -82,7 +82,7 @@ def held_out_scores(stored, held_samples, views) -> tuple[dict, int]:
             stored.probabilities, held_samples, stored.contract, aspect
         )
     else:
-        from xray_core.data import load_arrays
+        from xray_core.dataset.folders import load_arrays
 
         x, y = load_arrays(held_samples, stored.contract)
         raw = {"plain": stored.probabilities(x)}
@@ -95,7 +95,7 @@ def held_out_view_rows(y, cal, cal_held, held_label: int, threshold: float) -> d
     plain and under each aspect view in CAL_HELD, both parts under the same view: an unseen
     cohort whose originals were shaped differently. {view: `shift.view_row`}; {} when CAL_HELD
     holds no aspect view."""
-    from xray_core import shift
+    from xray_core.training import shift
 
     if set(cal_held) <= {"plain"}:
         return {}
@@ -107,8 +107,9 @@ def held_out_view_rows(y, cal, cal_held, held_label: int, threshold: float) -> d
 
 
 def main(argv=None) -> list[dict]:
-    from xray_core import config, shift
-    from xray_core.store import list_models, load_model, write_card
+    from xray_core import config
+    from xray_core.store.catalog import list_models, load_model, write_card
+    from xray_core.training import shift
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", nargs="*", help="model names (default: every stored model)")

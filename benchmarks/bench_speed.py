@@ -35,9 +35,9 @@ print(time.perf_counter() - t0)
 """
 COLD_START = """
 import time; t0 = time.perf_counter()
-from xray_core.store import load_model
-from xray_core.study import load_study
-from xray_core.inference import assess
+from xray_core.store.catalog import load_model
+from xray_core.io.study import load_study
+from xray_core.predict.assess import assess
 m = load_model({model!r}); r = assess(m, load_study({file!r}))
 print(time.perf_counter() - t0)
 """
@@ -58,9 +58,9 @@ def main(argv=None) -> dict:
     from xray_core import config
     from xray_core.explain import feature_maps, gradcam, lime_explain, occlusion
     from xray_core.explain.handle import ModelHandle
-    from xray_core.inference import assess
-    from xray_core.store import load_model
-    from xray_core.study import open_study
+    from xray_core.io.study import open_study
+    from xray_core.predict.assess import assess
+    from xray_core.store.catalog import load_model
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--model")

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from xray_core.uncertainty import N_RESAMPLES, auc_difference_interval
+from xray_core.stats.uncertainty import N_RESAMPLES, auc_difference_interval
 
 # (figure key, what it is, comparison, line): the default model's goals, in the order.
 DEFAULT_GOALS = (
@@ -154,10 +154,10 @@ def differences(scores: dict[str, tuple], default: str) -> dict:
 
 
 def main(argv=None) -> dict:
-    from xray_core.cli import eval_folder
-    from xray_core.data import DatasetError
-    from xray_core.evaluation import evaluate_with_scores
-    from xray_core.store import StoreError, default_model, list_models, load_model
+    from xray_core.cli.main import eval_folder
+    from xray_core.dataset.folders import DatasetError
+    from xray_core.evaluation.folder import evaluate_with_scores
+    from xray_core.store.catalog import StoreError, default_model, list_models, load_model
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", required=True, help="NORMAL/ + PNEUMONIA/ folder, or a Kaggle root")

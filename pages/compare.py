@@ -3,7 +3,7 @@
 import streamlit as st
 
 from xray_app import charts, frame, loaders, present, state, views
-from xray_core.compare import (
+from xray_core.evaluation.compare import (
     SPREAD_VIEWS,
     cohort_name,
     compare_models,
@@ -14,7 +14,7 @@ from xray_core.compare import (
     spread_rows,
     targets_text,
 )
-from xray_core.wording import speed_label
+from xray_core.text.wording import speed_label
 
 frame.route_through_entry()
 

@@ -6,8 +6,8 @@ import streamlit as st
 from xray_app import charts, frame, loaders, state, views
 from xray_core import config
 from xray_core.config import NEGATIVE_CLASS, POSITIVE_CLASS
-from xray_core.data import DatasetError
-from xray_core.intended_use import CITATION, HOSPITAL, POPULATION_SHORT
+from xray_core.dataset.folders import DatasetError
+from xray_core.text.intended_use import CITATION, HOSPITAL, POPULATION_SHORT
 
 frame.route_through_entry()
 

@@ -3,14 +3,15 @@
 import streamlit as st
 
 from xray_app import charts, cohort_view, faithfulness_view, frame, loaders, present, state
-from xray_core import metrics, wording
-from xray_core.figure_sheet import KEYS
-from xray_core.prevalence import icon_array
+from xray_core.evaluation.clinician import operating_point_at
+from xray_core.evaluation.figure_sheet import KEYS
+from xray_core.evaluation.shape_cue import limitations
 from xray_core.report.story import NAMES
-from xray_core.reporting import operating_point_at
-from xray_core.shape_cue import limitations
-from xray_core.store import read_history
-from xray_core.uncertainty import format_interval
+from xray_core.stats import metrics
+from xray_core.stats.prevalence import icon_array
+from xray_core.stats.uncertainty import format_interval
+from xray_core.store.catalog import read_history
+from xray_core.text import wording
 
 frame.route_through_entry()
 

@@ -4,9 +4,9 @@ import streamlit as st
 
 from xray_app import cases_view, current, frame, state, widgets
 from xray_core.config import POSITIVE_CLASS
-from xray_core.reporting import confidence_words
-from xray_core.shape_cue import shape_note
-from xray_core.wording import percent
+from xray_core.evaluation.clinician import confidence_words
+from xray_core.evaluation.shape_cue import shape_note
+from xray_core.text.wording import percent
 
 frame.route_through_entry()
 
@@ -72,7 +72,7 @@ with right:
     )
     # After the verdict: the figures pull in SciPy and scikit-learn (seconds on a cold start).
     from xray_app import present
-    from xray_core.uncertainty import format_interval
+    from xray_core.stats.uncertainty import format_interval
 
     sheet = present.get_sheet(model.name, threshold)
     st.caption(f"On the {sheet.scale}.")

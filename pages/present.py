@@ -3,13 +3,13 @@
 import streamlit as st
 
 from xray_app import charts, frame, present, state
-from xray_core.gallery import KINDS
-from xray_core.intended_use import INTENDED_USE_SHORT
-from xray_core.prevalence import icon_array
+from xray_core.evaluation.shape_cue import limitations
+from xray_core.report.gallery import KINDS
 from xray_core.report.story import POPULATION, beside_line
-from xray_core.shape_cue import limitations
-from xray_core.uncertainty import format_interval
-from xray_core.wording import percent
+from xray_core.stats.prevalence import icon_array
+from xray_core.stats.uncertainty import format_interval
+from xray_core.text.intended_use import INTENDED_USE_SHORT
+from xray_core.text.wording import percent
 
 frame.route_through_entry()
 

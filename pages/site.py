@@ -5,8 +5,8 @@ import json
 import streamlit as st
 
 from xray_app import frame, site_view, sites, state
-from xray_core.site.profiles import load_profile
 from xray_core.site.report import check_report
+from xray_core.store.site_profiles import load_profile
 
 frame.route_through_entry()
 

@@ -19,9 +19,9 @@ import numpy as np
 from PIL import Image
 
 from xray_core.config import samples_dir
-from xray_core.contract import preprocess
-from xray_core.decode import _apply_orientation, _to_gray_u8, load_image, read_file
-from xray_core.store import load_model
+from xray_core.io.contract import preprocess
+from xray_core.io.decode import _apply_orientation, _to_gray_u8, load_image, read_file
+from xray_core.store.catalog import load_model
 
 
 def reduced_decode(data: bytes, min_side: int) -> np.ndarray:

@@ -5,7 +5,8 @@ on plain and perturbed validation views (issue 10's ensemble lever).
 
 ENTRY is a store entry name (the project's `model_store/`) or a store entry folder holding
 card.json (e.g. seeds trained with `train --out DIR`). Every model must share the validation
-split (same `--split-seed`) and the image contract. Views are `xray_core.shift.ALL_VIEWS`;
+split (same `--split-seed`) and the image contract. Views are
+`xray_core.training.shift.ALL_VIEWS`;
 'pooled' is the 9 training-family views concatenated, as in the cards' shifted validation.
 When every model is a hold-out run of the same `--hold-out-cohort`, an 'unseen cohort' row
 adds the images they never saw, judged as the cards judge them (`shift.held_out_pairs` for a
@@ -21,13 +22,13 @@ from pathlib import Path
 import numpy as np
 from sklearn.metrics import roc_auc_score
 
-from xray_core import shift
-from xray_core.calibration import logit
 from xray_core.config import data_dir
-from xray_core.lite import with_runtime
-from xray_core.scores import validation_samples
-from xray_core.store import load_model
-from xray_core.store_files import CARD_FILE
+from xray_core.predict.validation_scores import validation_samples
+from xray_core.stats.calibration import logit
+from xray_core.store.catalog import load_model
+from xray_core.store.files import CARD_FILE
+from xray_core.store.lite import with_runtime
+from xray_core.training import shift
 
 POOLED = "pooled (9 views)"
 UNSEEN = "unseen cohort"
@@ -75,8 +76,8 @@ def model_scores(stored, root: Path) -> tuple[dict, np.ndarray]:
 def unseen_scores(stored, root: Path, y_val, p_val) -> tuple[np.ndarray, np.ndarray]:
     """(labels, raw P(PNEUMONIA)) on the unseen cohort of a hold-out run, judged as its card
     judges it: a one-class cohort paired with validation's other class, an id range alone."""
-    from xray_core.data import load_arrays
-    from xray_core.scores import held_out_samples
+    from xray_core.dataset.folders import load_arrays
+    from xray_core.predict.validation_scores import held_out_samples
 
     x, y_held = load_arrays(held_out_samples(stored.card, root), stored.contract)
     p_held = stored.probabilities(x)

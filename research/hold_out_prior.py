@@ -36,7 +36,7 @@ def prior_shift(p, from_prevalence: float, to_prevalence: float) -> np.ndarray:
 
 def class_mix_split(y, p, fitted_prevalence: float) -> dict:
     """ECE as judged, and after moving P to the judged set's own prevalence."""
-    from xray_core.calibration import ece
+    from xray_core.stats.calibration import ece
 
     y, p = np.asarray(y), np.asarray(p, float)
     prevalence = float(y.mean())
@@ -52,7 +52,7 @@ def class_mix_split(y, p, fitted_prevalence: float) -> dict:
 def subsampled_ece(y, p, prevalence: float, draws: int = 20, seed: int = 0) -> float:
     """Mean ECE over DRAWS random subsets of (y, p) with the class mix PREVALENCE: the larger
     class is cut down, the smaller one kept whole."""
-    from xray_core.calibration import ece
+    from xray_core.stats.calibration import ece
 
     y, p = np.asarray(y), np.asarray(p, float)
     pos, neg = np.flatnonzero(y == 1), np.flatnonzero(y == 0)
@@ -70,11 +70,11 @@ def subsampled_ece(y, p, prevalence: float, draws: int = 20, seed: int = 0) -> f
 
 def run_split(run: Path, data_root: Path, as_shipped=None) -> dict:
     """Re-score RUN's unseen cohort; `class_mix_split` over it and its validation pneumonias."""
-    from xray_core.data import load_arrays
-    from xray_core.inference import calibrated_probabilities
-    from xray_core.scores import held_out_samples, load_scores
-    from xray_core.shift import held_out_pairs
-    from xray_core.store import load_model
+    from xray_core.dataset.folders import load_arrays
+    from xray_core.predict.assess import calibrated_probabilities
+    from xray_core.predict.validation_scores import held_out_samples, load_scores
+    from xray_core.store.catalog import load_model
+    from xray_core.training.shift import held_out_pairs
 
     stored = load_model(run.name, run.parent)
     held = held_out_samples(stored.card, data_root)

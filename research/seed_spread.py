@@ -7,7 +7,7 @@ ENTRY is a store entry folder (holding card.json) of one run of the recipe, each
 `--seed` (and the same `--split-seed`, so every run is judged on the same validation images).
 Figures come from each card: plain validation (AUC, threshold, sensitivity / specificity at
 the run's own threshold) and, for runs trained with `--calibration shifted`, the perturbed
-validation (`xray_core.shift`: pooled AUC, sensitivity / specificity at the threshold,
+validation (`xray_core.training.shift`: pooled AUC, sensitivity / specificity at the threshold,
 specificity at sensitivity 0.95, worst view AUC, ECE); for runs trained with
 `--hold-out-cohort`, the unseen cohort (AUC, specificity at the run's threshold and at
 sensitivity 0.95, ECE). A hold-out run counts for the unseen-cohort figures only (its own

@@ -20,10 +20,10 @@ import cv2
 import numpy as np
 
 from xray_core.config import CLASS_NAMES, data_dir, samples_dir
-from xray_core.contract import preprocess, resize_squash
-from xray_core.decode import load_image
-from xray_core.inference import calibrated_probabilities
-from xray_core.store import list_models, load_model
+from xray_core.io.contract import preprocess, resize_squash
+from xray_core.io.decode import load_image
+from xray_core.predict.assess import calibrated_probabilities
+from xray_core.store.catalog import list_models, load_model
 
 
 def paired_files(samples: Path, train: Path) -> list[tuple[Path, Path, int]]:

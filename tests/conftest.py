@@ -71,7 +71,7 @@ def small_eval_dir(tmp_path_factory, data_root) -> Path:
 @pytest.fixture(scope="session")
 def tiny_store(tmp_path_factory, data_root) -> Path:
     """A store with one tiny CNN trained for one epoch on 24 real images per class."""
-    from xray_core.training import TrainConfig, train
+    from xray_core.training.train import TrainConfig, train
 
     root = tmp_path_factory.mktemp("store")
     cfg = TrainConfig(
@@ -88,6 +88,6 @@ def tiny_store(tmp_path_factory, data_root) -> Path:
 
 @pytest.fixture(scope="session")
 def tiny_model(tiny_store):
-    from xray_core.store import load_model
+    from xray_core.store.catalog import load_model
 
     return load_model("tiny", tiny_store)

@@ -8,12 +8,14 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from xray_app import loaders
-from xray_core import config, external_test, store
-from xray_core.decode import load_image
+from xray_core import config
+from xray_core.evaluation import external_test
 from xray_core.explain.feature_maps import conv_layers
-from xray_core.inference import assess
-from xray_core.study import load_study
-from xray_core.wording import percent
+from xray_core.io.decode import load_image
+from xray_core.io.study import load_study
+from xray_core.predict.assess import assess
+from xray_core.store import catalog as store
+from xray_core.text.wording import percent
 
 APP = str(config.PROJECT_ROOT / "streamlit_app.py")
 TIMEOUT = 180
@@ -300,7 +302,7 @@ def test_compare_marks_the_default_and_shows_each_models_shift_figures():
     assert row["perturbed_auc"] == f"{pooled:.3f}"
     seeds = [d.value for d in at.dataframe if "hold_out_seeds" in d.value.columns][0]
     default = seeds[seeds["model"] == f"{store.default_model()} (default)"].iloc[0]
-    from xray_core.compare import recipe_spreads
+    from xray_core.evaluation.compare import recipe_spreads
 
     runs = recipe_spreads()[store.default_model()]["runs"]
     full = sum(not r["hold-out run"] for r in runs)

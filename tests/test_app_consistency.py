@@ -21,17 +21,18 @@ from streamlit.testing.v1 import AppTest
 
 from xray_app.present import PREVALENCE_KEY
 from xray_app.state import STUDY_KEY
-from xray_core import config, store
-from xray_core.figure_sheet import KEYS, figure_sheet
+from xray_core import config
+from xray_core.evaluation.figure_sheet import KEYS, figure_sheet
+from xray_core.evaluation.validation_figures import validation_figures
+from xray_core.io.study import load_study
+from xray_core.predict.validation_scores import load_scores
 from xray_core.report.pdf import render_pdf
 from xray_core.report.story import build_story
-from xray_core.scores import load_scores
 from xray_core.site.pdf import write_pdf
-from xray_core.site.profiles import make_profile, save_profile
 from xray_core.site.report import site_report
-from xray_core.study import load_study
-from xray_core.uncertainty import format_interval
-from xray_core.validation_figures import validation_figures
+from xray_core.stats.uncertainty import format_interval
+from xray_core.store import catalog as store
+from xray_core.store.site_profiles import make_profile, save_profile
 
 APP = str(config.PROJECT_ROOT / "streamlit_app.py")
 PAGES = ("pages/present.py", "pages/model_card.py", "pages/predict.py")

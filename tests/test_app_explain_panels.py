@@ -59,7 +59,7 @@ def test_explain_opens_on_the_method_that_passed_the_models_benchmark(uploaded):
     """The default's card: occlusion passes every line on PNEUMONIA calls, Grad-CAM fails
     deletion; the page opens on occlusion and labels each method with its own result."""
     from xray_core.explain import verdict
-    from xray_core.store import default_model, read_card
+    from xray_core.store.catalog import default_model, read_card
 
     bench = read_card(default_model())["faithfulness"]
     assert verdict.passes_benchmark(bench, "occlusion", "PNEUMONIA")
@@ -77,7 +77,7 @@ def test_one_verdict_per_map_before_and_after_the_checks(uploaded, method):
     """Banner and panel cannot disagree: the page shows exactly one verdict, and it is
     `verdict.map_verdict` of the card's benchmark and this image's checks."""
     from xray_core.explain import verdict
-    from xray_core.store import default_model, read_card
+    from xray_core.store.catalog import default_model, read_card
 
     bench = read_card(default_model())["faithfulness"]
     uploaded.switch_page("pages/explain.py").run()
@@ -97,7 +97,7 @@ def test_one_verdict_per_map_before_and_after_the_checks(uploaded, method):
 
 def test_model_card_shows_how_far_to_trust_the_maps(uploaded):
     from xray_core.explain import checks
-    from xray_core.store import default_model, read_card
+    from xray_core.store.catalog import default_model, read_card
 
     bench = read_card(default_model())["faithfulness"]
     uploaded.switch_page("pages/model_card.py").run()

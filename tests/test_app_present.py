@@ -10,12 +10,12 @@ from streamlit.testing.v1 import AppTest
 from xray_app.present import GALLERY_PER_KIND
 from xray_app.state import STUDY_KEY
 from xray_core import config
-from xray_core.figure_sheet import DEFAULT_PREVALENCE, figure_sheet
-from xray_core.gallery import kind_counts
-from xray_core.scores import load_scores
-from xray_core.store import default_model, read_card
-from xray_core.uncertainty import format_interval
-from xray_core.validation_figures import validation_figures
+from xray_core.evaluation.figure_sheet import DEFAULT_PREVALENCE, figure_sheet
+from xray_core.evaluation.validation_figures import validation_figures
+from xray_core.predict.validation_scores import load_scores
+from xray_core.report.gallery import kind_counts
+from xray_core.stats.uncertainty import format_interval
+from xray_core.store.catalog import default_model, read_card
 
 APP = str(config.PROJECT_ROOT / "streamlit_app.py")
 TIMEOUT = 300

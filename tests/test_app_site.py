@@ -7,12 +7,13 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from xray_core import config, store
-from xray_core.calibration import apply_calibration
-from xray_core.scores import load_scores
-from xray_core.site.profiles import make_profile, save_profile, sites_dir
+from xray_core import config
+from xray_core.predict.validation_scores import load_scores
 from xray_core.site.report import site_report
-from xray_core.wording import percent
+from xray_core.stats.calibration import apply_calibration
+from xray_core.store import catalog as store
+from xray_core.store.site_profiles import make_profile, save_profile, sites_dir
+from xray_core.text.wording import percent
 
 APP = str(config.PROJECT_ROOT / "streamlit_app.py")
 PAGE = "pages/site.py"
@@ -59,8 +60,8 @@ def test_use_profile_sets_sidebar_threshold_and_calibration(profile, fullres_fil
     assert at.slider[0].value == pytest.approx(profile["threshold"], abs=1e-3)
     assert any("Site profile: north" in s.value for s in at.sidebar.success)
     # Predict reads with the site's calibration and threshold
-    from xray_core.inference import assess
-    from xray_core.study import load_study
+    from xray_core.io.study import load_study
+    from xray_core.predict.assess import assess
 
     shipped = store.load_model()
 

@@ -14,11 +14,11 @@ from streamlit.testing.v1 import AppTest
 from test_app import APP, TIMEOUT, no_exceptions, verdict
 
 from xray_app import current, state
-from xray_core import store
-from xray_core.inference import assess
-from xray_core.samples import list_samples
-from xray_core.study import load_study
-from xray_core.wording import percent
+from xray_core.dataset.samples import list_samples
+from xray_core.io.study import load_study
+from xray_core.predict.assess import assess
+from xray_core.store import catalog as store
+from xray_core.text.wording import percent
 
 
 def source_text(at: AppTest) -> str:

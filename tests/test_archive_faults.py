@@ -23,7 +23,7 @@ from archive_helpers import add_bad_files, link_images
 
 from xray_core.archive import run, scoring, sink
 from xray_core.archive.sink import HEADER, journal_path, read_rows
-from xray_core.cli import main
+from xray_core.cli.main import main
 
 _MODELS: dict = {}
 KEYS = ("sha256", "label", "gate", "gate_reason", "error", "probability")

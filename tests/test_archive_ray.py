@@ -7,7 +7,7 @@ import pytest
 from archive_helpers import add_bad_files, link_images
 
 from xray_core.archive.sink import read_rows
-from xray_core.cli import main
+from xray_core.cli.main import main
 
 
 def test_a_stale_cluster_file_does_not_stop_the_local_engine(monkeypatch):

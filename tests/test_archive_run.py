@@ -14,7 +14,7 @@ from archive_helpers import add_bad_files, link_images
 from xray_core import config
 from xray_core.archive.progress import Progress, Summary
 from xray_core.archive.sink import read_rows
-from xray_core.cli import main
+from xray_core.cli.main import main
 
 
 def score_cmd(store, *args):

@@ -7,8 +7,8 @@ from archive_helpers import add_bad_files
 from xray_core.archive.inputs import ArchiveInput, Entry
 from xray_core.archive.local import iter_local_rows
 from xray_core.archive.scoring import COLUMNS, Setting, load_models, prepare, score_prepared
-from xray_core.inference import assess
-from xray_core.study import load_study
+from xray_core.io.study import load_study
+from xray_core.predict.assess import assess
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from xray_core import augment
-from xray_core.contract import ImageContract, preprocess, scale
+from xray_core.io.contract import ImageContract, preprocess, scale
+from xray_core.training import augment
 
 RAMP = np.tile(np.arange(256, dtype=np.uint8), (4, 1))  # (4, 256): every gray level
 

@@ -7,8 +7,9 @@ import shutil
 import pytest
 
 from benchmarks.bench_shift import main
-from xray_core import config, shift
-from xray_core.store import read_card
+from xray_core import config
+from xray_core.store.catalog import read_card
+from xray_core.training import shift
 
 
 @pytest.fixture
@@ -53,9 +54,9 @@ def test_held_out_cohort_is_scored_under_each_aspect_view(store, data_root):
     import numpy as np
 
     from benchmarks.bench_shift import held_out_scores, held_out_view_rows
-    from xray_core.calibration import apply_calibration
-    from xray_core.data import load_arrays, train_cohort
-    from xray_core.store import load_model
+    from xray_core.dataset.folders import load_arrays, train_cohort
+    from xray_core.stats.calibration import apply_calibration
+    from xray_core.store.catalog import load_model
 
     stored = load_model("tiny", store)
     held = train_cohort(data_root, "NORMAL2")[:6]
@@ -73,9 +74,9 @@ def test_held_out_cohort_is_scored_under_each_aspect_view(store, data_root):
 
 
 def test_write_aspect_on_a_hold_out_run_stores_its_unseen_views(store, data_root, monkeypatch):
-    from xray_core import scores
-    from xray_core.data import train_cohort
-    from xray_core.store import write_card
+    from xray_core.dataset.folders import train_cohort
+    from xray_core.predict import validation_scores as scores
+    from xray_core.store.catalog import write_card
 
     card = read_card("tiny", store)
     cfg = {**card.training["config"], "hold_out_cohort": "NORMAL2"}

@@ -262,8 +262,8 @@ def test_one_case_read_with_the_keyboard_only_in_real_browser(app_url, data_root
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
-    from xray_core import store
     from xray_core.review import access, db, reads, sessions, sources, viewing
+    from xray_core.store import catalog as store
 
     folder = tmp_path / "cases"
     for cls in ("NORMAL", "PNEUMONIA"):
@@ -344,9 +344,9 @@ def gallery_size() -> int:
     """Tiles the Present gallery shows for the default model at its shipped threshold: up to
     GALLERY_PER_KIND true positives, false alarms and misses each (fewer when it has fewer)."""
     from xray_app.present import GALLERY_PER_KIND
-    from xray_core.gallery import kind_counts
-    from xray_core.scores import load_scores
-    from xray_core.store import default_model, read_card
+    from xray_core.predict.validation_scores import load_scores
+    from xray_core.report.gallery import kind_counts
+    from xray_core.store.catalog import default_model, read_card
 
     card = read_card(default_model())
     scores = load_scores(card["name"])

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from xray_core import calibration as cal
+from xray_core.stats import calibration as cal
 
 
 def test_brier_formula():

@@ -5,16 +5,10 @@ import json
 import pytest
 
 from xray_core import config
-from xray_core.card import (
-    REQUIRED_KEYS,
-    SCHEMA_VERSION,
-    SHIFT_NOTE,
-    CardError,
-    ModelCard,
-    robustness_text,
-)
-from xray_core.store import list_models
-from xray_core.store_files import CARD_FILE
+from xray_core.store.card import REQUIRED_KEYS, SCHEMA_VERSION, CardError, ModelCard
+from xray_core.store.catalog import list_models
+from xray_core.store.files import CARD_FILE
+from xray_core.training.new_card import SHIFT_NOTE, robustness_text
 
 SHIPPED = list_models()
 MINIMAL = {
@@ -94,7 +88,7 @@ def test_text_that_is_not_a_card_is_refused(text, message):
 
 
 def test_split_seed_falls_back_to_the_run_seed():
-    from xray_core.card import split_seed
+    from xray_core.store.card import split_seed
 
     assert split_seed({"seed": 3}) == 3
     assert split_seed({"seed": 3, "split_seed": None}) == 3
@@ -135,7 +129,7 @@ def test_every_shipped_card_states_its_own_robustness_measures():
 
 
 def test_robustness_text_says_when_a_cohort_was_held_out():
-    from xray_core.card import robustness_text
+    from xray_core.training.new_card import robustness_text
 
     assert "NORMAL2" not in robustness_text({"seed": 1}, True)
     text = robustness_text({"seed": 1, "hold_out_cohort": "NORMAL2"}, True)

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from xray_core import config
-from xray_core.cli import main
+from xray_core.cli.main import main
 
 
 def run_cli(*args):
@@ -97,8 +97,8 @@ def test_unknown_model_is_a_clear_error(tiny_store, capsys):
 def test_rescore_keeps_card_and_compare_in_agreement(tiny_store, tmp_path, capsys):
     import shutil
 
-    from xray_core.compare import compare_models
-    from xray_core.store import read_card
+    from xray_core.evaluation.compare import compare_models
+    from xray_core.store.catalog import read_card
 
     root = tmp_path / "s"
     shutil.copytree(tiny_store, root)
@@ -113,7 +113,7 @@ def test_rescore_keeps_card_and_compare_in_agreement(tiny_store, tmp_path, capsy
 def test_help_imports_no_tensorflow():
     code = (
         "import sys\n"
-        "from xray_core.cli import main\n"
+        "from xray_core.cli.main import main\n"
         "try:\n"
         "    main(['--help'])\n"
         "except SystemExit:\n"
@@ -142,7 +142,7 @@ def test_evaluate_data_falls_back_to_the_configured_folder(
 
 
 def test_evaluate_on_a_kaggle_root_scores_a_split(data_root, monkeypatch):
-    from xray_core.cli import eval_folder
+    from xray_core.cli.main import eval_folder
 
     monkeypatch.delenv(config.DATA_ENV_VAR, raising=False)
     expected = "test" if (data_root / "test").is_dir() else "val"
@@ -155,7 +155,7 @@ def test_evaluate_on_a_kaggle_root_scores_a_split(data_root, monkeypatch):
 def test_feature_modules_register_their_commands(monkeypatch, capsys):
     import types
 
-    from xray_core import cli
+    from xray_core.cli import main as cli
 
     feature = types.ModuleType("xray_core_cli_demo")
 
@@ -173,7 +173,7 @@ def test_feature_modules_register_their_commands(monkeypatch, capsys):
 
 @pytest.mark.parametrize("command", ["train", "predict", "rescore", "fit-gate", "models"])
 def test_every_flag_says_what_it_does(command):
-    from xray_core.cli import build_parser
+    from xray_core.cli.main import build_parser
 
     sub = build_parser()._subparsers._group_actions[0].choices[command]
     silent = [a.option_strings or a.dest for a in sub._actions if not a.help]
@@ -184,7 +184,7 @@ def test_fit_gate_says_which_layers_its_gate_reads():
     """fit-gate's line names the pooled layers kept and those the sample uploads ruled out."""
     import numpy as np
 
-    from xray_core.cli import gate_reads
+    from xray_core.cli.main import gate_reads
 
     kept = {"layers": np.array(["a", "b"]), "candidate_layers": np.array(["a", "b", "c"])}
     assert gate_reads(kept) == (

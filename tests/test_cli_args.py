@@ -1,9 +1,9 @@
-"""xray_core.cli_args: bad arguments are refused while parsing, before any work: one line on
+"""xray_core.cli.args: bad arguments are refused while parsing, before any work: one line on
 stderr, exit 2, nothing on stdout."""
 
 import pytest
 
-from xray_core.cli import main
+from xray_core.cli.main import main
 
 BAD_THRESHOLDS = ["nan", "inf", "5", "-1", "1.0000001", "abc", ""]
 

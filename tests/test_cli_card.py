@@ -1,15 +1,15 @@
-"""xray_core.cli_card: `card external-test` and `card hold-out` put figures on a store's card."""
+"""xray_core.cli.card: `card external-test` and `card hold-out` put figures on a store's card."""
 
 import json
 import shutil
 
 import pytest
 
-from xray_core import external_test
-from xray_core.cli import main
-from xray_core.cohort_evidence import hold_out_evidence
-from xray_core.store import read_card, write_card
-from xray_core.store_files import EXTERNAL_TEST_FILE
+from xray_core.cli.main import main
+from xray_core.evaluation import external_test
+from xray_core.evaluation.cohort_evidence import hold_out_evidence
+from xray_core.store.catalog import read_card, write_card
+from xray_core.store.files import EXTERNAL_TEST_FILE
 
 EVALUATION = {
     "n": 624,

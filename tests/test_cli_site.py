@@ -3,8 +3,8 @@
 import csv
 import json
 
-from xray_core.cli import main
-from xray_core.site.profiles import load_profile, sites_dir
+from xray_core.cli.main import main
+from xray_core.store.site_profiles import load_profile, sites_dir
 
 TARGET = ["--target-sensitivity", "0.4"]  # 4 positives suffice at 95% (the tiny set has 6)
 
@@ -84,7 +84,7 @@ def test_evaluate_and_predict_take_site(
     main([*base, "predict", str(fullres_files[0]), "--json", "--site", "south", "--no-gate"])
     row = json.loads(capsys.readouterr().out.strip())
     assert row["threshold"] == profile["threshold"]
-    from xray_core.calibration import apply_calibration
+    from xray_core.stats.calibration import apply_calibration
 
     expected = apply_calibration([row["raw_probability"]], profile["calibration"])[0]
     assert abs(row["probability"] - expected) < 1e-9

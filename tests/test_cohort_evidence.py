@@ -2,8 +2,8 @@
 
 import pytest
 
-from xray_core import external_test
-from xray_core.cohort_evidence import (
+from xray_core.evaluation import external_test
+from xray_core.evaluation.cohort_evidence import (
     ASPECT_LABELS,
     TEST_ROW,
     display_rows,
@@ -13,8 +13,8 @@ from xray_core.cohort_evidence import (
     robustness_rows,
     withheld_split_line,
 )
-from xray_core.store import default_model, list_models, read_card
-from xray_core.wording import rate
+from xray_core.store.catalog import default_model, list_models, read_card
+from xray_core.text.wording import rate
 
 RECIPE = {"arch": "resnet", "epochs": 14, "learning_rate": 2e-3, "seed": 42}
 HELD = {

@@ -7,8 +7,7 @@ import numpy as np
 import pytest
 
 from research import seed_spread
-from xray_core import metrics
-from xray_core.compare import (
+from xray_core.evaluation.compare import (
     SPREAD_VIEWS,
     cohort_name,
     compare_models,
@@ -20,9 +19,10 @@ from xray_core.compare import (
     spread_rows,
     targets_text,
 )
-from xray_core.scores import load_scores
-from xray_core.store import read_card, set_default, write_card
-from xray_core.store_files import SCORES_FILE, SEED_SPREAD_FILE
+from xray_core.predict.validation_scores import load_scores
+from xray_core.stats import metrics
+from xray_core.store.catalog import read_card, set_default, write_card
+from xray_core.store.files import SCORES_FILE, SEED_SPREAD_FILE
 
 
 @pytest.fixture

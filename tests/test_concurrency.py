@@ -6,10 +6,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from xray_core import config
-from xray_core.inference import assess
-from xray_core.store import load_model
-from xray_core.study import load_study
-from xray_core.wording import percent
+from xray_core.io.study import load_study
+from xray_core.predict.assess import assess
+from xray_core.store.catalog import load_model
+from xray_core.text.wording import percent
 
 APP = str(config.PROJECT_ROOT / "streamlit_app.py")
 

@@ -4,7 +4,8 @@ import cv2
 import numpy as np
 import pytest
 
-from xray_core.contract import (
+from xray_core.dataset.folders import list_class_folder, load_arrays
+from xray_core.io.contract import (
     CAFFE_MEANS,
     ImageContract,
     check_gray_u8,
@@ -14,8 +15,7 @@ from xray_core.contract import (
     scale,
     to_display,
 )
-from xray_core.data import list_class_folder, load_arrays
-from xray_core.decode import decode_bytes
+from xray_core.io.decode import decode_bytes
 
 RNG = np.random.default_rng(0)
 GRAY = RNG.integers(0, 256, size=(300, 180), dtype=np.uint8)

@@ -1,10 +1,10 @@
-"""xray_core.csv_safe: the OWASP CSV-injection rule, reversible for the project's own readers."""
+"""xray_core.text.csv_safe: the OWASP CSV-injection rule, reversible for our own readers."""
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from xray_core.csv_safe import FORMULA_START, QUOTE, neutralise, restore, safe_row
+from xray_core.text.csv_safe import FORMULA_START, QUOTE, neutralise, restore, safe_row
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from xray_core.data import (
+from xray_core.dataset.folders import (
     LOWEST_IDS,
     DatasetError,
     Sample,
@@ -165,7 +165,7 @@ def test_bad_folders_raise_clear_errors(tmp_path, make):
 
 
 def test_size_summary_recomputed():
-    from xray_core.data import size_summary
+    from xray_core.dataset.folders import size_summary
 
     s = size_summary([(224, 224), (224, 224), (1000, 800)])
     assert s == {

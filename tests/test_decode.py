@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from xray_core.decode import MIN_SIDE, ImageError, decode_bytes, load_image
+from xray_core.io.decode import MIN_SIDE, ImageError, decode_bytes, load_image
 
 
 def encode(img: Image.Image, fmt: str, **kw) -> bytes:

@@ -6,8 +6,8 @@ import numpy as np
 from PIL import Image
 
 from research.decode_scale import reduced_decode
-from xray_core.contract import resize_squash
-from xray_core.decode import decode_bytes
+from xray_core.io.contract import resize_squash
+from xray_core.io.decode import decode_bytes
 
 
 def jpeg(w, h, mode="L"):

@@ -27,8 +27,8 @@ from pydicom.uid import (
     generate_uid,
 )
 
-from xray_core.decode import ImageError, decode_bytes
-from xray_core.dicom import (
+from xray_core.io.decode import ImageError, decode_bytes
+from xray_core.io.dicom import (
     MAX_INFLATED_BYTES,
     SAFE_TAGS,
     declared_size,

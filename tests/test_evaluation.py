@@ -1,10 +1,11 @@
-"""xray_core.evaluation: the JSON report keeps every key and gains 95% intervals (`ci`)."""
+"""xray_core.evaluation.folder: the JSON report keeps every key and gains 95% intervals (`ci`)."""
 
 import numpy as np
 
-from xray_core import shift, uncertainty
-from xray_core.data import cohort_of
-from xray_core.evaluation import evaluate_folder
+from xray_core.dataset.folders import cohort_of
+from xray_core.evaluation.folder import evaluate_folder
+from xray_core.stats import uncertainty
+from xray_core.training import shift
 
 
 def test_evaluate_adds_intervals_around_its_figures(tiny_model, small_eval_dir):

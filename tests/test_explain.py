@@ -4,9 +4,9 @@ import cv2
 import numpy as np
 import pytest
 
-from xray_core.contract import preprocess, to_display
-from xray_core.decode import load_image
 from xray_core.explain import feature_maps, gradcam, lime_explain, overlay
+from xray_core.io.contract import preprocess, to_display
+from xray_core.io.decode import load_image
 
 
 def manual_gradcam(stored, x: np.ndarray, target: str) -> np.ndarray:

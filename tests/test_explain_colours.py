@@ -26,7 +26,7 @@ MAP_TEXT_FILES = [
     "xray_core/explain/overlay.py",
     "xray_core/explain/verdict.py",
     "xray_core/explain/checks.py",
-    "xray_core/gallery.py",
+    "xray_core/report/gallery.py",
     "xray_core/review/explain.py",
     "xray_core/review/report.py",
     "xray_core/report/pdf.py",
@@ -76,9 +76,9 @@ def test_the_legend_names_the_colours_the_overlays_draw():
 
 
 def test_every_explainer_caption_names_only_the_colours_drawn(tiny_model, fullres_files):
-    from xray_core.contract import preprocess
-    from xray_core.decode import load_image
     from xray_core.explain.handle import ModelHandle
+    from xray_core.io.contract import preprocess
+    from xray_core.io.decode import load_image
 
     handle = ModelHandle(tiny_model)
     x = preprocess(load_image(fullres_files[0]), tiny_model.contract)

@@ -6,8 +6,8 @@ from itertools import combinations
 import numpy as np
 import pytest
 
-from xray_core.contract import ImageContract
 from xray_core.explain import lime_explain as L
+from xray_core.io.contract import ImageContract
 
 GRID = np.kron(np.arange(16).reshape(4, 4), np.ones((8, 8), int)).astype(np.int32)  # 16 equal
 

@@ -7,9 +7,9 @@ import time
 import numpy as np
 import pytest
 
-from xray_core.contract import preprocess
-from xray_core.decode import load_image
 from xray_core.explain import nearest
+from xray_core.io.contract import preprocess
+from xray_core.io.decode import load_image
 
 
 @pytest.fixture(scope="module")

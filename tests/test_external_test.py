@@ -1,12 +1,12 @@
-"""xray_core.external_test: test-split figures on a card (`card external-test`: test_cli_card)."""
+"""xray_core.evaluation.external_test: test-split figures on a card."""
 
 import json
 
 import pytest
 
-from xray_core import external_test
-from xray_core.store import list_models, read_card
-from xray_core.uncertainty import hanley_mcneil_interval, wilson_interval
+from xray_core.evaluation import external_test
+from xray_core.stats.uncertainty import hanley_mcneil_interval, wilson_interval
+from xray_core.store.catalog import list_models, read_card
 
 CARD = {"name": "m", "threshold": 0.77, "model_sha256": "abc"}
 EVALUATION = {

@@ -1,18 +1,20 @@
-"""xray_core.figure_sheet: one source for every figure, populations named, estimates inside
-their intervals, counts that add up, the threshold's scale carried through a site profile."""
+"""xray_core.evaluation.figure_sheet: one source for every figure, populations named,
+estimates inside their intervals, counts that add up, the threshold's scale carried through
+a site profile."""
 
 from __future__ import annotations
 
 import pytest
 
-from xray_core import external_test, figure_sheet, prevalence, uncertainty
-from xray_core.calibration import apply_calibration
-from xray_core.metrics import operating_point
-from xray_core.scores import load_scores
-from xray_core.site.profiles import make_profile
+from xray_core.evaluation import external_test, figure_sheet
+from xray_core.evaluation.validation_figures import validation_figures
+from xray_core.predict.validation_scores import load_scores
 from xray_core.site.report import site_report
-from xray_core.store import default_model, read_card
-from xray_core.validation_figures import validation_figures
+from xray_core.stats import prevalence, uncertainty
+from xray_core.stats.calibration import apply_calibration
+from xray_core.stats.metrics import operating_point
+from xray_core.store.catalog import default_model, read_card
+from xray_core.store.site_profiles import make_profile
 
 
 @pytest.fixture(scope="module")

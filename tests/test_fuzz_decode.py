@@ -27,8 +27,8 @@ from pydicom.uid import (
     generate_uid,
 )
 
-from xray_core.decode import MIN_SIDE, ImageError, decode_bytes
-from xray_core.dicom import read_dicom
+from xray_core.io.decode import MIN_SIDE, ImageError, decode_bytes
+from xray_core.io.dicom import read_dicom
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")  # pydicom warns on bad tags
 

@@ -1,11 +1,12 @@
-"""Tests for xray_core.gallery: validation cases sorted into TP / FP / FN at a threshold."""
+"""Tests for xray_core.report.gallery: validation cases sorted into TP / FP / FN at a threshold."""
 
 import numpy as np
 import pytest
 
-from xray_core import config, gallery
-from xray_core.scores import load_scores, validation_samples
-from xray_core.store import default_model, read_card
+from xray_core import config
+from xray_core.predict.validation_scores import load_scores, validation_samples
+from xray_core.report import gallery
+from xray_core.store.catalog import default_model, read_card
 
 
 def test_classify_follows_the_definitions():

@@ -6,11 +6,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from xray_core import gate
-from xray_core.inference import assess
-from xray_core.ood_corpus import build_corpus, screen
-from xray_core.store import load_model
-from xray_core.study import open_study
+from xray_core.evaluation.ood_corpus import build_corpus, screen
+from xray_core.gate import ood as gate
+from xray_core.io.colour import colourfulness
+from xray_core.io.study import open_study
+from xray_core.predict.assess import assess
+from xray_core.store.catalog import load_model
 
 
 def png(arr) -> bytes:
@@ -21,12 +22,12 @@ def png(arr) -> bytes:
 
 def test_colourfulness_is_zero_for_grey_and_high_for_colour():
     grey = np.random.default_rng(0).integers(0, 256, (100, 100), dtype=np.uint8)
-    assert gate.colourfulness(png(grey)) == pytest.approx(0.0, abs=1e-9)
+    assert colourfulness(png(grey)) == pytest.approx(0.0, abs=1e-9)
     rgb = np.zeros((100, 100, 3), np.uint8)
     rgb[:, :50, 0] = 255  # half red, half blue
     rgb[:, 50:, 2] = 255
-    assert gate.colourfulness(png(rgb)) > gate.MAX_COLOURFULNESS
-    assert gate.colourfulness(b"not an image") == 0.0
+    assert colourfulness(png(rgb)) > gate.MAX_COLOURFULNESS
+    assert colourfulness(b"not an image") == 0.0
 
 
 def test_colourfulness_of_a_grey_image_saved_as_rgb_is_still_measured():
@@ -34,11 +35,11 @@ def test_colourfulness_of_a_grey_image_saved_as_rgb_is_still_measured():
     measured (also 0), and a gray 16-bit PNG takes the shortcut."""
     grey = np.random.default_rng(2).integers(0, 256, (64, 64), dtype=np.uint8)
     rgb_grey = np.repeat(grey[..., None], 3, axis=-1)
-    assert gate.colourfulness(png(rgb_grey)) == pytest.approx(0.0, abs=1e-9)
-    assert gate.colourfulness(png(grey.astype(np.uint16) * 257)) == 0.0
+    assert colourfulness(png(rgb_grey)) == pytest.approx(0.0, abs=1e-9)
+    assert colourfulness(png(grey.astype(np.uint16) * 257)) == 0.0
     tinted = rgb_grey.copy()
     tinted[..., 0] = 255
-    assert gate.colourfulness(png(tinted)) > gate.MAX_COLOURFULNESS
+    assert colourfulness(png(tinted)) > gate.MAX_COLOURFULNESS
 
 
 def test_the_grey_pixel_shortcut_needs_every_pixel_grey():
@@ -46,10 +47,10 @@ def test_the_grey_pixel_shortcut_needs_every_pixel_grey():
     to send the image through the formula (a small value, not 0)."""
     grey = np.random.default_rng(3).integers(0, 256, (64, 64), dtype=np.uint8)
     rgb_grey = np.repeat(grey[..., None], 3, axis=-1)
-    assert gate.colourfulness(png(rgb_grey)) == 0.0
+    assert colourfulness(png(rgb_grey)) == 0.0
     one_pixel = rgb_grey.copy()
     one_pixel[10, 10] = (255, 0, 0)
-    assert 0.0 < gate.colourfulness(png(one_pixel)) < gate.MAX_COLOURFULNESS
+    assert 0.0 < colourfulness(png(one_pixel)) < gate.MAX_COLOURFULNESS
 
 
 def test_mahalanobis_matches_formula():
@@ -112,8 +113,8 @@ def test_a_gate_from_before_the_blocks_still_loads_and_scores(tmp_path):
     f = rng.normal(size=(5, 3))
     mean, prec = np.zeros(3), np.eye(3)
     old = {"mean": mean, "precision": prec, "cutoff": 2.0, "quantile": 0.995}
-    gate.save_gate(tmp_path, old)
-    loaded = gate.load_gate(tmp_path)
+    gate.save_gate(tmp_path / "gate.npz", old)
+    loaded = gate.load_gate(tmp_path / "gate.npz")
     assert gate.layers(loaded) == []
     np.testing.assert_allclose(gate.distance(loaded, f), np.linalg.norm(f, axis=1))
 
@@ -211,7 +212,7 @@ def test_wide_features_are_projected_to_keep_the_gate_small():
 
 
 def test_weak_model_is_screened_by_the_default_models_gate(shipped):
-    from xray_core.store import list_models, load_gatekeeper
+    from xray_core.store.catalog import list_models, load_gatekeeper
 
     assert "dense_baseline" in list_models()
     dense = load_model("dense_baseline")

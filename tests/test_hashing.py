@@ -2,7 +2,7 @@
 
 import pytest
 
-from xray_core.hashing import sha256_bytes, sha256_file, sha256_text
+from xray_core.io.hashing import sha256_bytes, sha256_file, sha256_text
 
 ABC = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"  # FIPS 180-2 example
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from research.hold_out_prior import class_mix_split, prior_shift
-from xray_core.calibration import ece
+from xray_core.stats.calibration import ece
 
 
 def test_prior_shift_is_bayes_on_the_odds():
@@ -33,7 +33,9 @@ def test_subsampled_ece_keeps_the_smaller_class_whole_at_the_asked_mix(monkeypat
     import research.hold_out_prior as mod
 
     seen = []
-    monkeypatch.setattr("xray_core.calibration.ece", lambda p, y: seen.append(np.mean(y)) or 0.1)
+    monkeypatch.setattr(
+        "xray_core.stats.calibration.ece", lambda p, y: seen.append(np.mean(y)) or 0.1
+    )
     y = np.array([1] * 30 + [0] * 70)
     p = np.linspace(0, 1, 100)
     assert mod.subsampled_ece(y, p, 0.6, draws=3) == pytest.approx(0.1)

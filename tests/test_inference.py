@@ -4,12 +4,12 @@ import numpy as np
 import pytest
 
 from xray_core.config import store_dir
-from xray_core.hashing import sha256_file
-from xray_core.inference import assess, label_for
-from xray_core.scoring import raw_probabilities
-from xray_core.store import load_model
-from xray_core.store_files import DEFAULT_FILE, MODEL_FILE
-from xray_core.study import load_study
+from xray_core.io.hashing import sha256_file
+from xray_core.io.study import load_study
+from xray_core.predict.assess import assess, label_for
+from xray_core.store.catalog import load_model
+from xray_core.store.files import DEFAULT_FILE, MODEL_FILE
+from xray_core.store.scorer import raw_probabilities
 
 
 def predict(stored, path, threshold=None):

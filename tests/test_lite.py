@@ -1,14 +1,14 @@
-"""xray_core.lite: the TFLite scorer gives the Keras scorer's outputs, whatever the batch size,
-from any thread."""
+"""xray_core.store.lite: the TFLite scorer gives the Keras scorer's outputs, whatever the
+batch size, from any thread."""
 
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
 
-from xray_core.data import Sample, load_arrays
-from xray_core.lite import MAX_SHAPES, LiteScorer, with_runtime
-from xray_core.store import load_model
+from xray_core.dataset.folders import Sample, load_arrays
+from xray_core.store.catalog import load_model
+from xray_core.store.lite import MAX_SHAPES, LiteScorer, with_runtime
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from xray_core import metrics
+from xray_core.stats import metrics
 
 Y = np.array([0, 0, 0, 0, 1, 1, 1, 1, 1, 1])
 P = np.array([0.1, 0.2, 0.6, 0.3, 0.4, 0.7, 0.8, 0.9, 0.95, 0.65])

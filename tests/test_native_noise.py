@@ -1,4 +1,4 @@
-"""xray_core.native_noise: TensorFlow's start-up notices are kept off stderr, nothing else."""
+"""xray_core.cli.native_noise: TensorFlow's start-up notices are kept off stderr, nothing else."""
 
 import subprocess
 import sys
@@ -6,7 +6,7 @@ import sys
 import pytest
 
 from xray_core import config
-from xray_core.native_noise import is_noise
+from xray_core.cli.native_noise import is_noise
 
 ABSL = b"WARNING: All log messages before absl::InitializeLog() is called are written to STDERR"
 ONEDNN = (
@@ -34,7 +34,7 @@ def test_only_the_start_up_notices_are_noise(line, noise):
 def test_the_filter_forwards_every_other_line_in_order():
     code = (
         "import os, sys\n"
-        "from xray_core.native_noise import filtered_stderr\n"
+        "from xray_core.cli.native_noise import filtered_stderr\n"
         "with filtered_stderr():\n"
         f"    os.write(2, {ABSL!r} + b'\\n')\n"
         "    print('error: first', file=sys.stderr)\n"

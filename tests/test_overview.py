@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from xray_core.config import CLASS_NAMES
-from xray_core.data import IMAGE_SUFFIXES
-from xray_core.overview import dataset_overview, sample_grid
+from xray_core.dataset.folders import IMAGE_SUFFIXES
+from xray_core.dataset.overview import dataset_overview, sample_grid
 
 
 def count_files(folder) -> int:

@@ -1,4 +1,4 @@
-"""xray_core.pdf_kit: the fonts both PDF writers register, and figures as PNG bytes."""
+"""xray_core.report.pdf_kit: the fonts both PDF writers register, and figures as PNG bytes."""
 
 import io
 
@@ -7,7 +7,7 @@ from fpdf import FPDF
 from matplotlib.figure import Figure
 from PIL import Image
 
-from xray_core import pdf_kit
+from xray_core.report import pdf_kit
 
 
 @pytest.mark.parametrize("styles, expected", [("", {""}), ("B", {"", "B"}), ("BI", {"", "B", "I"})])

@@ -1,9 +1,9 @@
-"""Tests for xray_core.prevalence: Bayes' rule, natural frequencies, words and icons."""
+"""Tests for xray_core.stats.prevalence: Bayes' rule, natural frequencies, words and icons."""
 
 import numpy as np
 import pytest
 
-from xray_core import prevalence
+from xray_core.stats import prevalence
 
 
 @pytest.mark.parametrize(

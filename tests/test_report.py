@@ -8,14 +8,15 @@ import pdf_helpers
 import pytest
 from pdf_helpers import page_count
 
-from xray_core import external_test, prevalence
-from xray_core.cli import main
-from xray_core.figure_sheet import figure_sheet
+from xray_core.cli.main import main
+from xray_core.evaluation import external_test
+from xray_core.evaluation.figure_sheet import figure_sheet
+from xray_core.evaluation.validation_figures import validation_figures
+from xray_core.predict.validation_scores import load_scores
 from xray_core.report.pdf import render_pdf
 from xray_core.report.story import build_story, prevalence_range
-from xray_core.scores import load_scores
-from xray_core.store import default_model, read_card
-from xray_core.validation_figures import validation_figures
+from xray_core.stats import prevalence
+from xray_core.store.catalog import default_model, read_card
 
 
 def pdf_text(path) -> str:
@@ -103,7 +104,7 @@ def test_cli_report_with_gallery(tmp_path, data_root):
 
 def test_report_says_why_the_gallery_is_missing(tmp_path, small_eval_dir):
     from xray_core.report.make import make_report
-    from xray_core.store import load_model
+    from xray_core.store.catalog import load_model
 
     out = tmp_path / "r.pdf"
     make_report(load_model(), small_eval_dir, prevalence=0.05, out=out)

@@ -3,8 +3,12 @@
 import numpy as np
 import pytest
 
-from xray_core.card import ModelCard
-from xray_core.reporting import confidence_words, explain_operating_point, operating_point_at
+from xray_core.evaluation.clinician import (
+    confidence_words,
+    explain_operating_point,
+    operating_point_at,
+)
+from xray_core.store.card import ModelCard
 
 Y = np.array([0, 0, 0, 0, 1, 1, 1, 1, 1, 1])
 P = np.array([0.1, 0.2, 0.3, 0.6, 0.4, 0.7, 0.8, 0.9, 0.95, 0.99])

@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 from review_helpers import dump, make_session
 
-from xray_core.hashing import sha256_text
+from xray_core.io.hashing import sha256_text
 from xray_core.review import access, db, reads
 from xray_core.review.db import ReviewError
 from xray_core.review.sessions import get_session

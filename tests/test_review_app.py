@@ -11,9 +11,10 @@ import shutil
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from xray_core import config, store
+from xray_core import config
 from xray_core.review import access, db, reads, sessions, sources
-from xray_core.wording import percent
+from xray_core.store import catalog as store
+from xray_core.text.wording import percent
 
 APP = str(config.PROJECT_ROOT / "streamlit_app.py")
 TIMEOUT = 180

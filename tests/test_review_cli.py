@@ -15,7 +15,7 @@ from pdf_helpers import pdf_text
 from review_helpers import dump
 
 from xray_core import config
-from xray_core.cli import main
+from xray_core.cli.main import main
 from xray_core.review import db
 from xray_core.review.sessions import list_cases
 
@@ -134,7 +134,7 @@ def test_bad_input_is_one_line_exit_2_and_no_change(made, capsys, command, messa
 
 LIGHT = """
 import argparse, sys
-from xray_core import cli_review
+from xray_core.cli import review as cli_review
 parser = argparse.ArgumentParser(prog="review")
 cli_review.add_parser(parser.add_subparsers())
 heavy = [m for m in ("tensorflow", "keras", "fpdf", "matplotlib") if m in sys.modules]
@@ -153,7 +153,7 @@ def test_review_parser_imports_nothing_heavy():
 
 
 def test_invite_prints_a_link_stored_only_as_its_hash(made, capsys):
-    from xray_core.hashing import sha256_text
+    from xray_core.io.hashing import sha256_text
 
     base = [*made["common"], "invite", "--db", str(made["db"]), "--session", "demo"]
     capsys.readouterr()

@@ -11,7 +11,8 @@ import pytest
 from PIL import Image
 from review_helpers import dump
 
-from xray_core.inference import assess
+from xray_core.io.study import load_study
+from xray_core.predict.assess import assess
 from xray_core.review import db, sources
 from xray_core.review.db import ReviewError
 from xray_core.review.explain import cached_heatmap, case_map, map_method
@@ -23,7 +24,6 @@ from xray_core.review.sessions import (
     import_errors,
     list_cases,
 )
-from xray_core.study import load_study
 
 
 @pytest.fixture

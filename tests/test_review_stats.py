@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from sklearn.metrics import cohen_kappa_score, roc_auc_score
 
-from xray_core import metrics
 from xray_core.review import stats
+from xray_core.stats import metrics
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2, 3])

@@ -12,7 +12,7 @@ from sklearn.metrics import cohen_kappa_score, roc_auc_score
 
 from xray_core.review import reads
 from xray_core.review.summary import summarize
-from xray_core.uncertainty import MIN_PER_CLASS, TOO_FEW
+from xray_core.stats.uncertainty import MIN_PER_CLASS, TOO_FEW
 
 TRUTH = [1, 1, 1, 1, 0, 0, 0, 0, 1, 0]
 AI = ["PNEUMONIA", "PNEUMONIA", "NORMAL", "PNEUMONIA", "NORMAL", "PNEUMONIA", "NORMAL",

@@ -1,11 +1,11 @@
-"""xray_core.safe_files: a named path never hangs, never reads without bound, never a traceback."""
+"""xray_core.io.safe_files: a named path never hangs, never reads without bound, no traceback."""
 
 import os
 import threading
 
 import pytest
 
-from xray_core.safe_files import FileError, open_regular, printable, read_bytes, read_text
+from xray_core.io.safe_files import FileError, open_regular, printable, read_bytes, read_text
 
 
 def _within(seconds, fn, *args):

@@ -1,6 +1,6 @@
 """Sample X-rays: every file once, neutral names, classes mixed, label kept for the reveal."""
 
-from xray_core.samples import ORIGIN, list_samples
+from xray_core.dataset.samples import ORIGIN, list_samples
 
 
 def test_samples_are_neutral_mixed_and_labelled(fullres_dir, fullres_files):

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from benchmarks import scorecard
-from xray_core import cli
-from xray_core.store_files import DEFAULT_FILE
+from xray_core.cli import main as cli
+from xray_core.store.files import DEFAULT_FILE
 
 
 def evaluation(**figures) -> dict:

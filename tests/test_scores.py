@@ -3,9 +3,8 @@
 import numpy as np
 import pytest
 
-from xray_core import metrics
-from xray_core.data import Sample
-from xray_core.scores import (
+from xray_core.dataset.folders import Sample
+from xray_core.predict.validation_scores import (
     files_digest,
     load_scores,
     make_scores,
@@ -14,7 +13,8 @@ from xray_core.scores import (
     split_samples,
     validation_samples,
 )
-from xray_core.store_files import SCORES_FILE
+from xray_core.stats import metrics
+from xray_core.store.files import SCORES_FILE
 
 
 def test_files_digest_ignores_order_and_folders_above_the_class(tmp_path):
@@ -73,9 +73,10 @@ def test_gate_reads_pooled_layers_only_where_uploads_can_check_them(
     upload refusal rates; without them it falls back to the penultimate vector alone."""
     import shutil
 
-    from xray_core import config, gate
-    from xray_core.scores import fit_model_gate
-    from xray_core.store import load_model
+    from xray_core import config
+    from xray_core.gate import ood as gate
+    from xray_core.predict.validation_scores import fit_model_gate
+    from xray_core.store.catalog import load_model
 
     root = tmp_path / "store"
     shutil.copytree(tiny_store, root)

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from xray_core.scoring import compile_scorer, pooled_layers, score_batches
-from xray_core.store import load_model
+from xray_core.store.catalog import load_model
+from xray_core.store.scorer import compile_scorer, pooled_layers, score_batches
 
 
 @pytest.fixture(scope="module")

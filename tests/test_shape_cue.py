@@ -1,7 +1,7 @@
 """The shape warning: which uploads get it, for which models, and the constant it rests on."""
 
-from xray_core import shape_cue
-from xray_core.store import read_card
+from xray_core.evaluation import shape_cue
+from xray_core.store.catalog import read_card
 
 VIEWS = {"plain": {"specificity": 0.995}, "narrow 0.8": {"specificity": 0.51}}
 
@@ -30,7 +30,7 @@ def test_no_note_for_a_normal_shape_an_invariant_model_or_an_unmeasured_one():
 
 def test_every_shipped_card_answers_the_question():
     """Each shipped card records its aspect views (so the Predict page can decide)."""
-    from xray_core.store import list_models
+    from xray_core.store.catalog import list_models
 
     for name in list_models():
         assert shape_cue.narrow_specificity(read_card(name)) is not None, name
@@ -55,9 +55,9 @@ def test_the_limitation_line_joins_the_cards_own_for_a_model_that_reads_the_shap
 
 def test_the_report_story_carries_the_shape_limitation():
     """The Present page and its PDF list it for a model that reads the shape."""
-    from xray_core.figure_sheet import figure_sheet
+    from xray_core.evaluation.figure_sheet import figure_sheet
+    from xray_core.predict.validation_scores import load_scores
     from xray_core.report.story import build_story
-    from xray_core.scores import load_scores
 
     shipped = read_card(READS_SHAPE)
     sheet = figure_sheet(shipped, load_scores(READS_SHAPE), shipped["threshold"], 0.1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from xray_core import shift
+from xray_core.training import shift
 
 # 4 normals (2 per cohort), 4 pneumonias (bacteria, virus); calibrated scores.
 NAMES = [
@@ -148,7 +148,7 @@ def test_shape_mixed_view_gives_each_image_its_own_seeded_change():
 
 
 def test_shifted_calibration_reports_plain_and_perturbed_ece():
-    from xray_core.calibration import apply_calibration, ece, fit_platt
+    from xray_core.stats.calibration import apply_calibration, ece, fit_platt
 
     raw = {"plain": P, "blur 2.0": np.clip(P + 0.1, 0, 1)}
     cal = shift.shifted_calibration(Y, raw)
@@ -164,9 +164,9 @@ def test_sample_view_scores_reads_files_and_scores_each_view(tmp_path):
     the images decoded by hand; labels come back in the samples' order."""
     from PIL import Image
 
-    from xray_core import augment
-    from xray_core.contract import ImageContract
-    from xray_core.data import Sample, load_arrays
+    from xray_core.dataset.folders import Sample, load_arrays
+    from xray_core.io.contract import ImageContract
+    from xray_core.training import augment
 
     rng = np.random.default_rng(5)
     samples = []

@@ -1,12 +1,13 @@
-"""xray_core.site.profiles: saved outside the repo, applied as a copy, refused on a wrong model."""
+"""xray_core.store.site_profiles: saved outside the repo, applied as a copy, wrong model refused."""
 
 import json
 
 import pytest
 
 from xray_core import config
-from xray_core.card import ModelCard
-from xray_core.site.profiles import (
+from xray_core.store.card import ModelCard
+from xray_core.store.catalog import StoredModel
+from xray_core.store.site_profiles import (
     SiteError,
     apply_profile,
     list_profiles,
@@ -15,7 +16,6 @@ from xray_core.site.profiles import (
     save_profile,
     site_card,
 )
-from xray_core.store import StoredModel
 
 CARD = {
     "name": "m1",

@@ -4,11 +4,11 @@ default model on its patient-level validation split), as is and with a simulated
 import numpy as np
 import pytest
 
-from xray_core import metrics
-from xray_core.calibration import apply_calibration, ece, logit, sigmoid
-from xray_core.scores import load_scores
+from xray_core.predict.validation_scores import load_scores
 from xray_core.site.report import calibration_subset, site_report
-from xray_core.store import default_model, read_card
+from xray_core.stats import metrics
+from xray_core.stats.calibration import apply_calibration, ece, logit, sigmoid
+from xray_core.store.catalog import default_model, read_card
 
 REQUIRED = (
     "n",
@@ -111,7 +111,7 @@ def test_three_images_say_too_few_cases_not_a_perfect_interval(validation, tmp_p
     from pdf_helpers import pdf_text
 
     from xray_core.site.pdf import write_pdf
-    from xray_core.uncertainty import TOO_FEW
+    from xray_core.stats.uncertainty import TOO_FEW
 
     y, raw, card = validation
     idx = np.r_[np.flatnonzero(y == 1)[:2], np.flatnonzero(y == 0)[:1]]

@@ -6,8 +6,8 @@ import shutil
 import numpy as np
 import pytest
 
-from xray_core import store
-from xray_core.inference import raw_probabilities
+from xray_core.predict.assess import raw_probabilities
+from xray_core.store import catalog as store
 
 
 @pytest.fixture

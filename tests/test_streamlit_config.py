@@ -5,7 +5,7 @@ import tomllib
 import pytest
 
 from xray_core import config
-from xray_core.decode import MAX_FILE_BYTES
+from xray_core.io.decode import MAX_FILE_BYTES
 
 CONFIG_FILE = config.PROJECT_ROOT / ".streamlit" / "config.toml"
 

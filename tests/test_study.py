@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from xray_core.contract import ImageContract, preprocess, to_display
-from xray_core.decode import ImageError
-from xray_core.study import load_study, open_study
+from xray_core.io.contract import ImageContract, preprocess, to_display
+from xray_core.io.decode import ImageError
+from xray_core.io.study import load_study, open_study
 
 
 def png(arr) -> bytes:

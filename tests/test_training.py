@@ -5,8 +5,8 @@ import json
 import numpy as np
 import pytest
 
-from xray_core.scores import load_scores
-from xray_core.training import AUGMENTATION, class_weights, make_augmenter
+from xray_core.predict.validation_scores import load_scores
+from xray_core.training.train import AUGMENTATION, class_weights, make_augmenter
 
 
 def test_class_weights_balance_the_loss():
@@ -46,8 +46,8 @@ def test_smoke_run_writes_a_complete_entry(tiny_store, tiny_model):
 
 
 def test_augmentation_record_names_the_acquisition_preset():
-    from xray_core.augment import preset
-    from xray_core.training import TrainConfig, augmentation_record
+    from xray_core.training.augment import preset
+    from xray_core.training.train import TrainConfig, augmentation_record
 
     assert augmentation_record(TrainConfig(augment=False)) is None
     rec = augmentation_record(TrainConfig(acquisition="strong"))
@@ -57,7 +57,7 @@ def test_augmentation_record_names_the_acquisition_preset():
 
 def test_warm_start_refuses_another_split(tiny_store, tiny_model):
     from xray_core.models import build_model
-    from xray_core.training import TrainConfig, warm_start
+    from xray_core.training.train import TrainConfig, warm_start
 
     cfg = tiny_model.card["training"]["config"]
     built = build_model("cnn", **cfg["options"])
@@ -74,7 +74,7 @@ def test_warm_start_refuses_another_split(tiny_store, tiny_model):
 
 def one_epoch_like(tiny_model, **changes):
     """A one-epoch TrainConfig on the tiny model's architecture and image limit."""
-    from xray_core.training import TrainConfig
+    from xray_core.training.train import TrainConfig
 
     base = tiny_model.card["training"]["config"]
     return TrainConfig(
@@ -90,8 +90,8 @@ def one_epoch_like(tiny_model, **changes):
 def test_acquisition_run_from_a_stored_model_with_shifted_calibration(
     tiny_store, tiny_model, data_root
 ):
-    from xray_core.store import load_model
-    from xray_core.training import train
+    from xray_core.store.catalog import load_model
+    from xray_core.training.train import train
 
     cfg = one_epoch_like(tiny_model, acquisition="default", init_from="tiny", calibration="shifted")
     train(cfg, data_root, "tiny_acq", tiny_store, log=lambda *_: None)
@@ -110,9 +110,9 @@ def test_a_cohort_held_out_of_training_is_reported_on(tiny_store, tiny_model, da
     """--hold-out-cohort: no NORMAL2 file in training or validation; the card reports the
     model on them, and a warm start across different held-out cohorts is refused."""
     from xray_core.models import build_model
-    from xray_core.scores import held_out_samples, split_samples
-    from xray_core.store import load_model
-    from xray_core.training import TrainConfig, train, warm_start
+    from xray_core.predict.validation_scores import held_out_samples, split_samples
+    from xray_core.store.catalog import load_model
+    from xray_core.training.train import TrainConfig, train, warm_start
 
     base = tiny_model.card["training"]["config"]
     cfg = one_epoch_like(tiny_model, augment=False, hold_out_cohort="NORMAL2")
@@ -146,7 +146,7 @@ def test_a_hold_out_that_matches_no_image_is_refused_before_training(tmp_path):
     import cv2
 
     from xray_core.models import build_model
-    from xray_core.training import TrainConfig, load_training_data
+    from xray_core.training.train import TrainConfig, load_training_data
 
     for cls in ("NORMAL", "PNEUMONIA"):
         (tmp_path / "train" / cls).mkdir(parents=True)
@@ -164,10 +164,10 @@ def test_an_id_range_held_out_of_training_is_judged_on_both_classes(
 ):
     """--hold-out-cohort lowest-ids: no patient of the lowest id range in training or
     validation; the card judges the model on those patients alone (both classes, no pairing)."""
-    from xray_core.data import list_class_folder, lowest_id_patients
-    from xray_core.scores import held_out_samples, split_samples
-    from xray_core.store import load_model
-    from xray_core.training import train
+    from xray_core.dataset.folders import list_class_folder, lowest_id_patients
+    from xray_core.predict.validation_scores import held_out_samples, split_samples
+    from xray_core.store.catalog import load_model
+    from xray_core.training.train import train
 
     base = tiny_model.card["training"]["config"]
     cfg = one_epoch_like(tiny_model, augment=False, hold_out_cohort="lowest-ids")
@@ -190,7 +190,7 @@ def test_mixup_mixes_images_targets_and_class_weights_alike():
     target, and its weight the same mix of the two class weights."""
     import tensorflow as tf
 
-    from xray_core.training import mixup
+    from xray_core.training.train import mixup
 
     y = np.array([0, 1, 1, 0, 1, 0, 0, 1], np.float32)
     x = np.broadcast_to(y[:, None, None, None], (8, 4, 4, 1)).astype(np.float32)
@@ -204,8 +204,8 @@ def test_mixup_mixes_images_targets_and_class_weights_alike():
 
 
 def test_a_mixup_run_records_it(tiny_store, tiny_model, data_root):
-    from xray_core.store import read_card
-    from xray_core.training import train
+    from xray_core.store.catalog import read_card
+    from xray_core.training.train import train
 
     cfg = one_epoch_like(tiny_model, augment=False, mixup=0.2)
     train(cfg, data_root, "tiny_mixup", tiny_store, log=lambda *_: None)
@@ -234,7 +234,7 @@ def test_ema_keeps_and_validates_the_averaged_weights(ema):
     """A momentum this close to 1 keeps the average at the first step's weights, so the saved
     model barely moves from its start while plain Adam moves it; and the validation logged at
     the epoch's end is the kept model's own (the averaged weights were the ones scored)."""
-    from xray_core.training import compile_model, fit_phase
+    from xray_core.training.train import compile_model, fit_phase
 
     model, ds = _linear_problem()
     start = [w.copy() for w in model.get_weights()]
@@ -252,7 +252,7 @@ def test_ema_keeps_and_validates_the_averaged_weights(ema):
 
 
 def test_ema_momentum_out_of_range_is_refused():
-    from xray_core.training import compile_model
+    from xray_core.training.train import compile_model
 
     model, _ = _linear_problem()
     with pytest.raises(ValueError, match="EMA momentum"):
@@ -260,8 +260,8 @@ def test_ema_momentum_out_of_range_is_refused():
 
 
 def test_an_ema_run_records_it(tiny_store, tiny_model, data_root):
-    from xray_core.store import read_card
-    from xray_core.training import train
+    from xray_core.store.catalog import read_card
+    from xray_core.training.train import train
 
     cfg = one_epoch_like(tiny_model, augment=False, ema=0.9)
     train(cfg, data_root, "tiny_ema", tiny_store, log=lambda *_: None)
@@ -269,9 +269,9 @@ def test_an_ema_run_records_it(tiny_store, tiny_model, data_root):
 
 
 def test_acquisition_phase_head_is_checked_and_recorded():
-    from xray_core.card import robustness_text
-    from xray_core.training import TrainConfig, augmentation_record, check_acquisition_phase
-    from xray_core.wording import augmentation_text
+    from xray_core.text.wording import augmentation_text
+    from xray_core.training.new_card import robustness_text
+    from xray_core.training.train import TrainConfig, augmentation_record, check_acquisition_phase
 
     head = TrainConfig(arch="mobilenetv2_035", acquisition="strong", acquisition_phase="head")
     check_acquisition_phase(head)
@@ -303,9 +303,9 @@ def test_acquisition_phase_head_is_checked_and_recorded():
 def test_plain_dataset_is_the_contract_finish_without_perturbations():
     """The fine-tuning pipeline of --acquisition-phase head: the same images as the contract
     would give (CLAHE, scaling), only shuffled; nothing perturbed."""
-    from xray_core.augment import finish, unit_to_u8
-    from xray_core.contract import ImageContract
-    from xray_core.training import TrainConfig, plain_dataset
+    from xray_core.io.contract import ImageContract
+    from xray_core.training.augment import finish, unit_to_u8
+    from xray_core.training.train import TrainConfig, plain_dataset
 
     rng = np.random.default_rng(0)
     raw = (rng.integers(0, 256, (6, 32, 32, 1)) / 255.0).astype(np.float32)
@@ -321,7 +321,7 @@ def test_plain_dataset_is_the_contract_finish_without_perturbations():
 
 
 def test_a_transfer_models_description_says_whether_its_backbone_was_fine_tuned():
-    from xray_core.training import TrainConfig, transfer_phases_text
+    from xray_core.training.train import TrainConfig, transfer_phases_text
 
     frozen = transfer_phases_text(TrainConfig(arch="mobilenetv2_035", finetune_epochs=0))
     assert "frozen throughout" in frozen and "no fine-tuning" in frozen

@@ -1,4 +1,4 @@
-"""Tests for xray_core.uncertainty: values recomputed from their definitions."""
+"""Tests for xray_core.stats.uncertainty: values recomputed from their definitions."""
 
 import time
 
@@ -7,7 +7,7 @@ import pytest
 from scipy.stats import norm
 from sklearn.metrics import roc_auc_score
 
-from xray_core import uncertainty
+from xray_core.stats import uncertainty
 
 
 def _scores(n_pos=80, n_neg=60, shift=1.0, seed=0):

@@ -1,13 +1,17 @@
-"""Tests for xray_core.validation_figures: the figures every screen and the report share."""
+"""xray_core.evaluation.validation_figures: the figures every screen and the report share."""
 
 import numpy as np
 import pytest
 from sklearn.metrics import roc_auc_score
 
-from xray_core import uncertainty
-from xray_core.scores import load_scores
-from xray_core.store import default_model, read_card
-from xray_core.validation_figures import figures_from_scores, figures_table, validation_figures
+from xray_core.evaluation.validation_figures import (
+    figures_from_scores,
+    figures_table,
+    validation_figures,
+)
+from xray_core.predict.validation_scores import load_scores
+from xray_core.stats import uncertainty
+from xray_core.store.catalog import default_model, read_card
 
 
 def _data(seed=0):

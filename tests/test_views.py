@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import pytest
 
 from xray_app import views
-from xray_core.inference import Prediction
+from xray_core.predict.assess import Prediction
 
 LAYERS = [{"name": n, "type": "Conv2D", "shape": (7, 7, c)} for n, c in (("a", 16), ("b", 256))]
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from xray_core import wording
-from xray_core.reporting import explain_operating_point
+from xray_core.evaluation.clinician import explain_operating_point
+from xray_core.text import wording
 
 
 @pytest.mark.parametrize(
@@ -122,7 +122,7 @@ def test_augmentation_in_words_keeps_every_recorded_setting():
 
 
 def test_the_shape_preset_names_its_aspect_change_and_strong_does_not():
-    from xray_core.augment import preset
+    from xray_core.training.augment import preset
 
     shape = wording.augmentation_text(
         {"acquisition": {"preset": "shape", **preset("shape").to_dict()}}

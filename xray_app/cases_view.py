@@ -7,7 +7,7 @@ import streamlit as st
 
 from xray_app import explanations, loaders
 from xray_core import config
-from xray_core.study import Study
+from xray_core.io.study import Study
 
 K = 5
 

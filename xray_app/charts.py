@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from xray_core.config import CLASS_NAMES, NEGATIVE_CLASS, POSITIVE_CLASS
-from xray_core.prevalence import CATEGORIES
+from xray_core.stats.prevalence import CATEGORIES
 
 COLOURS = {NEGATIVE_CLASS: "#2b8cbe", POSITIVE_CLASS: "#e6550d", "point": "#d62728"}
 # Okabe-Ito: distinguishable with colour-blindness (no red/green pair between traces).
@@ -234,7 +234,7 @@ def subtype_bars(summary: dict, split: str = "train") -> go.Figure:
 def icon_array_figure(
     icons: dict, height: int = 470, size: int = 12, legend_size: int = 15
 ) -> go.Figure:
-    """One square per child (xray_core.prevalence.icon_array), coloured by outcome; sizes
+    """One square per child (xray_core.stats.prevalence.icon_array), coloured by outcome; sizes
     in pixels (icons, legend text)."""
     fig = go.Figure()
     for key, label, colour in CATEGORIES:

@@ -1,12 +1,12 @@
 """The Model card's "Under a cohort shift" section: the card's perturbed-view figures and its
-recipe's cohort hold-out (`xray_core.cohort_evidence`), beside the plain validation."""
+recipe's cohort hold-out (`xray_core.evaluation.cohort_evidence`), beside the plain validation."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from xray_core import external_test
-from xray_core.cohort_evidence import display_rows, robustness_rows
+from xray_core.evaluation import external_test
+from xray_core.evaluation.cohort_evidence import display_rows, robustness_rows
 
 ROW_PX = 35  # a dataframe row (and its header) in px at the default theme
 
@@ -49,7 +49,7 @@ def card_section(card, name: str) -> None:
     if card.get("shifted_validation"):
         notes.append(
             "Perturbed views: the same validation images under gamma, contrast, brightness, "
-            "blur, noise, crop-and-resize, JPEG and a mix (`xray_core.shift`)."
+            "blur, noise, crop-and-resize, JPEG and a mix (`xray_core.training.shift`)."
         )
     if card.get("aspect_views"):
         notes.append(

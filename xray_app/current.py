@@ -21,11 +21,11 @@ import streamlit as st
 from xray_app import sites
 from xray_app.state import STUDY_KEY
 from xray_core import config
-from xray_core.decode import ImageError
-from xray_core.samples import ORIGIN, Sample, list_samples
-from xray_core.site.profiles import load_profile, scale_name
-from xray_core.study import open_study
-from xray_core.wording import percent
+from xray_core.dataset.samples import ORIGIN, Sample, list_samples
+from xray_core.io.decode import ImageError
+from xray_core.io.study import open_study
+from xray_core.store.site_profiles import load_profile, scale_name
+from xray_core.text.wording import percent
 
 SOURCE_KEY = "image_source"
 REFUSED_KEY = "predict_refused"

@@ -17,7 +17,7 @@ from xray_app.loaders import get_model
 from xray_core.explain import nearest, registry
 from xray_core.explain.base import resolve_settings
 from xray_core.explain.handle import ModelHandle
-from xray_core.study import Study
+from xray_core.io.study import Study
 
 RESULT_ENTRIES = 64
 
@@ -104,7 +104,7 @@ def faithfulness(name: str, exp, study: Study):
     result = cache.get(key)
     if result is None:
         handle = get_handle(name)
-        result = exp.check(handle, study.model_input(handle.contract))
+        result = registry.check(exp, handle, study.model_input(handle.contract))
         cache.put(key, result)
     return result
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
-from xray_core import wording
 from xray_core.explain import checks, overlay, verdict
+from xray_core.text import wording
 
 CHECK_NAMES = {
     "randomisation": "Model randomisation",

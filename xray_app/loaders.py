@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from xray_core import store
 from xray_core.explain import feature_maps
-from xray_core.inference import Assessment, assess
-from xray_core.scores import load_scores
-from xray_core.study import Study
+from xray_core.io.study import Study
+from xray_core.predict.assess import Assessment, assess
+from xray_core.predict.validation_scores import load_scores
+from xray_core.store import catalog as store
 
 
 @st.cache_resource(show_spinner="Loading the model (first use after a start: a few seconds)…")
@@ -31,9 +31,9 @@ def get_shipped_threshold(name: str) -> float:
 @st.cache_resource(show_spinner=False)
 def get_site_model(name: str, site: str, version: float) -> store.StoredModel:
     """Model `name` as site profile `site` sees it: the profile's threshold and calibration
-    (xray_core.site.profiles.apply_profile; the network is the cached one). `version`: the
+    (xray_core.store.site_profiles.apply_profile; the network is the cached one). `version`: the
     profile file's mtime, so a re-saved profile is read again."""
-    from xray_core.site.profiles import apply_profile, load_profile
+    from xray_core.store.site_profiles import apply_profile, load_profile
 
     return apply_profile(get_model(name), load_profile(site))
 
@@ -75,8 +75,8 @@ def model_names() -> list[str]:
 
 @st.cache_data(show_spinner="Reading the dataset…")
 def get_overview(root: str) -> dict:
-    """Per-split summaries of the dataset at `root` (xray_core.overview.dataset_overview)."""
-    from xray_core.overview import dataset_overview
+    """Per-split summaries of the dataset at `root` (`dataset.overview.dataset_overview`)."""
+    from xray_core.dataset.overview import dataset_overview
 
     return dataset_overview(root)
 
@@ -84,7 +84,7 @@ def get_overview(root: str) -> dict:
 @st.cache_data(show_spinner=False)
 def get_sample_grid(root: str, per_class: int, seed: int) -> dict:
     """{class: [(subtype, thumbnail)]}, `per_class` random thumbnails per class."""
-    from xray_core.overview import sample_grid
+    from xray_core.dataset.overview import sample_grid
 
     return sample_grid(root, per_class=per_class, seed=seed)
 
@@ -102,8 +102,8 @@ def get_model_cards() -> dict:
 
 @st.cache_data(show_spinner=False)
 def get_fullres_sizes() -> list[dict]:
-    """Sizes of the full-resolution samples (xray_core.overview.fullres_sizes)."""
+    """Sizes of the full-resolution samples (xray_core.dataset.overview.fullres_sizes)."""
     from xray_core import config
-    from xray_core.overview import fullres_sizes
+    from xray_core.dataset.overview import fullres_sizes
 
     return fullres_sizes(config.samples_dir())

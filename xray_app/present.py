@@ -1,11 +1,11 @@
 """UI side of the stakeholder views (presentation page, model card, Compare, Predict).
 
-Every figure these pages show comes from `get_sheet` (`xray_core.figure_sheet`: the model, the
-threshold, the shared prevalence and the active site profile). Cached: the validation figures
-with their 95% intervals per (model, threshold) (one bootstrap, ~0.1-0.4 s), the sheet, the
-gallery's file lists and decoded cases, and the map tiles (through `gallery_map`, the one
-call to the explainer). The PDF is built on click, on the download button's own thread, from
-data computed here (no Streamlit calls inside it).
+Every figure these pages show comes from `get_sheet` (`xray_core.evaluation.figure_sheet`: the
+model, the threshold, the shared prevalence and the active site profile). Cached: the validation
+figures with their 95% intervals per (model, threshold) (one bootstrap, ~0.1-0.4 s), the sheet, the
+gallery's file lists and decoded cases, and the map tiles (through `gallery_map`, the one call to
+the explainer). The PDF is built on click, on the download button's own thread, from data computed
+here (no Streamlit calls inside it).
 
 Shared key PREVALENCE_KEY: the assumed prevalence of pneumonia (fraction), set by the
 prevalence sliders of the Present and Model card pages and read by Predict; it starts at
@@ -19,14 +19,21 @@ import streamlit as st
 from xray_app import current, explanations, sites
 from xray_app.loaders import get_model, get_model_cards, get_scores
 from xray_app.state import STUDY_KEY
-from xray_core import config, gallery, store
+from xray_core import config
+from xray_core.evaluation.figure_sheet import (
+    DEFAULT_PREVALENCE,
+    Sheet,
+    figure_sheet,
+    validation_threshold,
+)
+from xray_core.evaluation.validation_figures import Figures, validation_figures
 from xray_core.explain import overlay
-from xray_core.figure_sheet import DEFAULT_PREVALENCE, Sheet, figure_sheet, validation_threshold
+from xray_core.io.study import Study, load_study
+from xray_core.report import gallery
 from xray_core.report.story import build_story, prevalence_range
-from xray_core.site.profiles import load_profile
-from xray_core.study import Study, load_study
-from xray_core.validation_figures import Figures, validation_figures
-from xray_core.wording import percent
+from xray_core.store import catalog as store
+from xray_core.store.site_profiles import load_profile
+from xray_core.text.wording import percent
 
 PREVALENCE_KEY = "prevalence"
 

@@ -15,7 +15,7 @@ from xray_app.loaders import get_model, model_names
 from xray_core.explain import overlay
 from xray_core.review import db, explain, sessions
 from xray_core.review.reads import CONFIDENCE_LABELS
-from xray_core.wording import percent
+from xray_core.text.wording import percent
 
 READ_PAGE = "pages/review.py"
 RESULTS_PAGE = "pages/review_results.py"

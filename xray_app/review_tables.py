@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from xray_core.uncertainty import format_interval
+from xray_core.stats.uncertainty import format_interval
 
 PHASE_NAMES = {"unaided": "Blinded (unaided)", "aided": "With the AI (aided)"}
 FLIP_COLUMNS = {

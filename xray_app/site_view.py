@@ -6,8 +6,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from xray_app.charts import LAYOUT
-from xray_core.site.profiles import list_profiles, load_profile
-from xray_core.uncertainty import format_interval
+from xray_core.stats.uncertainty import format_interval
+from xray_core.store.site_profiles import list_profiles, load_profile
 
 
 def reliability_figure(rel: dict, title: str) -> go.Figure:

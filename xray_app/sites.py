@@ -11,7 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from xray_app.loaders import get_model, get_model_card, get_site_model
-from xray_core.site.profiles import (
+from xray_core.store.site_profiles import (
     SiteError,
     list_profiles,
     load_profile,

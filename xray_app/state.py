@@ -3,7 +3,7 @@
 Shared keys (initialised once per session by `init_state`, the sidebar runs it):
     MODEL_KEY: name of the current model (str).
     THRESHOLD_KEY: decision threshold, P(pneumonia) in [0, 1] (float).
-    STUDY_KEY: the current image (xray_core.study.Study), set on the Predict page.
+    STUDY_KEY: the current image (xray_core.io.study.Study), set on the Predict page.
 The sidebar widgets use their own keys (`widget_key(MODEL_KEY)`, ...) and copy into the plain
 keys on change, so the choice survives page switches. Page-only keys are prefixed with the
 page's name (`predict_`, `explain_`, `fm_`, `dataset_`).
@@ -17,10 +17,10 @@ import streamlit as st
 
 from xray_app import sites
 from xray_app.loaders import get_model, get_shipped_threshold, get_site_model, model_names
-from xray_core import store
 from xray_core.config import POSITIVE_CLASS
-from xray_core.intended_use import INTENDED_USE, POPULATION
-from xray_core.site.profiles import load_profile, scale_name
+from xray_core.store import catalog as store
+from xray_core.store.site_profiles import load_profile, scale_name
+from xray_core.text.intended_use import INTENDED_USE, POPULATION
 
 STUDY_KEY = "study"
 FRAME_PAUSE_S = 0.3

@@ -5,7 +5,7 @@ Kept apart from the pages so they stay thin, and tested in tests/test_views.py.
 
 from __future__ import annotations
 
-from xray_core.wording import percent
+from xray_core.text.wording import percent
 
 
 def default_layer(layers: list[dict], last_conv: str | None) -> str:
@@ -33,7 +33,7 @@ def model_verdict_rows(assessments: dict) -> list[dict]:
     """One row per model for the current image, at each model's own shipped threshold.
 
     Args:
-        assessments: {model name: xray_core.inference.Assessment at its shipped threshold}.
+        assessments: {model name: xray_core.predict.assess.Assessment at its shipped threshold}.
     """
     rows = []
     for name, a in assessments.items():
@@ -54,7 +54,7 @@ def split_rows(overview: dict, card_splits: dict) -> list[dict]:
     training / validation split of the official train split.
 
     Args:
-        overview: xray_core.overview.dataset_overview result (official splits on disk).
+        overview: xray_core.dataset.overview.dataset_overview result (official splits on disk).
         card_splits: the model card's data["splits"] ({"train": ..., "validation": ...}).
     """
     rows = []

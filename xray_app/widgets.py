@@ -10,10 +10,10 @@ from xray_app import sites
 from xray_app.loaders import get_assessment
 from xray_app.state import MODEL_KEY, STUDY_KEY, current_threshold
 from xray_core import config
-from xray_core.decode import ImageError
-from xray_core.inference import Assessment
-from xray_core.intended_use import INTENDED_USE_SHORT, POPULATION_SHORT
-from xray_core.study import Study, open_study
+from xray_core.io.decode import ImageError
+from xray_core.io.study import Study, open_study
+from xray_core.predict.assess import Assessment
+from xray_core.text.intended_use import INTENDED_USE_SHORT, POPULATION_SHORT
 
 PREDICT_PAGE = "pages/predict.py"
 

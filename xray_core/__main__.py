@@ -1,5 +1,5 @@
 """`python -m xray_core ...` entry point."""
 
-from xray_core.cli import main
+from xray_core.cli.main import main
 
 raise SystemExit(main())

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from xray_core.config import CLASS_NAMES
-from xray_core.data import IMAGE_SUFFIXES
-from xray_core.safe_files import FileError, open_text, printable
+from xray_core.dataset.folders import IMAGE_SUFFIXES
+from xray_core.io.safe_files import FileError, open_text, printable
 
 SUFFIXES = frozenset((*IMAGE_SUFFIXES, ".dicom", ""))
 MANIFEST_SUFFIX = ".csv"

@@ -93,7 +93,7 @@ def score_archive(
     Args:
         card: the model's card with the site profile applied (`profiles.site_card`).
         spec: {"model", "store", "profile", "threshold", "threads", "runtime"} (what an
-            engine loads; runtime "lite" (default) or "keras", see `xray_core.lite`).
+            engine loads; runtime "lite" (default) or "keras", see `xray_core.store.lite`).
         progress: draw the progress line (default: when stderr is a terminal).
     Raises:
         InputError, OutputError, SiteError, StoreError: one-line messages.

@@ -21,15 +21,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from xray_core import gate
 from xray_core.archive.inputs import Entry
-from xray_core.calibration import apply_calibration
 from xray_core.config import CLASS_NAMES
-from xray_core.contract import from_display
-from xray_core.decode import ImageError, read_file
-from xray_core.hashing import sha256_bytes
-from xray_core.inference import label_for
-from xray_core.study import open_study
+from xray_core.gate import ood as gate
+from xray_core.io.contract import from_display
+from xray_core.io.decode import ImageError, read_file
+from xray_core.io.hashing import sha256_bytes
+from xray_core.io.study import open_study
+from xray_core.predict.assess import label_for
+from xray_core.stats.calibration import apply_calibration
 
 COLUMNS = (
     "path",
@@ -82,9 +82,9 @@ def load_models(
     """(stored, keeper): the model with the site profile applied, and the model whose gate
     screens inputs (`store.load_gatekeeper`: the store's default), their scorers on RUNTIME
     (`lite.RUNTIMES`; THREADS kernel threads for "lite", default one per core)."""
-    from xray_core.lite import with_runtime
-    from xray_core.site.profiles import apply_profile
-    from xray_core.store import load_gatekeeper, load_model
+    from xray_core.store.catalog import load_gatekeeper, load_model
+    from xray_core.store.lite import with_runtime
+    from xray_core.store.site_profiles import apply_profile
 
     shipped = with_runtime(load_model(model, store), runtime, threads)
     keeper = load_gatekeeper(shipped, store)

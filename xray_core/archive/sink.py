@@ -31,8 +31,8 @@ from pathlib import Path
 import numpy as np
 
 from xray_core.archive.scoring import COLUMNS, FLOAT_COLUMNS
-from xray_core.csv_safe import neutralise, restore
-from xray_core.safe_files import FileError, open_regular, printable
+from xray_core.io.safe_files import FileError, open_regular, printable
+from xray_core.text.csv_safe import neutralise, restore
 
 SUFFIXES = (".csv", ".parquet")
 JOURNAL_SUFFIX = ".partial.csv"

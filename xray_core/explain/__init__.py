@@ -7,7 +7,8 @@
     feature_maps  a layer's channels; its mean activation as a map
     handle        ModelHandle: a stored model + lazily built tools and its randomised twin
     faithfulness  pure measures: rank correlation, deletion/insertion curves, border, markers
-    checks        run_checks(explanation, handle, x) -> Faithfulness (figures + a sentence)
+    checks        run_checks(explanation, explainer, handle, x) -> Faithfulness (figures + a
+                  sentence); registry.check(explanation, handle, x) finds the explainer
     nearest       cases like this one: the k nearest training images in feature space
     overlay       drawing (RGB uint8), kept apart from computing
 

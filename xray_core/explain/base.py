@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from xray_core.contract import CAFFE_MEANS, ImageContract
 from xray_core.explain import overlay
+from xray_core.io.contract import CAFFE_MEANS, ImageContract
 
 HEATMAP_CHECKS = ("randomisation", "deletion", "insertion", "shortcuts")
 
@@ -51,7 +51,7 @@ class Explanation:
         target: class the map argues for ("PNEUMONIA" or "NORMAL").
         settings: the resolved settings (every param of the explainer).
         caption: one line on how to read the drawing.
-        checks: names of the faithfulness checks that apply (see `checks.run_checks`).
+        checks: names of the faithfulness checks that apply (`registry.check` runs them).
         resolution: side of the grid the map was computed on (a 7 x 7 layer: 7); the
             deletion and insertion checks draw their random maps at it.
         extra: method-specific results (LIME's regions, occlusion's peak logit drop).
@@ -92,12 +92,6 @@ class Explanation:
     def draw(self, display: np.ndarray, alpha: float = 0.45) -> np.ndarray:
         """(H, W) uint8 display image -> (H, W, 3) uint8 RGB overlay of the heatmap."""
         return overlay.blend_heatmap(display, self.heatmap, alpha)
-
-    def check(self, handle, x: np.ndarray, seed: int = 0):
-        """Run this explanation's faithfulness checks (`checks.run_checks`) -> Faithfulness."""
-        from xray_core.explain.checks import run_checks
-
-        return run_checks(self, handle, x, seed=seed)
 
 
 def resolve_settings(params: tuple[Param, ...], settings: dict | None) -> dict:

@@ -1,6 +1,6 @@
 """The faithfulness panel's figures for one Explanation, and what they mean in words.
 
-`run_checks(explanation, handle, x)` runs the checks the explanation lists:
+`run_checks(explanation, explainer, handle, x)` runs the checks the explanation lists:
     randomisation  |Spearman| between the map and the same method's map on the randomised twin
                    (`ModelHandle.randomised`); passes at or below RANDOMISATION_PASS; no
                    verdict when the twin's map is constant (nothing to rank against).
@@ -139,14 +139,13 @@ _WHY = {
 }
 
 
-def run_checks(explanation, handle, x: np.ndarray, seed: int = 0) -> Faithfulness:
-    """All checks `explanation.checks` names, on model input x (H, W, C) float32."""
-    from xray_core.explain.registry import get_explainer
-
+def run_checks(explanation, explainer, handle, x: np.ndarray, seed: int = 0) -> Faithfulness:
+    """All checks `explanation.checks` names, on model input x (H, W, C) float32. EXPLAINER
+    made the explanation (`registry.check` looks it up): the randomisation and stability
+    checks run it again."""
     names, heat, out = explanation.checks, explanation.heatmap, {}
     if explanation.blank:
         return Faithfulness(explanation.method, explanation.target, (), blank=True)
-    explainer = get_explainer(explanation.method)
     if "randomisation" in names:
         twin = explainer.explain(handle.randomised(), x, explanation.settings)
         if np.ptp(twin.ranking) > 0:  # a constant map on the random network ranks nothing

@@ -6,7 +6,7 @@ handle shared across Streamlit sessions and threads builds each thing once:
     * feature-map probes per layer,
     * the randomised twin: the same architecture re-initialised (`randomised_copy`), for the
       model-randomisation sanity check (Adebayo et al. 2018),
-    * the scorer's TFLite copy that `predict` and `logits` run on (`xray_core.lite`).
+    * the scorer's TFLite copy that `predict` and `logits` run on (`xray_core.store.lite`).
 After first use the handle is read-only.
 """
 
@@ -52,7 +52,7 @@ def randomised_copy(model, seed: int = RANDOMISED_SEED):
 
 
 class ModelHandle:
-    """Model + lazily built explanation tools. `stored`: xray_core.store.StoredModel."""
+    """Model + lazily built explanation tools. `stored`: xray_core.store.catalog.StoredModel."""
 
     def __init__(self, stored, randomised: bool = False):
         self.stored = stored
@@ -79,11 +79,11 @@ class ModelHandle:
     def predict(self, x: np.ndarray) -> np.ndarray:
         """Batch (N, H, W, C) float32 -> (N,) float64 raw P(PNEUMONIA) in [0, 1].
 
-        Runs on the scorer's TFLite copy (`xray_core.lite`, converted once per handle): LIME
+        Runs on the scorer's TFLite copy (`xray_core.store.lite`, converted once per handle): LIME
         and the faithfulness curves score hundreds of images per map, and it needs ~1.5x
         less CPU per image; it equals the Keras scorer to ~1e-6.
         """
-        from xray_core.scoring import score_batches
+        from xray_core.store.scorer import score_batches
 
         x = np.asarray(x, np.float32)
         return score_batches(self.lite_scorer(), x, PREDICT_BATCH)[0]
@@ -94,7 +94,7 @@ class ModelHandle:
         Computed from the scorer's penultimate features and the sigmoid unit's weights, so it
         never saturates the way a probability does (raw P rounds to 1.0 above a logit of ~17).
         """
-        from xray_core.scoring import score_batches
+        from xray_core.store.scorer import score_batches
 
         kernel, bias = self._get("head", self._head_weights)
         _, features = score_batches(self.lite_scorer(), np.asarray(x, np.float32), PREDICT_BATCH)
@@ -109,7 +109,7 @@ class ModelHandle:
 
     def lite_scorer(self):
         """The model's `lite.LiteScorer` (built once)."""
-        from xray_core.lite import LiteScorer
+        from xray_core.store.lite import LiteScorer
 
         return self._get("lite", lambda: LiteScorer.from_score_fn(self.stored.score_fn))
 
@@ -140,7 +140,7 @@ class ModelHandle:
     def _build_twin(self) -> ModelHandle:
         from dataclasses import replace
 
-        from xray_core.store import compile_scorer
+        from xray_core.store.catalog import compile_scorer
 
         twin = randomised_copy(self.model)
         stored = replace(

@@ -28,7 +28,7 @@ What this project adds:
 4. **Perturbation and scoring**: hidden superpixels take the value of a blurred copy of the
    image (`faithfulness.blurred`, as the deletion check does: a grey patch inside a lung looks
    like an opacity, i.e. like pneumonia); all samples go through the handle's scorer (its
-   TFLite copy, `xray_core.lite`) in batches of 100 (the time is almost all model calls).
+   TFLite copy, `xray_core.store.lite`) in batches of 100 (the time is almost all model calls).
 5. **Target**: the model's logit of P(PNEUMONIA) (`ModelHandle.logits`, from the penultimate
    features: not a clipped probability), so saturated verdicts still give the surrogate
    something to fit.
@@ -46,10 +46,10 @@ from itertools import combinations
 
 import numpy as np
 
-from xray_core.calibration import logit
 from xray_core.config import CLASS_NAMES, POSITIVE_CLASS
-from xray_core.contract import ImageContract, from_display
 from xray_core.explain import base, overlay
+from xray_core.io.contract import ImageContract, from_display
+from xray_core.stats.calibration import logit
 
 # 600 samples on 25 superpixels: with the blurred fill and the logit, the top-4 regions agree
 # across seeds at 0.93 mean (worst 0.50) on 24 validation images of the default model, against

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from xray_core.config import CLASS_NAMES
-from xray_core.store_files import INDEX_FILE
+from xray_core.store.files import INDEX_FILE
 
 DIMS = 64
 DEFAULT_K = 5
@@ -119,8 +119,8 @@ def _typical(stored: np.ndarray, n: int = 500, seed: int = 0) -> float:
 
 def build_index(stored, data_root: Path, dims: int = DIMS) -> CaseIndex:
     """Index of the training side of the model's own patient-level split (deterministic)."""
-    from xray_core.data import load_arrays
-    from xray_core.scores import split_samples
+    from xray_core.dataset.folders import load_arrays
+    from xray_core.predict.validation_scores import split_samples
 
     train, _ = split_samples(stored.card, data_root)
     features = []

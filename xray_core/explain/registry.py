@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from xray_core.explain import feature_maps, gradcam, lime_explain, occlusion
+from xray_core.explain import checks, feature_maps, gradcam, lime_explain, occlusion
 
 EXPLAINERS = {
     e.name: e
@@ -42,6 +42,12 @@ def explain(handle, x: np.ndarray, method: str, settings: dict | None = None, pr
     if x.shape != handle.contract.input_shape:
         raise ValueError(f"expected one model input {handle.contract.input_shape}, got {x.shape}")
     return explainer.explain(handle, x, settings, progress)
+
+
+def check(explanation, handle, x: np.ndarray, seed: int = 0):
+    """The faithfulness checks EXPLANATION lists, run on model input x (H, W, C) float32 with
+    the explainer that made it -> `checks.Faithfulness`."""
+    return checks.run_checks(explanation, get_explainer(explanation.method), handle, x, seed)
 
 
 def opening_method(handle, faithfulness: dict | None, target: str = "PNEUMONIA") -> str:

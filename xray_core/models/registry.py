@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 
-from xray_core.contract import ImageContract
+from xray_core.io.contract import ImageContract
 from xray_core.models.backbones import BACKBONES
 
 
@@ -66,8 +66,8 @@ ARCHITECTURES: dict[str, Architecture] = {
 }  # fmt: skip
 
 
-# What the builders' `standardize` option does (dense, ResNet and transfer), in words: the card's
-# description and its robustness text (`card.robustness_text`) both say it with this phrase.
+# What the builders' `standardize` option does (dense, ResNet and transfer), in words: the
+# card's description and its robustness text (`training.new_card.robustness_text`) say it so.
 STANDARDIZE_NOTE = (
     "each image standardised over its own pixels (mean 0, a fixed sd) before the first layer, "
     "so a global change of exposure does not reach the network"

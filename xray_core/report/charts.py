@@ -8,9 +8,9 @@ from __future__ import annotations
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from xray_core.pdf_kit import figure_png
-from xray_core.prevalence import CATEGORIES, icon_array
-from xray_core.uncertainty import interval_or_none
+from xray_core.report.pdf_kit import figure_png
+from xray_core.stats.prevalence import CATEGORIES, icon_array
+from xray_core.stats.uncertainty import interval_or_none
 
 DPI = 200
 POINT = "#c0392b"

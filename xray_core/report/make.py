@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from xray_core import gallery
-from xray_core.figure_sheet import DEFAULT_PREVALENCE, figure_sheet
+from xray_core.evaluation.figure_sheet import DEFAULT_PREVALENCE, figure_sheet
+from xray_core.evaluation.validation_figures import validation_figures
+from xray_core.predict.validation_scores import load_scores
+from xray_core.report import gallery
 from xray_core.report.pdf import render_pdf
 from xray_core.report.story import build_story
-from xray_core.scores import load_scores
-from xray_core.store import list_models, read_card
-from xray_core.validation_figures import validation_figures
-from xray_core.wording import percent
+from xray_core.store.catalog import list_models, read_card
+from xray_core.text.wording import percent
 
 GALLERY_PER_KIND = 2  # 2 true positives, 2 false positives, 2 false negatives
 
@@ -45,7 +45,7 @@ def make_report(
     store_root=None,
     today=None,
 ) -> bytes:
-    """One-page PDF for a loaded model (xray_core.store.StoredModel); returns its bytes.
+    """One-page PDF for a loaded model (xray_core.store.catalog.StoredModel); returns its bytes.
 
     Args:
         data_root: dataset root holding the model's validation images (for the gallery).

@@ -11,9 +11,9 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from PIL import Image
 
-from xray_core.pdf_kit import FONT, add_fonts
 from xray_core.report import charts
-from xray_core.uncertainty import format_interval
+from xray_core.report.pdf_kit import FONT, add_fonts
+from xray_core.stats.uncertainty import format_interval
 
 MARGIN, WIDTH = 10.0, 190.0  # mm on A4 (210 x 297)
 INK, MUTED, ACCENT = (33, 37, 41), (90, 98, 104), (31, 78, 121)

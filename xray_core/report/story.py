@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from xray_core import cohort_evidence, prevalence
-from xray_core.card import ModelCard
-from xray_core.figure_sheet import KEYS, Population, Sheet
-from xray_core.intended_use import HOSPITAL, POPULATION_SHORT
-from xray_core.shape_cue import limitations
+from xray_core.evaluation import cohort_evidence
+from xray_core.evaluation.figure_sheet import KEYS, Population, Sheet
+from xray_core.evaluation.shape_cue import limitations
+from xray_core.stats import prevalence
+from xray_core.store.card import ModelCard
+from xray_core.text.intended_use import HOSPITAL, POPULATION_SHORT
 
 WHAT = (
     "Reads a child's frontal chest X-ray: a calibrated probability of pneumonia, a verdict at "

@@ -15,18 +15,15 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from xray_core.hashing import sha256_text
 from xray_core.review import db
 from xray_core.review.db import ReviewError
-from xray_core.review.sessions import Session, get_session, session_by_id
+from xray_core.review.sessions import Session, check_reader, get_session, session_by_id
+from xray_core.review.tokens import OWNER, READER, issue, issue_owner_link, token_hash
 
 ACCESS_MODES = ("invite", "open")
-OWNER, READER = "owner", "reader"
-TOKEN_BYTES = 24
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{16,128}")
 APP_URL_ENV_VAR = "XRAY_APP_URL"
 DEFAULT_APP_URL = "http://localhost:8501/"
@@ -42,11 +39,6 @@ class Grant:
     reader: str | None
 
 
-def token_hash(token: str) -> str:
-    """The stored form of a token: its SHA-256 (64 hex digits)."""
-    return sha256_text(token)
-
-
 def app_url(base: str | None = None) -> str:
     """The app's address for links: `base`, else $XRAY_APP_URL, else localhost:8501."""
     url = base or os.environ.get(APP_URL_ENV_VAR) or DEFAULT_APP_URL
@@ -58,28 +50,6 @@ def link_url(token: str, role: str, base: str | None = None) -> str:
     return f"{app_url(base)}{PAGE_PATHS[role]}?token={quote(token)}"
 
 
-def _issue(con, session_id: int, role: str, reader: str | None) -> str:
-    """Revoke the live link of (role, reader) and store a new one; returns the clear token."""
-    con.execute(
-        "UPDATE links SET revoked_at = ? WHERE session_id = ? AND role = ? "
-        "AND ifnull(reader, '') = ? AND revoked_at IS NULL",
-        (db.now(), session_id, role, reader or ""),
-    )
-    token = secrets.token_urlsafe(TOKEN_BYTES)
-    con.execute(
-        "INSERT INTO links (session_id, role, reader, token_sha256, created_at) "
-        "VALUES (?, ?, ?, ?, ?)",
-        (session_id, role, reader, token_hash(token), db.now()),
-    )
-    db.audit(con, "invited", session_id, reader, role=role)
-    return token
-
-
-def issue_owner_link(con, session_id: int) -> str:
-    """A new owner link for a session (the previous one stops working). Call in a transaction."""
-    return _issue(con, session_id, OWNER, None)
-
-
 def owner_link(path, session_name: str) -> str:
     """A new owner token for the session (the old owner link is revoked)."""
     with db.connect(path) as con, db.transaction(con):
@@ -89,11 +59,9 @@ def owner_link(path, session_name: str) -> str:
 def invite(path, session_name: str, reader: str) -> str:
     """A new link for one reader (their previous link is revoked); returns the clear token,
     which is shown once and never stored."""
-    from xray_core.review.reads import check_reader
-
     reader = check_reader(reader)
     with db.connect(path) as con, db.transaction(con):
-        return _issue(con, get_session(con, session_name).id, READER, reader)
+        return issue(con, get_session(con, session_name).id, READER, reader)
 
 
 def revoke(path, session_name: str, reader: str) -> None:

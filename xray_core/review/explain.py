@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from xray_core.contract import from_display
+from xray_core.io.contract import from_display
 from xray_core.review import db
 from xray_core.review.db import ReviewError
 from xray_core.review.images import png_bytes, png_gray

@@ -14,11 +14,11 @@ import csv
 import io
 from pathlib import Path
 
-from xray_core.csv_safe import QUOTE, neutralise
 from xray_core.review import db
 from xray_core.review.db import ReviewError
 from xray_core.review.reads import session_reads
 from xray_core.review.sessions import get_session, list_cases
+from xray_core.text.csv_safe import QUOTE, neutralise
 
 HEADER = ("readerID", "caseID", "modalityID", "score")
 TRUTH_READER = "-1"

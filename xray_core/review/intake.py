@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from xray_core.decode import ImageError
+from xray_core.io.decode import ImageError
 from xray_core.review.images import png_bytes, view_image
 from xray_core.review.sources import Item
 
@@ -32,8 +32,8 @@ class ImportReport:
 def _score_item(item: Item, label: str, stored, keeper, threshold: float) -> dict:
     """Decode, gate and score one item (`label` names it in errors) -> the row to store.
     Raises ImageError/OSError."""
-    from xray_core.inference import assess
-    from xray_core.study import open_study
+    from xray_core.io.study import open_study
+    from xray_core.predict.assess import assess
 
     study = open_study(item.read(), label)
     result = assess(stored, study, threshold, keeper)

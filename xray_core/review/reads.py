@@ -16,10 +16,17 @@ from pathlib import Path
 
 from xray_core.config import CLASS_NAMES
 from xray_core.review import db
+from xray_core.review.access import check_reader_token
 from xray_core.review.db import PHASES, ReviewError
-from xray_core.review.sessions import Case, Session, find_case, get_session, list_cases
+from xray_core.review.sessions import (
+    Case,
+    Session,
+    check_reader,
+    find_case,
+    get_session,
+    list_cases,
+)
 
-MAX_READER_CHARS = 40
 MAX_NOTE_CHARS = 2000
 MAX_CSV_BYTES = 50 * 1024 * 1024
 CONFIDENCE_LABELS = {
@@ -45,14 +52,6 @@ class Read:
     seconds: float | None
     source: str
     created_at: str
-
-
-def check_reader(name: str) -> str:
-    """A reader pseudonym: 1-40 printable characters, trimmed."""
-    name = (name or "").strip()
-    if not name or len(name) > MAX_READER_CHARS or not name.isprintable():
-        raise ReviewError(f"reader name must be 1-{MAX_READER_CHARS} printable characters.")
-    return name
 
 
 def check_read(phase: str, verdict: str, confidence) -> tuple[str, str, int]:
@@ -150,8 +149,6 @@ def record_read(
     with db.connect(path) as con, db.transaction(con):
         session = get_session(con, session_name)
         if token is not None:
-            from xray_core.review.access import check_reader_token
-
             check_reader_token(con, token, session, reader)
         elif require_access and session.access != "open":
             raise ReviewError("this session is invite-only now: read through your own link.")
@@ -251,7 +248,7 @@ def parse_rows(text: str, where: str = "reads CSV") -> list[dict]:
 def read_csv_text(csv_path) -> str:
     """A CSV file's text (UTF-8, BOM allowed). Only a regular file up to 50 MB is opened: a
     FIFO, a device or a folder is refused without blocking (`safe_files`)."""
-    from xray_core.safe_files import FileError, read_text
+    from xray_core.io.safe_files import FileError, read_text
 
     try:
         return read_text(csv_path, MAX_CSV_BYTES, "reads CSV")

@@ -17,13 +17,13 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from PIL import Image
 
-from xray_core.card import INTENDED_USE
-from xray_core.pdf_kit import add_fonts
+from xray_core.report.pdf_kit import add_fonts
 from xray_core.review import db, report_charts
 from xray_core.review.db import ReviewError
 from xray_core.review.summary import summarize
-from xray_core.uncertainty import format_interval
-from xray_core.wording import percent
+from xray_core.stats.uncertainty import format_interval
+from xray_core.store.card import INTENDED_USE
+from xray_core.text.wording import percent
 
 MAX_DISCORDANT = 30  # cases shown in the report (the JSON summary lists them all)
 THUMB_MM = 42

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from matplotlib.figure import Figure
 
-from xray_core.pdf_kit import figure_png
+from xray_core.report.pdf_kit import figure_png
 
 UNAIDED, AIDED, AI = "#7f7f7f", "#1f77b4", "#d62728"
 DPI = 150

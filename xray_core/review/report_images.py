@@ -31,7 +31,7 @@ class CasePictures:
         from xray_core.explain import registry
         from xray_core.explain.handle import ModelHandle
         from xray_core.review.explain import map_method
-        from xray_core.store import StoreError, list_models, load_model
+        from xray_core.store.catalog import StoreError, list_models, load_model
 
         with db.connect(self.path) as con:
             session = get_session(con, self.session_name)

@@ -29,6 +29,9 @@ from xray_core.review.db import ReviewError
 from xray_core.review.images import png_gray
 from xray_core.review.intake import ImportReport, order_rows, score_items
 from xray_core.review.sources import Item
+from xray_core.review.tokens import issue_owner_link
+
+MAX_READER_CHARS = 40
 
 SOURCES = ("folder", "zip", "uploads", "sample")
 MAX_NAME_CHARS = 60
@@ -188,9 +191,15 @@ def _store(path, name: str, settings: dict, rows: list[dict], errors, report) ->
             n_refused=report.n_refused, n_labelled=report.n_labelled, n_errors=len(errors),
             access=settings["access"],
         )  # fmt: skip
-        from xray_core.review.access import issue_owner_link
-
         report.owner_token = issue_owner_link(con, sid)
+
+
+def check_reader(name: str) -> str:
+    """A reader pseudonym: 1-40 printable characters, trimmed."""
+    name = (name or "").strip()
+    if not name or len(name) > MAX_READER_CHARS or not name.isprintable():
+        raise ReviewError(f"reader name must be 1-{MAX_READER_CHARS} printable characters.")
+    return name
 
 
 def check_name_free(con, name: str) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 
 from xray_core.config import CLASS_NAMES
-from xray_core.decode import MAX_FILE_BYTES
+from xray_core.io.decode import MAX_FILE_BYTES
 from xray_core.review.db import ReviewError
 
 SKIPPED_SUFFIXES = {".csv", ".json", ".md", ".txt", ".zip"}  # sidecar files, never cases
@@ -143,7 +143,7 @@ def sample_items(root: str | Path, n: int, seed: int) -> list[Item]:
 
 def read_labels(path: str | Path) -> dict[str, int]:
     """A labels CSV file with columns `file,label` -> {file: 0/1} (see `parse_labels`)."""
-    from xray_core.safe_files import FileError, read_text
+    from xray_core.io.safe_files import FileError, read_text
 
     try:
         text = read_text(path, MAX_LABELS_BYTES, "labels CSV")

@@ -2,7 +2,7 @@
 and the flips after the AI was revealed. Pure numpy; verdicts are 0 NORMAL / 1 PNEUMONIA.
 
 Intervals: percentile bootstrap over *cases* (readers fixed), seeded and vectorised like
-`xray_core.uncertainty` (whose stratified resampling and row-wise AUC are reused here); 95%.
+`xray_core.stats.uncertainty` (whose stratified resampling and row-wise AUC are reused here); 95%.
 Proportions (sensitivity, specificity) use `uncertainty.wilson_interval`.
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from xray_core import metrics
-from xray_core.uncertainty import CONFIDENCE, N_RESAMPLES, auc_rows, stratified_indices
+from xray_core.stats import metrics
+from xray_core.stats.uncertainty import CONFIDENCE, N_RESAMPLES, auc_rows, stratified_indices
 
 
 def _percentile(values: np.ndarray, confidence: float = CONFIDENCE) -> list[float] | None:

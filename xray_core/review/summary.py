@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from xray_core import metrics
 from xray_core.review import db, stats
 from xray_core.review.reads import Read, readers, reads_by_case, session_reads
 from xray_core.review.sessions import Case, get_session, import_errors, list_cases
-from xray_core.uncertainty import metric_intervals, wilson_interval
+from xray_core.stats import metrics
+from xray_core.stats.uncertainty import metric_intervals, wilson_interval
 
 PHASES = db.PHASES
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from xray_core.contract import check_gray_u8
+from xray_core.io.contract import check_gray_u8
 
 MAX_ZOOM = 8.0
 # (label, level, width) on the 8-bit display image; the first is where a reader starts.

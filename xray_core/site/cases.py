@@ -89,7 +89,7 @@ def cases_from_scores(out, labels_csv=None) -> Cases:
 
 def folder_entries(folder) -> list[Entry]:
     """Entries of DIR/NORMAL and DIR/PNEUMONIA with their labels (sorted)."""
-    from xray_core.data import DatasetError, list_class_folder
+    from xray_core.dataset.folders import DatasetError, list_class_folder
 
     try:
         samples = list_class_folder(Path(folder))

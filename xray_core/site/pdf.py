@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from xray_core.intended_use import INTENDED_USE
-from xray_core.uncertainty import format_interval
+from xray_core.stats.uncertainty import format_interval
+from xray_core.text.intended_use import INTENDED_USE
 
 FONT = "Helvetica"
 

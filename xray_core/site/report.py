@@ -18,11 +18,11 @@ import datetime as dt
 
 import numpy as np
 
-from xray_core import metrics
-from xray_core.calibration import apply_calibration, brier, ece, fit_platt, reliability
 from xray_core.config import CLASS_NAMES
 from xray_core.site.threshold import propose_threshold, threshold_interval
-from xray_core.uncertainty import metric_intervals
+from xray_core.stats import metrics
+from xray_core.stats.calibration import apply_calibration, brier, ece, fit_platt, reliability
+from xray_core.stats.uncertainty import metric_intervals
 
 REPORT_KEYS = (
     "model",

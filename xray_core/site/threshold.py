@@ -17,7 +17,7 @@ import math
 import numpy as np
 from scipy.stats import beta
 
-from xray_core.uncertainty import stratified_indices
+from xray_core.stats.uncertainty import stratified_indices
 
 
 def cp_lower(k, n: int, confidence: float = 0.95) -> np.ndarray:

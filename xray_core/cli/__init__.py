@@ -1,0 +1,1 @@
+"""The command line: `python -m xray_core ...`, one module per command family."""

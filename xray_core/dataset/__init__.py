@@ -1,0 +1,1 @@
+"""The dataset on disk: class folders, patient-level splits, samples, overview."""

@@ -1,0 +1,1 @@
+"""Figures of a model: on a folder, under shift, on cohorts, for the pages."""

@@ -1,0 +1,1 @@
+"""The out-of-distribution gate: a fitted distance on feature vectors."""

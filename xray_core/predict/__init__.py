@@ -1,0 +1,1 @@
+"""One study scored: gate, calibrated probability, label."""

@@ -1,0 +1,1 @@
+"""Words for people: wording rules, the intended-use notice, clinician sentences, CSV safety."""

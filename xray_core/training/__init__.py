@@ -1,0 +1,1 @@
+"""Training a model: the config, augmentation, the fit and its card."""

@@ -1,0 +1,479 @@
+"""Training: patient-level split, class weights, augmentation, early stopping on val AUC.
+
+After fitting, probabilities are calibrated and the operating threshold chosen on the
+validation split; everything lands in the model's card (see `xray_core.store.card`).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from xray_core.dataset.folders import (
+    LOWEST_IDS,
+    find_splits,
+    image_sizes,
+    list_class_folder,
+    load_arrays,
+    size_summary,
+    split_by_patient,
+    split_cohort,
+    summarize,
+    train_cohort,
+)
+from xray_core.stats import calibration, metrics
+from xray_core.store.card import split_seed
+
+# Augmentation suited to chest X-rays: small rotations, shifts and zooms (patient positioning)
+# and contrast changes (exposure). No flips: the heart is on the left, and a mirrored chest is
+# an anatomy the model should never see as normal.
+AUGMENTATION = {"rotation_deg": 10, "translate": 0.08, "zoom": 0.12, "contrast": 0.2}
+
+
+@dataclass
+class TrainConfig:
+    """Everything that defines a training run (recorded verbatim in the card)."""
+
+    arch: str = "resnet"
+    epochs: int = 14
+    finetune_epochs: int = 4  # transfer models only: epochs with the last blocks unfrozen
+    batch_size: int = 32
+    learning_rate: float = 2e-3
+    finetune_learning_rate: float = 1e-4
+    finetune_from: str | None = None  # first backbone layer unfrozen (None: the backbone's own)
+    patience: int = 4
+    val_fraction: float = 0.15
+    seed: int = 42  # initialisation, shuffling, augmentation (and the split, unless split_seed)
+    split_seed: int | None = None  # patient split seed when it differs from `seed`
+    augment: bool = True
+    clahe: bool = True
+    class_weights: bool = True
+    sensitivity_target: float = 0.97
+    acquisition: str | None = None  # preset of `xray_core.training.augment` (pre-CLAHE), or None
+    acquisition_phase: str = "all"  # "head": transfer models' head phase only (see ACQ_PHASES)
+    label_smoothing: float = 0.0
+    mixup: float = 0.0  # Beta(a, a) concentration of mixup; 0 turns it off
+    ema: float = 0.0  # momentum of an exponential moving average of the weights; 0: off
+    init_from: str | None = None  # stored model (same arch, contract and split) to start from
+    calibration: str = "validation"  # or "shifted": Platt on validation + its perturbed views
+    hold_out_cohort: str | None = None  # `data.HOLD_OUTS`: a cohort or id range kept out of train
+    # and validation; the card reports the model on it (a cohort-shift validation)
+    limit: int | None = None  # use at most this many training images per class (smoke tests)
+    options: dict = field(default_factory=dict)  # forwarded to the architecture builder
+
+
+def class_weights(y: np.ndarray) -> dict[int, float]:
+    """Inverse-frequency weights n / (2 * n_c), so both classes weigh the same in the loss."""
+    counts = np.bincount(y, minlength=2).astype(float)
+    if (counts == 0).any():
+        raise ValueError(f"both classes are needed to train; counts are {counts.tolist()}")
+    return {c: float(len(y) / (2 * counts[c])) for c in (0, 1)}
+
+
+def make_augmenter(seed: int):
+    """Keras preprocessing layers applying AUGMENTATION; identity at inference."""
+    import keras
+    from keras import layers
+
+    a = AUGMENTATION
+    return keras.Sequential(
+        [
+            layers.RandomRotation(a["rotation_deg"] / 360.0, fill_mode="constant", seed=seed),
+            layers.RandomTranslation(
+                a["translate"], a["translate"], fill_mode="constant", seed=seed
+            ),
+            layers.RandomZoom((-a["zoom"], a["zoom"]), fill_mode="constant", seed=seed),
+            layers.RandomContrast(a["contrast"], seed=seed),
+        ],
+        name="augmentation",
+    )
+
+
+def augmentation_record(cfg: TrainConfig) -> dict | None:
+    """What the card records: the geometric AUGMENTATION and the acquisition preset's ranges."""
+    record = dict(AUGMENTATION) if cfg.augment else {}
+    if cfg.mixup > 0:
+        record["mixup_alpha"] = cfg.mixup
+    if cfg.acquisition:
+        from xray_core.training.augment import preset
+
+        record["acquisition"] = {"preset": cfg.acquisition, **preset(cfg.acquisition).to_dict()}
+        if cfg.acquisition_phase != "all":
+            record["acquisition"]["phase"] = cfg.acquisition_phase
+    return record or None
+
+
+def make_dataset(x, y, batch_size: int, augment: bool, seed: int, shuffle: bool):
+    """tf.data pipeline over in-memory arrays: shuffle, batch, augment, prefetch."""
+    import tensorflow as tf
+
+    ds = tf.data.Dataset.from_tensor_slices((x, y.astype(np.float32)))
+    if shuffle:
+        ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
+    ds = ds.batch(batch_size)
+    if augment:
+        aug = make_augmenter(seed)
+        ds = ds.map(lambda a, b: (aug(a, training=True), b), num_parallel_calls=tf.data.AUTOTUNE)
+    return ds.prefetch(tf.data.AUTOTUNE)
+
+
+# When acquisition perturbations are applied: every epoch, or only while a transfer model's
+# backbone is frozen (its fine-tuning then sees plain images).
+ACQ_PHASES = ("all", "head")
+
+
+def check_acquisition_phase(cfg: TrainConfig) -> None:
+    """Refuse an acquisition phase that cannot apply to CFG (ValueError, one line)."""
+    from xray_core.models.transfer import BACKBONES
+
+    if cfg.acquisition_phase not in ACQ_PHASES:
+        raise ValueError(f"acquisition phase must be one of {ACQ_PHASES}")
+    if cfg.acquisition_phase == "head" and not (
+        cfg.acquisition and cfg.arch in BACKBONES and cfg.finetune_epochs > 0
+    ):
+        raise ValueError(
+            "--acquisition-phase head needs --acquisition and a transfer model with "
+            "fine-tune epochs (its head phase is the only one perturbed)"
+        )
+
+
+def transfer_phases_text(cfg: TrainConfig) -> str:
+    """What a transfer model's training did to its ImageNet backbone, in one sentence for the
+    card's description; "" for architectures without a backbone."""
+    from xray_core.models.backbones import BACKBONES
+
+    if cfg.arch not in BACKBONES:
+        return ""
+    if cfg.finetune_epochs <= 0:
+        return "Backbone frozen throughout: only the head was trained (no fine-tuning)."
+    start = cfg.finetune_from or BACKBONES[cfg.arch].finetune_from
+    return (
+        f"Head trained on the frozen backbone, then the backbone from {start} on fine-tuned "
+        f"(up to {cfg.finetune_epochs} epochs) with BatchNorm frozen."
+    )
+
+
+def plain_dataset(xt_raw, yt, cfg: TrainConfig, contract):
+    """The training pipeline without acquisition perturbations, from XT_RAW (`raw_contract`
+    images in [0, 1]): the contract's finish, then the geometric augmentation."""
+    from xray_core.training import augment
+
+    x = augment.finish(augment.unit_to_u8(xt_raw), contract)
+    return make_dataset(x, yt, cfg.batch_size, cfg.augment, cfg.seed, shuffle=True)
+
+
+def acquisition_datasets(xt, yt, xv, cfg: TrainConfig, contract):
+    """Train pipeline with acquisition perturbations on raw gray (then the contract's finish).
+
+    XT/XV come from `augment.raw_contract`; returns (train dataset, contract-ready XV).
+    """
+    import tensorflow as tf
+
+    from xray_core.training import augment
+
+    acq = augment.preset(cfg.acquisition)
+    ds = augment.make_dataset(augment.unit_to_u8(xt), yt, contract, acq, cfg.batch_size, cfg.seed)
+    if cfg.augment:
+        aug = make_augmenter(cfg.seed)
+        ds = ds.map(lambda a, b: (aug(a, training=True), b), num_parallel_calls=tf.data.AUTOTUNE)
+    return ds.prefetch(tf.data.AUTOTUNE), augment.finish(augment.unit_to_u8(xv), contract)
+
+
+def mixup(ds, alpha: float, weights: dict[int, float] | None, seed: int):
+    """Mix each batch with itself reversed: x = lam * x + (1 - lam) * x_rev, the same for the
+    targets and the class weights (as per-example weights), lam ~ Beta(ALPHA, ALPHA) per
+    example (Zhang et al. 2018). DS yields (x, y) batches; the result yields (x, y, w)."""
+    import tensorflow as tf
+
+    w0, w1 = (weights[0], weights[1]) if weights else (1.0, 1.0)
+
+    def mix(x, y):
+        n = tf.shape(y)[0]
+        g1 = tf.random.gamma([n], alpha, seed=seed)
+        g2 = tf.random.gamma([n], alpha, seed=seed + 1)
+        lam = g1 / (g1 + g2)
+        w = w0 + (w1 - w0) * y
+        lam_x = tf.reshape(lam, [-1, 1, 1, 1])
+        x = lam_x * x + (1 - lam_x) * tf.reverse(x, [0])
+        y_mixed = lam * y + (1 - lam) * tf.reverse(y, [0])
+        w_mixed = lam * w + (1 - lam) * tf.reverse(w, [0])
+        return x, y_mixed, w_mixed
+
+    return ds.map(mix, num_parallel_calls=tf.data.AUTOTUNE)
+
+
+def calibrate(model, p_val, yv, val_samples, contract, fitted_on: str = "validation") -> dict:
+    """Platt calibration report on validation, or on validation + its perturbed views
+    (`xray_core.training.shift`) when FITTED_ON is "shifted"; then 'view_scores' holds the raw
+    scores per view (popped by `train` before the card is written)."""
+    if fitted_on == "validation":
+        return calibration.calibration_report(p_val, yv)
+    if fitted_on != "shifted":
+        raise ValueError(f"calibration must be 'validation' or 'shifted', got {fitted_on!r}")
+    from xray_core.predict.assess import raw_probabilities
+    from xray_core.training import shift
+
+    raw, _ = shift.sample_view_scores(lambda x: raw_probabilities(model, x), val_samples, contract)
+    raw["plain"] = p_val
+    return {**shift.shifted_calibration(yv, raw), "view_scores": raw}
+
+
+def warm_start(model, cfg: TrainConfig, contract, store_root=None) -> None:
+    """Start MODEL from the weights of stored model CFG.init_from.
+
+    Refuses a source trained on another split (its training images would be in this
+    validation) or with another contract.
+    """
+    from xray_core.store.catalog import load_model
+
+    src = load_model(cfg.init_from, store_root)
+    c = src.card["training"]["config"]
+    theirs = (split_seed(c), c["val_fraction"], c.get("hold_out_cohort"))
+    ours = (split_seed(asdict(cfg)), cfg.val_fraction, cfg.hold_out_cohort)
+    if theirs != ours:
+        raise ValueError(
+            f"--init-from {cfg.init_from}: trained on split seed / fraction / held-out cohort "
+            f"{theirs}, this run uses {ours}: validation would leak; use the same split "
+            "(--split-seed, --val-fraction, --hold-out-cohort)"
+        )
+    if src.card["contract"] != contract.to_dict():
+        raise ValueError(f"--init-from {cfg.init_from}: contract {src.card['contract']} differs")
+    model.set_weights(src.model.get_weights())
+
+
+def load_training_data(root: Path, cfg: TrainConfig, contract):
+    """Patient-level split of ROOT/train; returns arrays, split summaries, validation samples."""
+    splits = find_splits(root)
+    if "train" not in splits:
+        raise ValueError(f"{root}: no train/ split folder to train from.")
+    samples, held = split_cohort(list_class_folder(splits["train"]), cfg.hold_out_cohort)
+    if cfg.hold_out_cohort and not held:
+        raise ValueError(
+            f"{root}: no training image falls in --hold-out-cohort {cfg.hold_out_cohort} "
+            "(it reads Kermany file names: personN_…, IM-N-…, NORMAL2-IM-N-…)"
+        )
+    train, val = split_by_patient(samples, cfg.val_fraction, split_seed(asdict(cfg)))
+    if cfg.limit:
+        rng = np.random.default_rng(cfg.seed)
+        train = [
+            s
+            for c in (0, 1)
+            for s in rng.permutation([s for s in train if s.label == c])[: cfg.limit]
+        ]
+        val = [
+            s
+            for c in (0, 1)
+            for s in rng.permutation([s for s in val if s.label == c])[: max(cfg.limit // 2, 4)]
+        ]
+    xt, yt = load_arrays(train, contract)
+    xv, yv = load_arrays(val, contract)
+    summary = {
+        name: {**summarize(part), "image_sizes": size_summary(image_sizes(part))}
+        for name, part in (("train", train), ("validation", val))
+    }
+    return (xt, yt), (xv, yv), summary, val
+
+
+def held_out_samples(root: Path, cfg: TrainConfig) -> list:
+    """The images of ROOT/train in CFG.hold_out_cohort (at most CFG.limit per class with
+    --limit)."""
+    held = train_cohort(root, cfg.hold_out_cohort)
+    if cfg.limit:
+        rng = np.random.default_rng(cfg.seed)
+        by_class = [[s for s in held if s.label == c] for c in (0, 1)]
+        held = [s for part in by_class if part for s in rng.permutation(part)[: cfg.limit]]
+    return held
+
+
+def held_out_report(model, root: Path, cfg: TrainConfig, contract, cal, yv, p_cal, threshold):
+    """`shift.held_out_cohort_table` (one class held out) or `shift.held_out_set_table` (both
+    classes, `data.LOWEST_IDS`) for a model trained with CFG.hold_out_cohort."""
+    from xray_core.predict.assess import raw_probabilities
+    from xray_core.training.shift import held_out_cohort_table, held_out_set_table
+
+    held = held_out_samples(root, cfg)
+    if not held:
+        raise ValueError(f"{root}: no training images in cohort {cfg.hold_out_cohort}")
+    xh, yh = load_arrays(held, contract)
+    p_held = calibration.apply_calibration(raw_probabilities(model, xh), cal)
+    if cfg.hold_out_cohort == LOWEST_IDS:  # both classes: judged on their own
+        table = held_out_set_table(yv, p_cal, yh, p_held, threshold)
+    else:
+        table = held_out_cohort_table(yv, p_cal, p_held, int(yh[0]), threshold)
+    return {"cohort": cfg.hold_out_cohort, **table}
+
+
+def compile_model(
+    model, learning_rate: float, steps: int, label_smoothing: float = 0.0, ema: float = 0.0
+):
+    """Adam with cosine decay over `steps`, binary cross-entropy, AUC metric. EMA in (0, 1):
+    the optimizer also keeps an exponential moving average of the weights, per step, with
+    that momentum (Polyak averaging; `fit_phase` validates and keeps the averaged weights)."""
+    import keras
+
+    if not 0.0 <= ema < 1.0:
+        raise ValueError(f"EMA momentum must be in [0, 1), got {ema}")
+    schedule = keras.optimizers.schedules.CosineDecay(learning_rate, max(steps, 1), alpha=0.05)
+    extra = {"use_ema": True, "ema_momentum": ema} if ema > 0 else {}
+    model.compile(
+        optimizer=keras.optimizers.Adam(schedule, **extra),
+        loss=keras.losses.BinaryCrossentropy(label_smoothing=label_smoothing),
+        metrics=[keras.metrics.AUC(name="auc")],
+    )
+
+
+def fit_phase(model, train_ds, val_ds, epochs, patience, weights, phase, history):
+    """Fit with early stopping on val AUC (best weights restored); append to `history`.
+
+    With an EMA optimizer (`compile_model`), validation scores the averaged weights and the
+    weights kept at the end are the average at the best epoch."""
+    import keras
+
+    class EpochLog(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            self.t0 = time.time()
+
+        def on_epoch_end(self, epoch, logs=None):
+            logs = logs or {}
+            row = {
+                "phase": phase,
+                "epoch": len(history["epoch"]) + 1,
+                "seconds": round(time.time() - self.t0, 1),
+                **{k: float(v) for k, v in logs.items() if k != "learning_rate"},
+            }
+            for k, v in row.items():
+                history.setdefault(k, []).append(v)
+            print(
+                f"[{phase}] epoch {row['epoch']}: loss {row.get('loss', 0):.4f} "
+                f"auc {row.get('auc', 0):.4f} val_loss {row.get('val_loss', 0):.4f} "
+                f"val_auc {row.get('val_auc', 0):.4f} ({row['seconds']} s)",
+                flush=True,
+            )
+
+    stop = keras.callbacks.EarlyStopping(
+        monitor="val_auc", mode="max", patience=patience, restore_best_weights=True
+    )
+    # before EarlyStopping: at each epoch's end the averaged weights are in the model when it
+    # keeps the best ones, and in every validation
+    swap = [keras.callbacks.SwapEMAWeights(swap_on_epoch=True)] if model.optimizer.use_ema else []
+    model.fit(
+        train_ds,
+        validation_data=val_ds,
+        epochs=epochs,
+        class_weight=weights,
+        callbacks=[*swap, EpochLog(), stop],
+        verbose=0,
+    )
+
+
+def train(cfg: TrainConfig, data_root: Path, name: str, store_root=None, log=print) -> Path:
+    """Train `cfg.arch` on DATA_ROOT/train and save it to the store as `name`."""
+    import keras
+
+    from xray_core.models import build_model
+    from xray_core.models.transfer import BACKBONES, set_finetune
+    from xray_core.predict.assess import raw_probabilities
+    from xray_core.predict.validation_scores import files_digest, make_scores, save_scores
+    from xray_core.store.catalog import save_model
+    from xray_core.training.new_card import build_card
+
+    check_acquisition_phase(cfg)
+    keras.utils.set_random_seed(cfg.seed)
+    started = time.time()
+    built = build_model(cfg.arch, clahe=cfg.clahe, **cfg.options)
+    if phases := transfer_phases_text(cfg):
+        built.description = f"{built.description} {phases}"
+    from xray_core.training.augment import raw_contract
+
+    load_contract = raw_contract(built.contract) if cfg.acquisition else built.contract
+    (xt, yt), (xv, yv), data_summary, val_samples = load_training_data(
+        Path(data_root), cfg, load_contract
+    )
+    log(f"data: {len(xt)} train / {len(xv)} validation images ({time.time() - started:.0f} s)")
+    weights = class_weights(yt) if cfg.class_weights else None
+    finetune_ds = None  # the fine-tuning's own pipeline, when it differs
+    if cfg.acquisition:
+        if cfg.acquisition_phase == "head":
+            finetune_ds = plain_dataset(xt, yt, cfg, built.contract)
+        train_ds, xv = acquisition_datasets(xt, yt, xv, cfg, built.contract)
+    else:
+        train_ds = make_dataset(xt, yt, cfg.batch_size, cfg.augment, cfg.seed, shuffle=True)
+    if cfg.mixup > 0:  # the class weights travel with the mixed examples
+        if finetune_ds is not None:
+            finetune_ds = mixup(finetune_ds, cfg.mixup, weights, cfg.seed)
+        train_ds, weights = mixup(train_ds, cfg.mixup, weights, cfg.seed), None
+    if finetune_ds is None:
+        finetune_ds = train_ds
+    val_ds = make_dataset(xv, yv, 64, False, cfg.seed, shuffle=False)
+    steps = int(np.ceil(len(xt) / cfg.batch_size))
+    history: dict = {"epoch": []}
+    model = built.model
+    if cfg.init_from:
+        warm_start(model, cfg, built.contract, store_root)
+        log(f"weights initialised from {cfg.init_from}")
+    compile_model(model, cfg.learning_rate, steps * cfg.epochs, cfg.label_smoothing, cfg.ema)
+    fit_phase(model, train_ds, val_ds, cfg.epochs, cfg.patience, weights, "train", history)
+    if cfg.arch in BACKBONES and cfg.finetune_epochs > 0:
+        head = {"gap", "head_dropout", "head_dense", "pneumonia_probability"}
+        start = cfg.finetune_from or BACKBONES[cfg.arch].finetune_from
+        n = set_finetune(model, cfg.arch, head, start)
+        log(f"fine-tuning {n} backbone layers from {start} on")
+        compile_model(
+            model,
+            cfg.finetune_learning_rate,
+            steps * cfg.finetune_epochs,
+            cfg.label_smoothing,
+            cfg.ema,
+        )
+        fit_phase(
+            model,
+            finetune_ds,
+            val_ds,
+            cfg.finetune_epochs,
+            cfg.patience,
+            weights,
+            "finetune",
+            history,
+        )
+    train_seconds = time.time() - started
+    t_score = time.perf_counter()
+    p_val = raw_probabilities(model, xv)
+    ms = (time.perf_counter() - t_score) * 1000 / max(len(xv), 1)
+    cal = calibrate(model, p_val, yv, val_samples, built.contract, cfg.calibration)
+    view_scores = cal.pop("view_scores", None)
+    p_cal = calibration.apply_calibration(p_val, cal)
+    threshold = metrics.threshold_for_sensitivity(yv, p_cal, cfg.sensitivity_target)
+    card = build_card(
+        built,
+        asdict(cfg),
+        data_root=Path(data_root),
+        data_summary=data_summary,
+        calibration=cal,
+        threshold=threshold,
+        validation=metrics.summary(yv, p_cal, threshold),
+        train_seconds=train_seconds,
+        augmentation=augmentation_record(cfg),
+    )
+    if cfg.hold_out_cohort:
+        report = held_out_report(
+            model, Path(data_root), cfg, built.contract, cal, yv, p_cal, threshold
+        )
+        card = card.updated(held_out_cohort=report)
+    if view_scores is not None:
+        from xray_core.training.shift import perturbed_table
+
+        card = card.updated(shifted_validation=perturbed_table(yv, view_scores, cal, threshold))
+    entry = save_model(model, card, history, name, store_root)
+    save_scores(name, make_scores(yv, p_cal, p_val, files_digest(val_samples), ms), store_root)
+    from xray_core.predict.validation_scores import fit_model_gate
+    from xray_core.store.catalog import load_model
+
+    fit_model_gate(load_model(name, store_root), Path(data_root), max_train=min(2000, len(xt)))
+    log(
+        f"saved {entry} in {train_seconds:.0f} s: val AUC {card['validation']['auc']:.4f}, "
+        f"threshold {threshold:.3f}"
+    )
+    return entry
