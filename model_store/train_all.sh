@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Trains the shipped models in sequence (the commands the README documents). After each:
-# `python -m xray_core build-index --model NAME`, `python -m benchmarks.bench_faithfulness
-# --model NAME --write-card`, `python -m benchmarks.bench_shift --model NAME --write-aspect` (the
-# aspect views on its card) and, for a hold-out run of its recipe (the same command with
+# `python -m xray_core build-index --model NAME`, `python -m xray_core card faithfulness
+# --model NAME --write`, `python -m xray_core card shift --model NAME --write` (its
+# perturbed and aspect views) and, for a hold-out run of its recipe (the same command with
 # `--hold-out-cohort NORMAL2 --out STORE/RUN`), `python -m xray_core card hold-out --model NAME
 # --run STORE/RUN --write`. Times are on a 2-core CPU.
 set -euo pipefail

@@ -18,7 +18,7 @@ seeds together. A figure no run has is left out of the table. Sample sd (n - 1).
 kept) and adds these, a recipe of the same NAME replaced in place, new ones last. --append
 instead adds the runs to the recipe of the same NAME (a run of the same entry folder name
 replaced) and recomputes its spread from all of them, so a recipe's runs can grow over stops
-whose stores are gone. Hold-out runs measured with `benchmarks.bench_shift --write-aspect`
+whose stores are gone. Hold-out runs measured with `python -m xray_core card shift --only aspect`
 also give the unseen cohort under the aspect views ("narrow 0.8": specificity at the run's
 threshold; "wide 1.25": sensitivity).
 
@@ -41,8 +41,8 @@ def _unseen(card: dict) -> dict:
 
 
 def _unseen_view(card: dict, view: str, key: str) -> float:
-    """A hold-out run's figure on the unseen cohort under an aspect view (`bench_shift
-    --write-aspect` on the run); KeyError where it was not measured."""
+    """A hold-out run's figure on the unseen cohort under an aspect view (`card shift
+    --only aspect` on the run); KeyError where it was not measured."""
     return card["held_out_cohort"]["aspect_views"][view][key]
 
 

@@ -1,4 +1,4 @@
-"""xray_core.cli.card: `card external-test` and `card hold-out` put figures on a store's card."""
+"""xray_core.cli.card: `card external-test`, `hold-out`, `faithfulness` and `shift` write cards."""
 
 import json
 import shutil
@@ -80,4 +80,35 @@ def test_hold_out_attaches_a_run_of_the_same_recipe(store, capsys):
 def test_hold_out_refuses_a_run_without_a_held_out_cohort(store, capsys):
     run_path = str(store / "tiny")  # the model itself: trained on every cohort
     assert card(store, "hold-out", "--model", "tiny", "--run", run_path, "--write") == 1
+    assert "--hold-out-cohort" in capsys.readouterr().err
+
+
+def test_faithfulness_measures_every_method_and_writes_only_when_asked(
+    store, data_root, monkeypatch, capsys
+):
+    from xray_core import config
+
+    monkeypatch.setenv(config.DATA_ENV_VAR, str(data_root))
+    before = read_card("tiny", store).get("faithfulness")
+    args = ("faithfulness", "--model", "tiny", "--images", "2", "--seeds", "1")
+    assert card(store, *args) == 0
+    assert read_card("tiny", store).get("faithfulness") == before
+    assert card(store, *args, "--write") == 0
+    block = read_card("tiny", store)["faithfulness"]
+    assert block["images"] == 2 and block["model"] == "tiny"
+    assert block["command"].startswith("python -m xray_core card faithfulness --model tiny")
+    assert "occlusion" in block["methods"] and "per_image" not in block
+
+
+def test_faithfulness_refuses_an_unseen_run_of_another_recipe(store, capsys):
+    tiny = read_card("tiny", store)
+    cfg = {**tiny.training["config"], "hold_out_cohort": "NORMAL2", "epochs": 99}
+    run = tiny.updated(training={**tiny.training, "config": cfg}, held_out_cohort=HELD)
+    (store / "tiny_other").mkdir()
+    write_card("tiny_other", run, store)
+    args = ("faithfulness", "--model", "tiny", "--unseen-run", str(store / "tiny_other"))
+    assert card(store, *args, "--write") == 1
+    assert "not tiny's recipe (epochs" in capsys.readouterr().err
+    args = ("faithfulness", "--model", "tiny", "--unseen-run", str(store / "tiny"))
+    assert card(store, *args, "--write") == 1
     assert "--hold-out-cohort" in capsys.readouterr().err

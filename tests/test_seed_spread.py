@@ -23,7 +23,7 @@ def write_card(folder, seed, auc, shifted_auc=None, held_auc=None, narrow=None):
     if held_auc is not None:
         held = {"auc": held_auc, "specificity": 0.9, "spec_at_sens95": 0.92, "ece": 0.1}
         card["held_out_cohort"] = {"cohort": "NORMAL2", "held-out cohort": held}
-        if narrow is not None:  # what bench_shift --write-aspect adds to a hold-out run
+        if narrow is not None:  # what `card shift` adds to a hold-out run
             views = {"narrow 0.8": {"specificity": narrow}, "wide 1.25": {"sensitivity": 0.94}}
             card["held_out_cohort"]["aspect_views"] = views
     folder.mkdir()

@@ -75,7 +75,7 @@ def shift_figures(card) -> dict:
     """A card's figures under a shift, None where it records none: pooled AUC over the
     perturbed views of its validation, its recipe's unseen cohort (AUC, specificity at
     sensitivity 0.95, the cohort's name), specificity at the shipped threshold with the anatomy
-    20% narrower (`shift.ASPECT_VIEWS`, bench_shift --write-aspect), and its weights on the
+    20% narrower (`shift.ASPECT_VIEWS`, `card shift`), and its weights on the
     withheld test split (AUC, specificity at the shipped threshold; `external_test`)."""
     pooled = (card.get("shifted_validation") or {}).get("shifted (pooled)") or {}
     hold = card.get("recipe_hold_out") or {}

@@ -4,7 +4,7 @@ Every image of the training data was squash-resized to a square, and its PNEUMON
 are wider than its NORMAL ones (width / height on the 48 full-resolution samples: NORMAL
 1.02-1.42, PNEUMONIA 1.19-1.89; `python -m xray_core.evaluation.shape_cue DIR` measures a folder).
 A wide original, squashed, shows narrow anatomy, which models trained on it read as pneumonia; the
-card's `aspect_views` (benchmarks.bench_shift --write-aspect) say how far a model does.
+card's `aspect_views` (`python -m xray_core card shift`) say how far a model does.
 """
 
 from __future__ import annotations

@@ -1,13 +1,19 @@
-"""benchmarks.bench_shift --write-card: the perturbed table lands in the card, as training
-records it (the nine training views, pooled)."""
+"""xray_core.evaluation.shifted_views and `card shift`: the perturbed table lands in the card
+as training records it (the nine training views, pooled), the aspect views beside it."""
 
 import json
 import shutil
 
 import pytest
 
-from benchmarks.bench_shift import main
 from xray_core import config
+from xray_core.cli.main import main as cli
+from xray_core.evaluation.shifted_views import (
+    held_out_scores,
+    held_out_view_rows,
+    shift_report,
+    views_for,
+)
 from xray_core.store.catalog import read_card
 from xray_core.training import shift
 
@@ -21,9 +27,16 @@ def store(tiny_store, tmp_path, data_root, monkeypatch):
     return root
 
 
-def test_write_card_stores_the_nine_training_views_pooled(store):
+def report_of(store, data_root, perturbed=True, aspect=True):
+    from xray_core.store.catalog import load_model
+
+    return shift_report(load_model("tiny", store), data_root, views_for(perturbed, aspect))
+
+
+def test_card_shift_stores_the_nine_training_views_pooled(store, data_root):
     assert read_card("tiny", store).get("shifted_validation") is None
-    report = main(["--model", "tiny", "--write-card"])[0]
+    assert cli(["card", "shift", "--model", "tiny", "--only", "perturbed", "--write"]) == 0
+    report = report_of(store, data_root, aspect=False)
     table = read_card("tiny", store)["shifted_validation"]
     assert table == json.loads(json.dumps(report["perturbed"]))  # as stored
     n = table["plain"]["n"]
@@ -31,18 +44,19 @@ def test_write_card_stores_the_nine_training_views_pooled(store):
     assert not set(shift.HELD_OUT_VIEWS) & set(table)
 
 
-def test_write_card_refuses_a_subset_of_views(store):
-    with pytest.raises(SystemExit):
-        main(["--model", "tiny", "--write-card", "--views", "gamma 0.5"])
-    assert read_card("tiny", store).get("shifted_validation") is None
+def test_card_shift_without_write_changes_nothing(store, capsys):
+    before = (store / "tiny" / "card.json").read_bytes()
+    assert cli(["card", "shift", "--model", "tiny"]) == 0
+    assert "shifted (pooled)" in capsys.readouterr().out
+    assert (store / "tiny" / "card.json").read_bytes() == before
 
 
-def test_write_aspect_stores_the_aspect_views_beside_the_training_views(store):
-    main(["--model", "tiny", "--write-aspect"])
+def test_card_shift_stores_the_aspect_views_beside_the_training_views(store):
+    cli(["card", "shift", "--model", "tiny", "--only", "aspect", "--write"])
     card = read_card("tiny", store)
     assert set(card["aspect_views"]) == {"plain", *shift.ASPECT_VIEWS}
     assert card.get("shifted_validation") is None
-    main(["--model", "tiny", "--write-card", "--write-aspect"])
+    cli(["card", "shift", "--model", "tiny", "--write"])
     card = read_card("tiny", store)
     assert not set(shift.ASPECT_VIEWS) & set(card["shifted_validation"])
     table = card["shifted_validation"]
@@ -53,7 +67,6 @@ def test_write_aspect_stores_the_aspect_views_beside_the_training_views(store):
 def test_held_out_cohort_is_scored_under_each_aspect_view(store, data_root):
     import numpy as np
 
-    from benchmarks.bench_shift import held_out_scores, held_out_view_rows
     from xray_core.dataset.folders import load_arrays, train_cohort
     from xray_core.stats.calibration import apply_calibration
     from xray_core.store.catalog import load_model
@@ -73,7 +86,7 @@ def test_held_out_cohort_is_scored_under_each_aspect_view(store, data_root):
     assert held_out_view_rows(y, cal, *held_out_scores(stored, held, ["gamma 0.5"]), 0.5) == {}
 
 
-def test_write_aspect_on_a_hold_out_run_stores_its_unseen_views(store, data_root, monkeypatch):
+def test_card_shift_on_a_hold_out_run_stores_its_unseen_views(store, data_root, monkeypatch):
     from xray_core.dataset.folders import train_cohort
     from xray_core.predict import validation_scores as scores
     from xray_core.store.catalog import write_card
@@ -85,7 +98,8 @@ def test_write_aspect_on_a_hold_out_run_stores_its_unseen_views(store, data_root
     write_card("tiny", card.updated(training=training, held_out_cohort=held))
     few = train_cohort(data_root, "NORMAL2")[:5]
     monkeypatch.setattr(scores, "held_out_samples", lambda card, root: few)
-    report = main(["--model", "tiny", "--write-aspect"])[0]
+    cli(["card", "shift", "--model", "tiny", "--only", "aspect", "--write"])
+    report = report_of(store, data_root, perturbed=False)
     stored = read_card("tiny", store)["held_out_cohort"]
     assert set(stored["aspect_views"]) == {"plain", *shift.ASPECT_VIEWS}
     assert stored["aspect_views"] == json.loads(json.dumps(report["held_out_views"]))

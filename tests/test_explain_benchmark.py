@@ -1,9 +1,9 @@
-"""benchmarks.bench_faithfulness: the summary's figures, over all images and per verdict."""
+"""xray_core.explain.benchmark: the summary's figures, over all images and per verdict."""
 
 import numpy as np
 import pytest
 
-from benchmarks.bench_faithfulness import summarise
+from xray_core.explain.benchmark import summarise
 
 
 def a_map(seed: int) -> np.ndarray:
@@ -45,7 +45,7 @@ def test_a_verdict_without_images_has_no_figures():
 
 
 def test_a_labelled_folder_gives_half_of_each_class(tmp_path):
-    from benchmarks.bench_faithfulness import pick_folder
+    from xray_core.explain.benchmark import pick_folder
 
     for cls, count in (("NORMAL", 5), ("PNEUMONIA", 7)):
         (tmp_path / cls).mkdir()
@@ -54,5 +54,5 @@ def test_a_labelled_folder_gives_half_of_each_class(tmp_path):
     picked = pick_folder(tmp_path, 6)
     assert [s.label for s in picked] == [0, 0, 0, 1, 1, 1]
     assert picked == pick_folder(tmp_path, 6)  # seeded
-    with pytest.raises(SystemExit, match="NORMAL/ and PNEUMONIA/"):
+    with pytest.raises(ValueError, match="NORMAL/ and PNEUMONIA/"):
         pick_folder(tmp_path / "NORMAL", 4)
