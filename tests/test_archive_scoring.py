@@ -37,6 +37,7 @@ def test_rows_match_assess_probability_label_and_gate(mixed_dir, model):
         assert row["probability"] == pytest.approx(ref.prediction.probability, abs=1e-6)
         assert row["raw_probability"] == pytest.approx(ref.prediction.raw_probability, abs=1e-6)
         assert row["gate"] == ("accepted" if ref.ok else "refused")
+        assert type(row["gate"]) is str  # the plain word, as CSV and Parquet store it
         assert row["gate_reason"] == (ref.gate.reason or "")
         assert row["label"] == (ref.prediction.label if ref.ok else "")
         assert row["sha256"] == load_study(e.path).digest

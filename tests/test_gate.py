@@ -145,8 +145,16 @@ def test_check_order_and_messages(colour, std, distance, reason):
     display[:32] = np.uint8(min(128 + 2 * std, 255))
     result = gate.check(display, colour, distance, 10.0 if distance is not None else None)
     assert result.ok == (reason is None)
+    assert result.verdict is (
+        gate.GateVerdict.ACCEPTED if reason is None else gate.GateVerdict.REFUSED
+    )
     if reason:
         assert reason in result.reason
+
+
+def test_verdicts_are_the_words_rows_carry():
+    assert [v.value for v in gate.GateVerdict] == ["accepted", "refused"]
+    assert gate.GateVerdict.ACCEPTED == "accepted" and f"{gate.GateVerdict.REFUSED}" == "refused"
 
 
 def test_the_refusal_says_what_a_typical_xray_scores_only_for_a_scaled_gate():

@@ -88,7 +88,8 @@ def test_labels_csv_overrides_and_matches_base_names(tree, tmp_path):
 @pytest.mark.parametrize(
     "text, message",
     [
-        ("name,label\na,1\n", "lacks column"),
+        ("name,label\na,1\n", "lacks a file or path column"),
+        ("file,label\na.jpeg,\n", "line 2: label '' is not"),  # every row labelled
         ("file,label\na.jpeg,maybe\n", "line 2"),
         ("file,label\nmissing.png,1\n", "matches no file"),
     ],
@@ -122,6 +123,6 @@ def test_a_labels_csv_that_is_a_fifo_or_holds_a_huge_field_is_one_line(tmp_path)
         sources.read_labels(fifo)
     huge = tmp_path / "huge.csv"
     huge.write_text("file,label\n" + "x" * 140_000 + ",NORMAL\n")
-    with pytest.raises(ReviewError, match="line 2: not readable as CSV") as err:
+    with pytest.raises(ReviewError, match="line 2: a field is longer than 131,072") as err:
         sources.read_labels(huge)
     assert "\n" not in str(err.value)

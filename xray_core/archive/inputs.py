@@ -11,22 +11,23 @@ a file name that is not UTF-8 appear as \\xNN (`safe_files.printable`).
 
 A manifest is a UTF-8 CSV with a header holding `path` (relative to the manifest's folder, or
 absolute) and optionally `label` (NORMAL / PNEUMONIA, or 0 / 1); other columns are ignored.
+It is read as a labels CSV is (`dataset.labels`: the same CSV reader and label words).
 Anything else (another encoding, a NUL byte, a field over the csv module's limit, a bad label)
 is an InputError naming the line.
 """
 
 from __future__ import annotations
 
-import csv
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from xray_core.config import CLASS_NAMES
+from xray_core.dataset import labels
 from xray_core.dataset.folders import IMAGE_SUFFIXES
-from xray_core.io.safe_files import FileError, open_text, printable
+from xray_core.dataset.labels import parse_label
+from xray_core.io.safe_files import printable
 
 SUFFIXES = frozenset((*IMAGE_SUFFIXES, ".dicom", ""))
 MANIFEST_SUFFIX = ".csv"
@@ -44,18 +45,6 @@ class Entry:
     rel: str
     path: Path
     truth: int | None = None
-
-
-def parse_label(value: str, where: str) -> int | None:
-    """'NORMAL'/'0' -> 0, 'PNEUMONIA'/'1' -> 1, '' -> None; anything else -> InputError."""
-    v = (value or "").strip().upper()
-    if v == "":
-        return None
-    if v in ("0", CLASS_NAMES[0]):
-        return 0
-    if v in ("1", CLASS_NAMES[1]):
-        return 1
-    raise InputError(f"{where}: label {value!r} is not NORMAL, PNEUMONIA, 0 or 1.")
 
 
 @dataclass
@@ -172,15 +161,14 @@ class ArchiveInput:
 
 @contextmanager
 def csv_records(source: Path) -> Iterator[Iterator[tuple[int, list[str]]]]:
-    """(line number, fields) pairs of a UTF-8 CSV file (a BOM is dropped), streamed, blank
-    lines left out. Not a regular file, not UTF-8, a field over the csv module's limit: one
-    InputError naming the line."""
+    """(line number, fields) pairs of a manifest (`dataset.labels.csv_records`: UTF-8, a BOM
+    dropped, streamed, blank lines left out); whatever it refuses, and a bad label read inside
+    the block, is one InputError naming the line."""
     try:
-        f = open_text(source)
-    except FileError as exc:
+        with labels.csv_records(source, "manifest") as rows:
+            yield rows
+    except labels.LabelError as exc:
         raise InputError(str(exc)) from None
-    with f:
-        yield _records(csv.reader(f), Path(source))
 
 
 def _is_dir(d: os.DirEntry) -> bool:
@@ -196,30 +184,3 @@ def _stat(path: str) -> os.stat_result | None:
         return os.stat(path)
     except OSError:
         return None
-
-
-def _records(reader, source: Path) -> Iterator[tuple[int, list[str]]]:
-    """(line number, fields) of a CSV reader; decoding and csv errors as InputError."""
-    while True:
-        line = reader.line_num + 1
-        try:
-            values = next(reader)
-        except StopIteration:
-            return
-        except UnicodeDecodeError:
-            raise InputError(
-                f"{printable(source)}, line {line}: not UTF-8 text; save the manifest as UTF-8."
-            ) from None
-        except csv.Error as exc:
-            raise InputError(f"{printable(source)}, line {line}: {_csv_problem(exc)}.") from None
-        if values:
-            yield reader.line_num, values
-
-
-def _csv_problem(exc: csv.Error) -> str:
-    text = str(exc)
-    if "field larger than field limit" in text:
-        return f"a field is longer than {csv.field_size_limit():,} characters"
-    if "NUL" in text:
-        return "the line holds a NUL byte"
-    return text.splitlines()[0][:120] if text else "not valid CSV"

@@ -6,6 +6,8 @@ import sys
 import time
 from dataclasses import dataclass
 
+from xray_core.gate.ood import GateVerdict
+
 
 def _clock(seconds: float) -> str:
     s = int(round(seconds))
@@ -76,7 +78,7 @@ class Summary:
     def count(self, row: dict) -> None:
         if row["error"]:
             self.unreadable += 1
-        elif row["gate"] == "refused":
+        elif row["gate"] == GateVerdict.REFUSED:
             self.refused += 1
         else:
             self.scored += 1

@@ -10,7 +10,8 @@ Two stages, so decoding can run in parallel with inference:
 
 A row (dict, keys COLUMNS): path, sha256, probability (calibrated P(PNEUMONIA) in [0, 1]),
 raw_probability, label (empty when the gate refused: no verdict), threshold, model,
-model_sha256 (first 12 hex digits), gate ("accepted" / "refused" / "" when unreadable),
+model_sha256 (first 12 hex digits), gate (`gate.ood.GateVerdict`: "accepted" / "refused"; ""
+when unreadable),
 gate_reason, error (one line; the file could not be read), true_label (from a manifest),
 site (profile name or ""). No DICOM tags, no patient identifiers.
 """
@@ -50,7 +51,6 @@ FLOAT_COLUMNS = ("probability", "raw_probability", "threshold")
 SHA_PREFIX = 12
 INFER_BATCH = 16  # forward-pass batch: on this 2-core CPU, 8-16 run ~35% faster per image
 # than 64 (cache-bound convolutions; measured 134 vs 99 images/s for the full-size ResNet)
-ACCEPTED, REFUSED = "accepted", "refused"
 
 
 @dataclass(frozen=True)
@@ -176,7 +176,7 @@ def score_prepared(batch: list[Prepared], stored, keeper, setting: Setting) -> l
             probability=p,
             raw_probability=float(raw[j]),
             label=label_for(p, setting.threshold) if verdict.ok else "",
-            gate=ACCEPTED if verdict.ok else REFUSED,
+            gate=verdict.verdict.value,
             gate_reason=verdict.reason or "",
         )
     return rows

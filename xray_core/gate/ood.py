@@ -25,6 +25,7 @@ judges its own inputs. A gate.npz from before the blocks (keys mean, precision, 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +37,14 @@ MAX_DIMS = 256  # wider features (MobileNet: 1280) are PCA-projected first, to k
 UPLOAD_LIMIT = 0.05  # a pooled block refusing more real uploads than this is left out
 
 
+class GateVerdict(StrEnum):
+    """The gate's decision as scored rows write it (the `gate` column of `score`'s output;
+    a row of a file that could not be read has none: "")."""
+
+    ACCEPTED = "accepted"
+    REFUSED = "refused"
+
+
 @dataclass(frozen=True)
 class GateResult:
     """ok: looks like a chest X-ray; reason: one-line message when not; distance: feature score."""
@@ -44,6 +53,11 @@ class GateResult:
     reason: str | None
     distance: float | None = None
     cutoff: float | None = None
+
+    @property
+    def verdict(self) -> GateVerdict:
+        """ACCEPTED when ok, else REFUSED."""
+        return GateVerdict.ACCEPTED if self.ok else GateVerdict.REFUSED
 
 
 def mahalanobis(f: np.ndarray, mean: np.ndarray, precision: np.ndarray) -> np.ndarray:

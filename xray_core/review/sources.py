@@ -7,7 +7,6 @@ label when the path says NORMAL/ or PNEUMONIA/). Nothing is decoded here.
 
 from __future__ import annotations
 
-import csv
 import errno
 import io
 import zipfile
@@ -18,13 +17,14 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 
 from xray_core.config import CLASS_NAMES
+from xray_core.dataset import labels as label_csv
+from xray_core.dataset.labels import LabelError, label_map
 from xray_core.io.decode import MAX_FILE_BYTES
 from xray_core.review.db import ReviewError
 
 SKIPPED_SUFFIXES = {".csv", ".json", ".md", ".txt", ".zip"}  # sidecar files, never cases
 MAX_ITEMS = 5000
 MAX_LABELS_BYTES = 50 * 1024 * 1024
-LABEL_WORDS = {"normal": 0, "0": 0, "pneumonia": 1, "1": 1}
 
 
 @dataclass(frozen=True)
@@ -142,36 +142,22 @@ def sample_items(root: str | Path, n: int, seed: int) -> list[Item]:
 
 
 def read_labels(path: str | Path) -> dict[str, int]:
-    """A labels CSV file with columns `file,label` -> {file: 0/1} (see `parse_labels`)."""
-    from xray_core.io.safe_files import FileError, read_text
-
+    """A labels CSV file (`dataset.labels`: a `file` or `path` column and `label`, every row
+    labelled NORMAL/PNEUMONIA or 0/1) -> {file: 0/1}; whatever it refuses is a ReviewError."""
     try:
-        text = read_text(path, MAX_LABELS_BYTES, "labels CSV")
-    except FileError as exc:
+        rows = label_csv.read_labels(path, required=True, limit=MAX_LABELS_BYTES)
+    except LabelError as exc:
         raise ReviewError(str(exc)) from None
-    return parse_labels(text, str(path))
+    return label_map(rows)
 
 
-def parse_labels(text: str, where: str = "labels CSV") -> dict[str, int]:
-    """CSV text with columns `file,label` (label NORMAL/PNEUMONIA or 0/1) -> {file: 0/1}."""
-    rows = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
-    missing = [c for c in ("file", "label") if c not in (rows.fieldnames or [])]
-    if missing:
-        raise ReviewError(f"{where}: the labels CSV lacks column(s) {', '.join(missing)}.")
-    labels: dict[str, int] = {}
+def parse_labels(data: str | bytes, where: str = "labels CSV") -> dict[str, int]:
+    """`read_labels` for an uploaded CSV's text or bytes; WHERE names it in messages."""
     try:
-        for line, row in enumerate(rows, start=2):
-            value = (row["label"] or "").strip().lower()
-            if value not in LABEL_WORDS:
-                raise ReviewError(
-                    f"{where} line {line}: label {row['label'][:40]!r} is not NORMAL, "
-                    "PNEUMONIA, 0 or 1."
-                )
-            labels[(row["file"] or "").strip()] = LABEL_WORDS[value]
-    except csv.Error as exc:
-        line = rows.line_num + 1
-        raise ReviewError(f"{where} line {line}: not readable as CSV ({exc}).") from None
-    return labels
+        rows = label_csv.parse_labels(data, where, required=True)
+    except LabelError as exc:
+        raise ReviewError(str(exc)) from None
+    return label_map(rows)
 
 
 def apply_labels(items: list[Item], labels: dict[str, int]) -> list[Item]:

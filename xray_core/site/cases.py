@@ -2,7 +2,8 @@
 
 From a labelled folder (DIR/NORMAL, DIR/PNEUMONIA: scored here with the shipped model and the
 archive's scoring function, so the gate decides as in the app) or from a scored archive (OUT
-of `score`, CSV or Parquet) with labels from a CSV (`path,label`) or OUT's own `true_label`.
+of `score`, CSV or Parquet) with labels from a CSV (`path,label`, or `file,label` as for review
+sessions: `dataset.labels`) or OUT's own `true_label`.
 Files the gate refused and unreadable files are counted and left out of the figures (the
 model gives them no verdict); so are rows without a label.
 """
@@ -15,8 +16,13 @@ from pathlib import Path
 
 import numpy as np
 
-from xray_core.archive.inputs import Entry, InputError, parse_label
+from xray_core.archive.inputs import Entry, InputError
 from xray_core.config import CLASS_NAMES
+from xray_core.dataset import labels as label_csv
+from xray_core.dataset.labels import LabelError, label_map, parse_label
+from xray_core.gate.ood import GateVerdict
+
+SITE_COLUMNS = ("path", "file")  # a scored archive's rows are keyed by `path`
 
 
 @dataclass
@@ -32,24 +38,12 @@ class Cases:
 
 
 def read_labels(path) -> dict[str, int]:
-    """A labels CSV with `path` and `label` columns -> {path: 0/1}. Parsed as a manifest is
-    (`archive.inputs`): not UTF-8, an over-long field or a bad label is one InputError."""
-    from xray_core.archive.inputs import csv_records
-
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: labels file not found.")
-    with csv_records(path) as records:
-        header = [h.strip() for h in next(records, (1, []))[1]]
-        if not {"path", "label"} <= set(header):
-            raise InputError(f"{path}: a labels CSV needs 'path' and 'label' columns.")
-        labels = {}
-        for i, values in records:
-            rec = dict(zip(header, values))
-            label = parse_label(rec.get("label", ""), f"{path}, line {i}")
-            if label is not None:
-                labels[(rec.get("path") or "").strip()] = label
-    return labels
+    """A labels CSV (`dataset.labels`: a `path` or `file` column and `label`) -> {path: 0/1};
+    unlabelled rows left out. Whatever it refuses is one InputError naming the line."""
+    try:
+        return label_map(label_csv.read_labels(path, columns=SITE_COLUMNS))
+    except LabelError as exc:
+        raise InputError(str(exc)) from None
 
 
 def cases_from_rows(rows: Iterable[dict], labels: dict[str, int] | None = None) -> Cases:
@@ -63,17 +57,24 @@ def cases_from_rows(rows: Iterable[dict], labels: dict[str, int] | None = None) 
             raise InputError("the scored rows come from more than one model: validate one.")
         truth = labels.get(row["path"]) if labels is not None else None
         if truth is None and row.get("true_label"):
-            truth = parse_label(row["true_label"], row["path"])
+            truth = _true_label(row)
         if row["error"]:
             excluded["unreadable"] += 1
         elif truth is None:
             excluded["unlabelled"] += 1
-        elif row["gate"] != "accepted":
+        elif row["gate"] != GateVerdict.ACCEPTED:
             excluded["refused"][CLASS_NAMES[truth]] += 1
         else:
             y.append(truth)
             raw.append(float(row["raw_probability"]))
     return Cases(np.asarray(y, int), np.asarray(raw, float), model, sha, excluded)
+
+
+def _true_label(row: dict) -> int | None:
+    try:
+        return parse_label(row["true_label"], row["path"])
+    except LabelError as exc:
+        raise InputError(str(exc)) from None
 
 
 def cases_from_scores(out, labels_csv=None) -> Cases:
