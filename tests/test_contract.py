@@ -1,13 +1,17 @@
 """The image contract: each step recomputed from its formula, and the app/training paths agree."""
 
+import json
+
 import cv2
 import numpy as np
 import pytest
 
+from xray_core.config import DEFAULT_STORE_DIR
 from xray_core.dataset.folders import list_class_folder, load_arrays
 from xray_core.io.contract import (
     CAFFE_MEANS,
     ImageContract,
+    Scaling,
     check_gray_u8,
     from_display,
     preprocess,
@@ -81,6 +85,31 @@ def test_contract_validates_fields(kwargs):
 def test_contract_round_trips_through_dict():
     c = ImageContract(size=160, channels=3, scaling="symmetric", clahe=False)
     assert ImageContract.from_dict(c.to_dict()) == c
+    assert c.scaling is Scaling.SYMMETRIC  # the word becomes the member
+    assert type(c.to_dict()["scaling"]) is str  # a card stores the plain word
+    assert json.dumps(c.to_dict()) == (
+        '{"size": 160, "channels": 3, "scaling": "symmetric", "clahe": false}'
+    )
+
+
+def test_scaling_members_are_the_words_cards_store():
+    assert [s.value for s in Scaling] == ["unit", "symmetric", "caffe"]
+    assert ImageContract().scaling is Scaling.UNIT and Scaling("caffe") is Scaling.CAFFE
+
+
+SHIPPED_CARDS = sorted(DEFAULT_STORE_DIR.glob("*/card.json"))
+
+
+@pytest.mark.parametrize("card", SHIPPED_CARDS, ids=[p.parent.name for p in SHIPPED_CARDS])
+def test_every_shipped_card_s_contract_loads_and_writes_back_the_same(card):
+    block = json.loads(card.read_text())["contract"]
+    contract = ImageContract.from_dict(block)
+    assert contract.scaling in tuple(Scaling)
+    assert contract.to_dict() == {k: block[k] for k in contract.to_dict()}
+
+
+def test_the_store_ships_cards():
+    assert len(SHIPPED_CARDS) >= 4, f"no shipped cards under {DEFAULT_STORE_DIR}"
 
 
 def test_app_path_equals_training_path(data_root):

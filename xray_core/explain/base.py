@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from xray_core.explain import overlay
-from xray_core.io.contract import CAFFE_MEANS, ImageContract
+from xray_core.io.contract import CAFFE_MEANS, ImageContract, Scaling
 
 HEATMAP_CHECKS = ("randomisation", "deletion", "insertion", "shortcuts")
 
@@ -115,9 +115,9 @@ def input_to_display(x: np.ndarray, contract: ImageContract) -> np.ndarray:
     if x.ndim != 3 or x.shape != contract.input_shape:
         raise ValueError(f"expected one model input {contract.input_shape}, got {x.shape}")
     plane = x[..., 0].astype(np.float64)
-    if contract.scaling == "caffe":
+    if contract.scaling is Scaling.CAFFE:
         plane = plane + (CAFFE_MEANS[0] if contract.channels == 3 else 0.0)
-    elif contract.scaling == "symmetric":
+    elif contract.scaling is Scaling.SYMMETRIC:
         plane = (plane + 1.0) * 127.5
     else:
         plane = plane * 255.0

@@ -4,7 +4,7 @@ Order, always the same (training, evaluation, CLI and app all call `preprocess`)
     1. grayscale   (H, W) uint8            -- done by the decoder (`xray_core.io.decode`)
     2. squash-resize to (size, size)       -- aspect ratio NOT kept, as the dataset was made
     3. CLAHE (optional)                    -- clipLimit 2.0, 8x8 tiles, after the resize
-    4. scale to float32                    -- "unit": [0, 1]; "symmetric": [-1, 1];
+    4. scale to float32 (`Scaling`)        -- "unit": [0, 1]; "symmetric": [-1, 1];
                                               "caffe": [0, 255] minus ImageNet channel means
     5. channels                            -- 1, or the gray plane repeated to 3
 
@@ -14,11 +14,21 @@ Each model's card stores its `ImageContract`, so a model is always fed what it w
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from enum import StrEnum
 
 import cv2
 import numpy as np
 
-SCALINGS = ("unit", "symmetric", "caffe")
+
+class Scaling(StrEnum):
+    """Step 4: how grey levels 0-255 become the model's float32 input. A card stores the value
+    (the plain word); each member equals its word, so `Scaling.UNIT == "unit"`."""
+
+    UNIT = "unit"  # [0, 1]
+    SYMMETRIC = "symmetric"  # [-1, 1] (MobileNet backbones)
+    CAFFE = "caffe"  # [0, 255] minus the ImageNet channel means (VGG backbones)
+
+
 CAFFE_MEANS = (103.939, 116.779, 123.68)  # ImageNet BGR means used by VGG16/VGG19
 CLAHE_CLIP_LIMIT = 2.0
 CLAHE_TILES = (8, 8)
@@ -31,13 +41,14 @@ class ImageContract:
     Attributes:
         size: square side in pixels the image is squash-resized to.
         channels: 1 (gray) or 3 (gray repeated, for ImageNet backbones).
-        scaling: "unit" for [0, 1], "symmetric" for [-1, 1], "caffe" for VGG's mean-centred.
+        scaling: a `Scaling` (its word is accepted too): UNIT [0, 1], SYMMETRIC [-1, 1],
+            CAFFE VGG's mean-centred [0, 255].
         clahe: apply CLAHE after resizing.
     """
 
     size: int = 224
     channels: int = 1
-    scaling: str = "unit"
+    scaling: Scaling = Scaling.UNIT
     clahe: bool = True
 
     def __post_init__(self):
@@ -45,8 +56,10 @@ class ImageContract:
             raise ValueError(f"contract size must be in [16, 1024], got {self.size}")
         if self.channels not in (1, 3):
             raise ValueError(f"contract channels must be 1 or 3, got {self.channels}")
-        if self.scaling not in SCALINGS:
-            raise ValueError(f"contract scaling must be one of {SCALINGS}, got {self.scaling!r}")
+        if self.scaling not in tuple(Scaling):
+            valid = tuple(s.value for s in Scaling)
+            raise ValueError(f"contract scaling must be one of {valid}, got {self.scaling!r}")
+        object.__setattr__(self, "scaling", Scaling(self.scaling))
 
     @property
     def input_shape(self) -> tuple[int, int, int]:
@@ -54,7 +67,8 @@ class ImageContract:
         return (self.size, self.size, self.channels)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """The card's `contract` block: plain JSON values (scaling as its word)."""
+        return {**asdict(self), "scaling": self.scaling.value}
 
     @classmethod
     def from_dict(cls, d: dict) -> ImageContract:
@@ -84,13 +98,14 @@ def equalize_clahe(image: np.ndarray) -> np.ndarray:
     return clahe.apply(image)
 
 
-def scale(image: np.ndarray, scaling: str) -> np.ndarray:
-    """uint8 [0, 255] -> float32 in [0, 1] ("unit"), [-1, 1] ("symmetric") or [0, 255] ("caffe")."""
+def scale(image: np.ndarray, scaling: Scaling | str) -> np.ndarray:
+    """uint8 [0, 255] -> float32 in [0, 1] (UNIT), [-1, 1] (SYMMETRIC) or [0, 255] (CAFFE)."""
+    scaling = Scaling(scaling)
     x = image.astype(np.float32)
-    if scaling == "caffe":
+    if scaling is Scaling.CAFFE:
         return x
     x = x / 255.0
-    return x * 2.0 - 1.0 if scaling == "symmetric" else x
+    return x * 2.0 - 1.0 if scaling is Scaling.SYMMETRIC else x
 
 
 def add_channels(x: np.ndarray, contract: ImageContract) -> np.ndarray:
@@ -99,7 +114,7 @@ def add_channels(x: np.ndarray, contract: ImageContract) -> np.ndarray:
     if contract.channels == 1:
         return x
     x = np.repeat(x, 3, axis=-1)
-    if contract.scaling == "caffe":
+    if contract.scaling is Scaling.CAFFE:
         x = x - np.asarray(CAFFE_MEANS, dtype=np.float32)
     return x.astype(np.float32)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from xray_core.io.contract import Scaling
+
 
 @dataclass(frozen=True)
 class Backbone:
@@ -11,21 +13,21 @@ class Backbone:
 
     factory: str  # attribute of keras.applications
     kwargs: tuple  # extra keyword arguments, as (key, value) pairs
-    scaling: str  # the image contract's scaling this backbone expects
+    scaling: Scaling  # the image contract's scaling this backbone expects
     last_conv: str  # layer Grad-CAM uses (last spatial feature map)
     finetune_from: str  # first layer unfrozen when fine-tuning
 
 
 BACKBONES = {
     "mobilenetv2_035": Backbone(
-        "MobileNetV2", (("alpha", 0.35),), "symmetric", "out_relu", "block_13_expand"
+        "MobileNetV2", (("alpha", 0.35),), Scaling.SYMMETRIC, "out_relu", "block_13_expand"
     ),
     "mobilenetv2_050": Backbone(
-        "MobileNetV2", (("alpha", 0.5),), "symmetric", "out_relu", "block_13_expand"
+        "MobileNetV2", (("alpha", 0.5),), Scaling.SYMMETRIC, "out_relu", "block_13_expand"
     ),
     "mobilenet_025": Backbone(
-        "MobileNet", (("alpha", 0.25),), "symmetric", "conv_pw_13_relu", "conv_dw_12"
+        "MobileNet", (("alpha", 0.25),), Scaling.SYMMETRIC, "conv_pw_13_relu", "conv_dw_12"
     ),
-    "vgg16": Backbone("VGG16", (), "caffe", "block5_conv3", "block5_conv1"),
-    "vgg19": Backbone("VGG19", (), "caffe", "block5_conv4", "block5_conv1"),
+    "vgg16": Backbone("VGG16", (), Scaling.CAFFE, "block5_conv3", "block5_conv1"),
+    "vgg19": Backbone("VGG19", (), Scaling.CAFFE, "block5_conv4", "block5_conv1"),
 }

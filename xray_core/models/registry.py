@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 
-from xray_core.io.contract import ImageContract
+from xray_core.io.contract import ImageContract, Scaling
 from xray_core.models.backbones import BACKBONES
 
 
@@ -31,7 +31,7 @@ class Architecture:
     builder: str
     size: int
     channels: int
-    scaling: str
+    scaling: Scaling
     last_conv: str | None
     description: str
     resizable: bool = True
@@ -40,19 +40,19 @@ class Architecture:
 
 ARCHITECTURES: dict[str, Architecture] = {
     "dense": Architecture(
-        "xray_core.models.dense:make_dense", 64, 1, "unit", None,
+        "xray_core.models.dense:make_dense", 64, 1, Scaling.UNIT, None,
         "Dense (MLP) baseline on a 64x64 downscaled image.",
     ),
     "cnn": Architecture(
-        "xray_core.models.cnn:make_cnn", 224, 1, "unit", "last_conv",
+        "xray_core.models.cnn:make_cnn", 224, 1, Scaling.UNIT, "last_conv",
         "CNN from scratch: strided stem, conv stages with BN, named last conv, GAP.",
     ),
     "resnet": Architecture(
-        "xray_core.models.resnet:make_resnet", 224, 1, "unit", "last_conv",
+        "xray_core.models.resnet:make_resnet", 224, 1, Scaling.UNIT, "last_conv",
         "Small ResNet from scratch: 5x5 stride-2 stem, four residual stages, GAP.",
     ),
     "resnet_fast": Architecture(
-        "xray_core.models.resnet:make_resnet_fast", 224, 1, "unit", "last_conv",
+        "xray_core.models.resnet:make_resnet_fast", 224, 1, Scaling.UNIT, "last_conv",
         "Small ResNet from scratch, downsampled early: 5x5 stride-2 stem and a max-pool, four "
         "residual stages at 56 to 7 px, GAP (about a third of the compute of `resnet`).",
     ),
