@@ -105,7 +105,6 @@ def row(y_val, raw_val, raw_held, held_label: int) -> dict:
 
 
 def main(argv=None) -> int:
-    from dataclasses import asdict
 
     from xray_core.config import data_dir
     from xray_core.dataset.folders import (
@@ -118,7 +117,7 @@ def main(argv=None) -> int:
     from xray_core.io.decode import load_image
     from xray_core.store.card import split_seed
     from xray_core.store.catalog import load_model
-    from xray_core.training.train import TrainConfig
+    from xray_core.training.config import TrainConfig
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--run", type=Path, required=True, help="a hold-out run's folder")
@@ -129,11 +128,11 @@ def main(argv=None) -> int:
     root = args.data or data_dir()
     stored = load_model(args.run.name, args.run.parent)
     config = stored.card.training["config"]
-    cfg = TrainConfig(**{k: v for k, v in config.items() if k in asdict(TrainConfig())})
+    cfg = TrainConfig.from_dict(config)
     if not cfg.hold_out_cohort:
         raise SystemExit(f"{args.run}: not trained with --hold-out-cohort")
     samples, _ = split_cohort(list_class_folder(find_splits(root)["train"]), cfg.hold_out_cohort)
-    train, val = split_by_patient(samples, cfg.val_fraction, split_seed(asdict(cfg)))
+    train, val = split_by_patient(samples, cfg.val_fraction, split_seed(cfg.to_dict()))
     held = train_cohort(root, cfg.hold_out_cohort)
     y_val = np.array([s.label for s in val])
     held_label = int(held[0].label)

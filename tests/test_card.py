@@ -8,7 +8,6 @@ from xray_core import config
 from xray_core.store.card import REQUIRED_KEYS, SCHEMA_VERSION, CardError, ModelCard
 from xray_core.store.catalog import list_models
 from xray_core.store.files import CARD_FILE
-from xray_core.training.new_card import SHIFT_NOTE, robustness_text
 
 SHIPPED = list_models()
 MINIMAL = {
@@ -93,49 +92,6 @@ def test_split_seed_falls_back_to_the_run_seed():
     assert split_seed({"seed": 3}) == 3
     assert split_seed({"seed": 3, "split_seed": None}) == 3
     assert split_seed({"seed": 3, "split_seed": 42}) == 42
-
-
-def test_robustness_text_names_only_what_the_run_did():
-    plain = robustness_text({"augment": True, "class_weights": True}, clahe=False)
-    assert "CLAHE" not in plain and "acquisition" not in plain and "perturbed views" not in plain
-    shifted = robustness_text(
-        {"augment": True, "acquisition": "strong", "calibration": "shifted"}, clahe=True
-    )
-    assert "CLAHE" in shifted and "preset 'strong'" in shifted
-    assert "width / height" not in shifted
-    shape = robustness_text({"acquisition": "shape"}, clahe=True)
-    assert "preset 'shape'" in shape and "the anatomy's width / height ×0.67-1.5" in shape
-    assert "perturbed views" in shifted and shifted.startswith(SHIFT_NOTE)
-    assert "standardised" not in shifted
-    standardized = robustness_text({"options": {"standardize": True}}, clahe=True)
-    assert "standardised over its own pixels" in standardized
-    assert "moving average" not in standardized
-    averaged = robustness_text({"ema": 0.995}, clahe=True)
-    assert "moving average of the weights (momentum 0.995" in averaged
-    assert "mixup" not in averaged and "label smoothing" not in averaged
-    mixed = robustness_text({"mixup": 0.2, "label_smoothing": 0.1}, clahe=True)
-    assert (
-        "mixup (pairs of training images and their targets blended, weight ~ Beta(0.2, 0.2))"
-        in mixed
-    )
-    assert "label smoothing (0.1: targets pulled to 0.5)" in mixed
-
-
-def test_every_shipped_card_states_its_own_robustness_measures():
-    for name in list_models():
-        card = ModelCard.from_json(json.dumps(shipped_json(name)))
-        expected = robustness_text(card.training["config"], card.contract["clahe"])
-        assert card.robustness == expected, name
-
-
-def test_robustness_text_says_when_a_cohort_was_held_out():
-    from xray_core.training.new_card import robustness_text
-
-    assert "NORMAL2" not in robustness_text({"seed": 1}, True)
-    text = robustness_text({"seed": 1, "hold_out_cohort": "NORMAL2"}, True)
-    assert "without the NORMAL2 file-name cohort" in text
-    text = robustness_text({"seed": 1, "hold_out_cohort": "lowest-ids"}, True)
-    assert "without the 15% of patients with the lowest ids in each id space" in text
 
 
 @pytest.mark.parametrize("name", SHIPPED)

@@ -192,3 +192,77 @@ def test_fit_gate_says_which_layers_its_gate_reads():
     )
     assert gate_reads({"layers": np.array([], dtype=str)}) == "reads the penultimate vector"
     assert gate_reads({"mean": np.zeros(3)}) == "reads the penultimate vector"  # pre-block gate
+
+
+def _train_actions():
+    from xray_core.cli.main import build_parser
+
+    sub = build_parser()._subparsers._group_actions[0].choices["train"]
+    return {a.dest: a for a in sub._actions}
+
+
+def test_every_training_option_has_its_train_flag():
+    """The train parser is generated from TrainConfig: each field is a flag with its help text
+    and default; an enum option offers exactly its values; the run's own flags stay."""
+    from dataclasses import MISSING, fields
+
+    from xray_core.training.config import TrainConfig, enum_fields
+
+    actions = _train_actions()
+    for f in fields(TrainConfig):
+        assert f.name in actions, f"TrainConfig.{f.name} has no train flag"
+        action = actions[f.name]
+        assert action.help == f.metadata["help"]
+        if f.default is not MISSING and not action.required:
+            assert action.default == f.default, f.name
+    for name, kind in enum_fields().items():
+        assert tuple(actions[name].choices) == tuple(m.value for m in kind)
+    flags = {s for a in actions.values() for s in a.option_strings}
+    named = {"--lr", "--finetune-lr", "--sensitivity", "--no-augment", "--no-clahe"}
+    assert named | {"--no-class-weights", "--out", "--data", "--set-default"} <= flags
+    assert actions["learning_rate"].option_strings == ["--lr"]
+    assert actions["sensitivity_target"].option_strings == ["--sensitivity"]
+
+
+def _shipped_train_commands() -> dict[str, list[str]]:
+    """The `train` commands of model_store/train_all.sh, by the store entry they write."""
+    import shlex
+
+    script = (config.PROJECT_ROOT / "model_store" / "train_all.sh").read_text()
+    commands = {}
+    for line in script.splitlines():
+        words = shlex.split(line, comments=True)
+        if words[:4] == ["$PY", "-m", "xray_core", "train"]:
+            argv = words[3:]
+            commands[argv[argv.index("--out") + 1].split("/")[-1]] = argv
+    return commands
+
+
+def test_the_shipped_train_commands_give_the_configs_on_their_cards():
+    """Parsing each command of train_all.sh (no training) gives the config its card records;
+    keys an older card lacks are at their defaults."""
+    from xray_core.cli.main import build_parser, train_config
+    from xray_core.store.catalog import list_models, read_card
+
+    commands = _shipped_train_commands()
+    assert set(commands) == set(list_models())
+    for name, argv in commands.items():
+        parsed = train_config(build_parser().parse_args(argv)).to_dict()
+        recorded = read_card(name).training["config"]
+        assert {k: parsed[k] for k in recorded} == recorded, name
+        defaults = train_config(build_parser().parse_args(["train", "--arch", "cnn", "--out", "x"]))
+        assert {k: v for k, v in parsed.items() if k not in recorded} == {
+            k: v for k, v in defaults.to_dict().items() if k not in recorded
+        }, name
+
+
+def test_a_bad_training_option_is_refused_in_one_line_before_any_work(capsys):
+    train = ["train", "--arch", "cnn", "--out", "unused/x"]
+    assert main([*train, "--options", "{not json"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: Expecting property name") and "\n" not in err
+    with pytest.raises(SystemExit) as exc:
+        main([*train, "--acquisition", "extreme"])
+    err = capsys.readouterr().err.strip()
+    assert exc.value.code == 2 and "\n" not in err
+    assert "argument --acquisition: invalid choice: 'extreme'" in err

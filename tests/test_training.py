@@ -47,7 +47,8 @@ def test_smoke_run_writes_a_complete_entry(tiny_store, tiny_model):
 
 def test_augmentation_record_names_the_acquisition_preset():
     from xray_core.training.augment import preset
-    from xray_core.training.train import TrainConfig, augmentation_record
+    from xray_core.training.config import TrainConfig
+    from xray_core.training.train import augmentation_record
 
     assert augmentation_record(TrainConfig(augment=False)) is None
     rec = augmentation_record(TrainConfig(acquisition="strong"))
@@ -57,7 +58,8 @@ def test_augmentation_record_names_the_acquisition_preset():
 
 def test_warm_start_refuses_another_split(tiny_store, tiny_model):
     from xray_core.models import build_model
-    from xray_core.training.train import TrainConfig, warm_start
+    from xray_core.training.config import TrainConfig
+    from xray_core.training.train import warm_start
 
     cfg = tiny_model.card["training"]["config"]
     built = build_model("cnn", **cfg["options"])
@@ -74,7 +76,7 @@ def test_warm_start_refuses_another_split(tiny_store, tiny_model):
 
 def one_epoch_like(tiny_model, **changes):
     """A one-epoch TrainConfig on the tiny model's architecture and image limit."""
-    from xray_core.training.train import TrainConfig
+    from xray_core.training.config import TrainConfig
 
     base = tiny_model.card["training"]["config"]
     return TrainConfig(
@@ -112,7 +114,8 @@ def test_a_cohort_held_out_of_training_is_reported_on(tiny_store, tiny_model, da
     from xray_core.models import build_model
     from xray_core.predict.validation_scores import held_out_samples, split_samples
     from xray_core.store.catalog import load_model
-    from xray_core.training.train import TrainConfig, train, warm_start
+    from xray_core.training.config import TrainConfig
+    from xray_core.training.train import train, warm_start
 
     base = tiny_model.card["training"]["config"]
     cfg = one_epoch_like(tiny_model, augment=False, hold_out_cohort="NORMAL2")
@@ -146,7 +149,8 @@ def test_a_hold_out_that_matches_no_image_is_refused_before_training(tmp_path):
     import cv2
 
     from xray_core.models import build_model
-    from xray_core.training.train import TrainConfig, load_training_data
+    from xray_core.training.config import TrainConfig
+    from xray_core.training.train import load_training_data
 
     for cls in ("NORMAL", "PNEUMONIA"):
         (tmp_path / "train" / cls).mkdir(parents=True)
@@ -270,8 +274,9 @@ def test_an_ema_run_records_it(tiny_store, tiny_model, data_root):
 
 def test_acquisition_phase_head_is_checked_and_recorded():
     from xray_core.text.wording import augmentation_text
+    from xray_core.training.config import TrainConfig
     from xray_core.training.new_card import robustness_text
-    from xray_core.training.train import TrainConfig, augmentation_record, check_acquisition_phase
+    from xray_core.training.train import augmentation_record, check_acquisition_phase
 
     head = TrainConfig(arch="mobilenetv2_035", acquisition="strong", acquisition_phase="head")
     check_acquisition_phase(head)
@@ -305,7 +310,8 @@ def test_plain_dataset_is_the_contract_finish_without_perturbations():
     would give (CLAHE, scaling), only shuffled; nothing perturbed."""
     from xray_core.io.contract import ImageContract
     from xray_core.training.augment import finish, unit_to_u8
-    from xray_core.training.train import TrainConfig, plain_dataset
+    from xray_core.training.config import TrainConfig
+    from xray_core.training.train import plain_dataset
 
     rng = np.random.default_rng(0)
     raw = (rng.integers(0, 256, (6, 32, 32, 1)) / 255.0).astype(np.float32)
@@ -321,7 +327,8 @@ def test_plain_dataset_is_the_contract_finish_without_perturbations():
 
 
 def test_a_transfer_models_description_says_whether_its_backbone_was_fine_tuned():
-    from xray_core.training.train import TrainConfig, transfer_phases_text
+    from xray_core.training.config import TrainConfig
+    from xray_core.training.train import transfer_phases_text
 
     frozen = transfer_phases_text(TrainConfig(arch="mobilenetv2_035", finetune_epochs=0))
     assert "frozen throughout" in frozen and "no fine-tuning" in frozen

@@ -46,36 +46,9 @@ def _data_root(arg: str | None) -> Path:
 
 
 def cmd_train(args) -> int:
-    from xray_core.training.train import TrainConfig, train
+    from xray_core.training.train import train
 
-    options = json.loads(args.options) if args.options else {}
-    cfg = TrainConfig(
-        arch=args.arch,
-        epochs=args.epochs,
-        finetune_epochs=args.finetune_epochs,
-        batch_size=args.batch_size,
-        learning_rate=args.lr,
-        patience=args.patience,
-        val_fraction=args.val_fraction,
-        seed=args.seed,
-        split_seed=args.split_seed,
-        augment=not args.no_augment,
-        clahe=not args.no_clahe,
-        class_weights=not args.no_class_weights,
-        sensitivity_target=args.sensitivity,
-        limit=args.limit,
-        options=options,
-        acquisition=args.acquisition,
-        acquisition_phase=args.acquisition_phase,
-        label_smoothing=args.label_smoothing,
-        mixup=args.mixup,
-        ema=args.ema,
-        finetune_learning_rate=args.finetune_lr,
-        finetune_from=args.finetune_from,
-        calibration=args.calibration,
-        init_from=args.init_from,
-        hold_out_cohort=args.hold_out_cohort,
-    )
+    cfg = train_config(args)
     out = Path(args.out)
     train(cfg, _data_root(args.data), out.name, store_root=out.parent)
     if args.set_default:
@@ -231,98 +204,65 @@ def cmd_models(args) -> int:
     return EXIT_OK
 
 
-def add_train_parser(sub) -> None:
-    from xray_core.dataset.folders import HOLD_OUTS
-    from xray_core.models.registry import ARCHITECTURES
+def add_train_config_flags(parser) -> None:
+    """One flag per `TrainConfig` field, from its metadata (`xray_core.training.config.option`):
+    flag (default `--field-name`), help, metavar, choices (an enum field's values), type (the
+    field's int or float), default; the parsed value lands in `args.<field name>`."""
+    from dataclasses import MISSING, fields
 
+    from xray_core.training.config import TrainConfig, enum_fields, field_types
+
+    types, enums = field_types(), enum_fields()
+    for f in fields(TrainConfig):
+        meta, kind = f.metadata, types[f.name]
+        negate = meta.get("negate", False)  # a bool option on by default, --no-NAME turns it off
+        flag = meta.get("flag", ("--no-" if negate else "--") + f.name.replace("_", "-"))
+        if negate:
+            parser.add_argument(flag, dest=f.name, action="store_false", help=meta["help"])
+            continue
+        choices = meta.get("choices") or (
+            tuple(m.value for m in enums[f.name]) if f.name in enums else None
+        )
+        parser.add_argument(
+            flag,
+            dest=f.name,
+            type=kind if kind in (int, float) else None,
+            default=None if f.default is MISSING or meta.get("required") else f.default,
+            choices=choices,
+            required=meta.get("required", False),
+            metavar=meta.get("metavar")
+            or (None if choices else flag[2:].replace("-", "_").upper()),
+            help=meta["help"],
+        )
+
+
+def train_config(args):
+    """The `TrainConfig` of parsed `train` flags (flags parsed by `parse`, e.g. --options'
+    JSON, here: a bad value is a ValueError, one line from `main`)."""
+    from dataclasses import MISSING, fields
+
+    from xray_core.training.config import TrainConfig
+
+    values = {}
+    for f in fields(TrainConfig):
+        value = getattr(args, f.name)
+        if parse := f.metadata.get("parse"):
+            value = parse(value) if value else None
+        if value is None and f.default is MISSING:  # a field with a default factory
+            continue
+        values[f.name] = value
+    return TrainConfig(**values)
+
+
+def add_train_parser(sub) -> None:
     t = sub.add_parser("train", help="train a model into the store")
-    t.add_argument("--arch", required=True, choices=ARCHITECTURES, help="architecture to build")
-    t.add_argument("--out", required=True, help="store entry, e.g. model_store/my_resnet")
-    t.add_argument("--data", help="dataset root (Kaggle layout); default ../shared/data/chest_xray")
-    t.add_argument("--epochs", type=int, default=14, help="at most this many epochs (default 14)")
-    t.add_argument(
-        "--finetune-epochs",
-        type=int,
-        default=4,
-        help="transfer models: epochs with the last backbone blocks unfrozen (default 4)",
+    run = t.add_argument_group("run")
+    run.add_argument("--out", required=True, help="store entry, e.g. model_store/my_resnet")
+    run.add_argument(
+        "--data", help="dataset root (Kaggle layout); default ../shared/data/chest_xray"
     )
-    t.add_argument("--batch-size", type=int, default=32, help="images per step (default 32)")
-    t.add_argument("--lr", type=float, default=2e-3, help="Adam learning rate (default 2e-3)")
-    t.add_argument(
-        "--patience",
-        type=int,
-        default=4,
-        help="stop after this many epochs without a better validation AUC (default 4)",
-    )
-    t.add_argument(
-        "--val-fraction",
-        type=float,
-        default=0.15,
-        help="share of patients held out for validation (default 0.15)",
-    )
-    t.add_argument("--seed", type=int, default=42, help="initialisation, order (default 42)")
-    t.add_argument(
-        "--split-seed", type=int, help="patient split seed (default: --seed); fix it across seeds"
-    )
-    t.add_argument("--sensitivity", type=float, default=0.97, help="threshold's sensitivity target")
-    t.add_argument("--limit", type=int, help="at most N training images per class (smoke runs)")
-    t.add_argument("--options", help="builder options as JSON, e.g. '{\"dilation\": 2}'")
-    t.add_argument(
-        "--acquisition",
-        choices=("default", "strong", "shape", "shape_mild"),
-        help="acquisition-style augmentation preset on raw gray, before CLAHE"
-        " (xray_core.training.augment);"
-        " shape: strong plus the original's aspect ratio x0.67-1.5; shape_mild: x0.8-1.25",
-    )
-    t.add_argument(
-        "--acquisition-phase",
-        choices=("all", "head"),
-        default="all",
-        help="perturb in every epoch, or (transfer models) only while the backbone is frozen",
-    )
-    t.add_argument(
-        "--label-smoothing", type=float, default=0.0, help="targets pulled toward 0.5 by this"
-    )
-    t.add_argument(
-        "--mixup",
-        type=float,
-        default=0.0,
-        metavar="ALPHA",
-        help="mix training images and targets, weight ~ Beta(ALPHA, ALPHA), e.g. 0.2; 0: off",
-    )
-    t.add_argument(
-        "--ema",
-        type=float,
-        default=0.0,
-        metavar="MOMENTUM",
-        help="keep an exponential moving average of the weights (e.g. 0.995), validated and "
-        "saved in their place; 0: off",
-    )
-    t.add_argument("--init-from", help="stored model to start from (same arch, contract, split)")
-    t.add_argument(
-        "--calibration",
-        choices=("validation", "shifted"),
-        default="validation",
-        help="fit Platt scaling on validation, or on validation + its perturbed views",
-    )
-    t.add_argument(
-        "--hold-out-cohort",
-        choices=HOLD_OUTS,
-        help="keep this file-name cohort (or lowest-ids: the 15%% of patients with the lowest "
-        "ids in each id space) out of training and validation; the card reports the model on "
-        "it (a cohort-shift validation; not for a model you ship)",
-    )
-    t.add_argument("--finetune-lr", type=float, default=1e-4, help="transfer models' 2nd phase")
-    t.add_argument(
-        "--finetune-from",
-        metavar="LAYER",
-        help="transfer models: first backbone layer to unfreeze (default: the backbone's own, "
-        "e.g. block_13_expand); BatchNorm stays frozen",
-    )
-    t.add_argument("--no-augment", action="store_true", help="train without augmentation")
-    t.add_argument("--no-clahe", action="store_true", help="inputs without CLAHE equalisation")
-    t.add_argument("--no-class-weights", action="store_true", help="ignore the 1:3 class imbalance")
-    t.add_argument("--set-default", action="store_true", help="make this the store's default")
+    run.add_argument("--set-default", action="store_true", help="make this the store's default")
+    add_train_config_flags(t.add_argument_group("training configuration (recorded on the card)"))
     t.set_defaults(func=cmd_train)
 
 

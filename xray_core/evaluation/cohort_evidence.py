@@ -13,8 +13,6 @@ Evidence beside the plain validation:
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 from xray_core.evaluation import external_test
 from xray_core.text.wording import rate
 
@@ -41,9 +39,9 @@ HELD_ASPECT_WORDS = {
 
 def _full_config(config: dict) -> dict:
     """CONFIG with TrainConfig's defaults for keys an older card does not record."""
-    from xray_core.training.train import TrainConfig
+    from xray_core.training.config import TrainConfig
 
-    return {**asdict(TrainConfig()), **config}
+    return {**TrainConfig().to_dict(), **config}
 
 
 def recipe_differences(shipped: dict, run: dict) -> list[str]:

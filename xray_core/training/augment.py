@@ -20,6 +20,7 @@ import cv2
 import numpy as np
 
 from xray_core.io.contract import ImageContract, add_channels, equalize_clahe, scale
+from xray_core.training.config import AcquisitionPreset
 
 
 @dataclass(frozen=True)
@@ -57,8 +58,8 @@ class Acquisition:
 
 
 PRESETS = {
-    "default": Acquisition(),
-    "strong": Acquisition(
+    AcquisitionPreset.DEFAULT: Acquisition(),
+    AcquisitionPreset.STRONG: Acquisition(
         p=0.6,
         gamma=(0.5, 2.0),
         contrast=(0.6, 1.4),
@@ -70,15 +71,18 @@ PRESETS = {
     ),
 }
 # `strong` plus the aspect change: up to 1.5x wider or narrower anatomy (the default's preset).
-PRESETS["shape"] = replace(PRESETS["strong"], aspect=(0.67, 1.5))
+PRESETS[AcquisitionPreset.SHAPE] = replace(PRESETS[AcquisitionPreset.STRONG], aspect=(0.67, 1.5))
 # The same with a milder change, about the gap between the classes' median shapes.
-PRESETS["shape_mild"] = replace(PRESETS["strong"], aspect=(0.8, 1.25))
+PRESETS[AcquisitionPreset.SHAPE_MILD] = replace(
+    PRESETS[AcquisitionPreset.STRONG], aspect=(0.8, 1.25)
+)
 
 
 def preset(name: str) -> Acquisition:
     """The named `Acquisition` preset; a wrong name lists the valid ones."""
     if name not in PRESETS:
-        raise ValueError(f"unknown acquisition preset {name!r}; valid: {sorted(PRESETS)}")
+        valid = sorted(p.value for p in PRESETS)
+        raise ValueError(f"unknown acquisition preset {name!r}; valid: {valid}")
     return PRESETS[name]
 
 

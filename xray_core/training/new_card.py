@@ -13,6 +13,7 @@ from xray_core.dataset.folders import hold_out_text
 from xray_core.models.registry import STANDARDIZE_NOTE
 from xray_core.store.card import ModelCard, split_seed
 from xray_core.training.augment import preset
+from xray_core.training.config import AcquisitionPhase, CalibrationMode
 
 SHIFT_NOTE = (
     "The official test split is shifted against train (other exposure and contrast; normal "
@@ -44,7 +45,11 @@ def robustness_text(config: dict, clahe: bool) -> str:
         measures.append(
             f"acquisition-style augmentation (preset '{config['acquisition']}': gamma, "
             f"contrast, brightness, blur, noise, crop-and-resize, JPEG re-compression{shape})"
-            + (" in the head phase only" if config.get("acquisition_phase") == "head" else "")
+            + (
+                " in the head phase only"
+                if config.get("acquisition_phase") == AcquisitionPhase.HEAD
+                else ""
+            )
         )
     if config.get("mixup"):
         measures.append(
@@ -61,7 +66,7 @@ def robustness_text(config: dict, clahe: bool) -> str:
             "step), validated and kept in place of the raw weights"
         )
     measures.append("early stopping on validation AUC")
-    if config.get("calibration") == "shifted":
+    if config.get("calibration") == CalibrationMode.SHIFTED:
         measures.append(
             "Platt calibration and the threshold fitted on validation plus perturbed views of "
             "it, accepting lower specificity"

@@ -20,6 +20,7 @@ from xray_core.dataset.folders import NORMAL_COHORTS, PNEUMONIA_COHORTS, cohort_
 from xray_core.stats import metrics
 from xray_core.stats.calibration import apply_calibration, brier, ece, fit_platt, reliability
 from xray_core.training import augment
+from xray_core.training.config import AcquisitionPreset
 
 SEED = 20261123
 # name -> f(image u8 (s, s), rng) -> u8 (s, s). Values sit at or beyond the "default"
@@ -33,7 +34,7 @@ VIEWS = {
     "noise 0.05": lambda x, r: augment.noise(x, 0.05, r),
     "crop 0.75": lambda x, r: augment.crop_resize(x, 0.75, r),
     "jpeg q10": lambda x, r: augment.jpeg(x, 10),
-    "mixed": lambda x, r: augment.perturb(x, r, augment.PRESETS["strong"]),
+    "mixed": lambda x, r: augment.perturb(x, r, augment.PRESETS[AcquisitionPreset.STRONG]),
 }
 # Perturbation families absent from the training presets: a fair view for a model trained
 # with `--acquisition` (bench_shift reports them; calibration never sees them).

@@ -7,7 +7,7 @@ validation split; everything lands in the model's card (see `xray_core.store.car
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -26,43 +26,12 @@ from xray_core.dataset.folders import (
 )
 from xray_core.stats import calibration, metrics
 from xray_core.store.card import split_seed
+from xray_core.training.config import AcquisitionPhase, CalibrationMode, TrainConfig
 
 # Augmentation suited to chest X-rays: small rotations, shifts and zooms (patient positioning)
 # and contrast changes (exposure). No flips: the heart is on the left, and a mirrored chest is
 # an anatomy the model should never see as normal.
 AUGMENTATION = {"rotation_deg": 10, "translate": 0.08, "zoom": 0.12, "contrast": 0.2}
-
-
-@dataclass
-class TrainConfig:
-    """Everything that defines a training run (recorded verbatim in the card)."""
-
-    arch: str = "resnet"
-    epochs: int = 14
-    finetune_epochs: int = 4  # transfer models only: epochs with the last blocks unfrozen
-    batch_size: int = 32
-    learning_rate: float = 2e-3
-    finetune_learning_rate: float = 1e-4
-    finetune_from: str | None = None  # first backbone layer unfrozen (None: the backbone's own)
-    patience: int = 4
-    val_fraction: float = 0.15
-    seed: int = 42  # initialisation, shuffling, augmentation (and the split, unless split_seed)
-    split_seed: int | None = None  # patient split seed when it differs from `seed`
-    augment: bool = True
-    clahe: bool = True
-    class_weights: bool = True
-    sensitivity_target: float = 0.97
-    acquisition: str | None = None  # preset of `xray_core.training.augment` (pre-CLAHE), or None
-    acquisition_phase: str = "all"  # "head": transfer models' head phase only (see ACQ_PHASES)
-    label_smoothing: float = 0.0
-    mixup: float = 0.0  # Beta(a, a) concentration of mixup; 0 turns it off
-    ema: float = 0.0  # momentum of an exponential moving average of the weights; 0: off
-    init_from: str | None = None  # stored model (same arch, contract and split) to start from
-    calibration: str = "validation"  # or "shifted": Platt on validation + its perturbed views
-    hold_out_cohort: str | None = None  # `data.HOLD_OUTS`: a cohort or id range kept out of train
-    # and validation; the card reports the model on it (a cohort-shift validation)
-    limit: int | None = None  # use at most this many training images per class (smoke tests)
-    options: dict = field(default_factory=dict)  # forwarded to the architecture builder
 
 
 def class_weights(y: np.ndarray) -> dict[int, float]:
@@ -100,9 +69,10 @@ def augmentation_record(cfg: TrainConfig) -> dict | None:
     if cfg.acquisition:
         from xray_core.training.augment import preset
 
-        record["acquisition"] = {"preset": cfg.acquisition, **preset(cfg.acquisition).to_dict()}
-        if cfg.acquisition_phase != "all":
-            record["acquisition"]["phase"] = cfg.acquisition_phase
+        acquisition = {"preset": cfg.acquisition.value, **preset(cfg.acquisition).to_dict()}
+        if cfg.acquisition_phase != AcquisitionPhase.ALL:
+            acquisition["phase"] = cfg.acquisition_phase.value
+        record["acquisition"] = acquisition
     return record or None
 
 
@@ -120,18 +90,11 @@ def make_dataset(x, y, batch_size: int, augment: bool, seed: int, shuffle: bool)
     return ds.prefetch(tf.data.AUTOTUNE)
 
 
-# When acquisition perturbations are applied: every epoch, or only while a transfer model's
-# backbone is frozen (its fine-tuning then sees plain images).
-ACQ_PHASES = ("all", "head")
-
-
 def check_acquisition_phase(cfg: TrainConfig) -> None:
     """Refuse an acquisition phase that cannot apply to CFG (ValueError, one line)."""
     from xray_core.models.transfer import BACKBONES
 
-    if cfg.acquisition_phase not in ACQ_PHASES:
-        raise ValueError(f"acquisition phase must be one of {ACQ_PHASES}")
-    if cfg.acquisition_phase == "head" and not (
+    if cfg.acquisition_phase == AcquisitionPhase.HEAD and not (
         cfg.acquisition and cfg.arch in BACKBONES and cfg.finetune_epochs > 0
     ):
         raise ValueError(
@@ -205,14 +168,20 @@ def mixup(ds, alpha: float, weights: dict[int, float] | None, seed: int):
     return ds.map(mix, num_parallel_calls=tf.data.AUTOTUNE)
 
 
-def calibrate(model, p_val, yv, val_samples, contract, fitted_on: str = "validation") -> dict:
+def calibrate(
+    model, p_val, yv, val_samples, contract, fitted_on: str = CalibrationMode.VALIDATION
+) -> dict:
     """Platt calibration report on validation, or on validation + its perturbed views
-    (`xray_core.training.shift`) when FITTED_ON is "shifted"; then 'view_scores' holds the raw
-    scores per view (popped by `train` before the card is written)."""
-    if fitted_on == "validation":
+    (`xray_core.training.shift`) when FITTED_ON is `CalibrationMode.SHIFTED`; then
+    'view_scores' holds the raw scores per view (popped before the card is written)."""
+    try:
+        mode = CalibrationMode(fitted_on)
+    except ValueError:
+        raise ValueError(
+            f"calibration must be 'validation' or 'shifted', got {fitted_on!r}"
+        ) from None
+    if mode == CalibrationMode.VALIDATION:
         return calibration.calibration_report(p_val, yv)
-    if fitted_on != "shifted":
-        raise ValueError(f"calibration must be 'validation' or 'shifted', got {fitted_on!r}")
     from xray_core.predict.assess import raw_probabilities
     from xray_core.training import shift
 
@@ -232,7 +201,7 @@ def warm_start(model, cfg: TrainConfig, contract, store_root=None) -> None:
     src = load_model(cfg.init_from, store_root)
     c = src.card["training"]["config"]
     theirs = (split_seed(c), c["val_fraction"], c.get("hold_out_cohort"))
-    ours = (split_seed(asdict(cfg)), cfg.val_fraction, cfg.hold_out_cohort)
+    ours = (split_seed(cfg.to_dict()), cfg.val_fraction, cfg.hold_out_cohort)
     if theirs != ours:
         raise ValueError(
             f"--init-from {cfg.init_from}: trained on split seed / fraction / held-out cohort "
@@ -255,7 +224,7 @@ def load_training_data(root: Path, cfg: TrainConfig, contract):
             f"{root}: no training image falls in --hold-out-cohort {cfg.hold_out_cohort} "
             "(it reads Kermany file names: personN_…, IM-N-…, NORMAL2-IM-N-…)"
         )
-    train, val = split_by_patient(samples, cfg.val_fraction, split_seed(asdict(cfg)))
+    train, val = split_by_patient(samples, cfg.val_fraction, split_seed(cfg.to_dict()))
     if cfg.limit:
         rng = np.random.default_rng(cfg.seed)
         train = [
@@ -369,53 +338,117 @@ def fit_phase(model, train_ds, val_ds, epochs, patience, weights, phase, history
     )
 
 
-def train(cfg: TrainConfig, data_root: Path, name: str, store_root=None, log=print) -> Path:
-    """Train `cfg.arch` on DATA_ROOT/train and save it to the store as `name`."""
+@dataclass
+class TrainingData:
+    """The images of one run, loaded under the load contract (`load_data`).
+
+    xt, xv: (n, size, size, channels) float32 images; yt, yv: (n,) int labels, 1 = PNEUMONIA;
+    summary: the card's per-split counts and image sizes; val_samples: the validation files.
+    """
+
+    xt: np.ndarray
+    yt: np.ndarray
+    xv: np.ndarray
+    yv: np.ndarray
+    summary: dict
+    val_samples: list
+
+
+@dataclass
+class Pipelines:
+    """What the fit reads (`make_pipelines`): tf.data datasets of (x, y) batches, or
+    (x, y, w) with mixup; the class weights for `fit` (None when mixup carries them); XV the
+    validation images as the model takes them (contract-ready, (n, size, size, channels))."""
+
+    train: object
+    finetune: object  # the transfer models' second phase (differs with acquisition phase head)
+    val: object
+    weights: dict[int, float] | None
+    xv: np.ndarray
+
+
+@dataclass
+class OperatingPoint:
+    """Validation scores and the threshold chosen on them (`calibrate_and_threshold`).
+
+    p_val / p_cal: (n,) raw / calibrated P(pneumonia) in [0, 1]; calibration: the card's
+    block; view_scores: raw scores per perturbed view (shifted calibration) or None;
+    threshold in [0, 1]; ms_per_image: scoring time per validation image, milliseconds.
+    """
+
+    p_val: np.ndarray
+    p_cal: np.ndarray
+    calibration: dict
+    view_scores: dict | None
+    threshold: float
+    ms_per_image: float
+
+
+def build(cfg: TrainConfig):
+    """Check CFG, seed every generator with CFG.seed and build CFG.arch (`models.BuiltModel`);
+    a transfer model's description says what its training does to the backbone."""
     import keras
 
     from xray_core.models import build_model
-    from xray_core.models.transfer import BACKBONES, set_finetune
-    from xray_core.predict.assess import raw_probabilities
-    from xray_core.predict.validation_scores import files_digest, make_scores, save_scores
-    from xray_core.store.catalog import save_model
-    from xray_core.training.new_card import build_card
 
     check_acquisition_phase(cfg)
     keras.utils.set_random_seed(cfg.seed)
-    started = time.time()
     built = build_model(cfg.arch, clahe=cfg.clahe, **cfg.options)
     if phases := transfer_phases_text(cfg):
         built.description = f"{built.description} {phases}"
+    return built
+
+
+def load_data(cfg: TrainConfig, data_root: Path, contract) -> TrainingData:
+    """DATA_ROOT/train split by patient (`load_training_data`); with an acquisition preset
+    the images stop before the contract's CLAHE (`augment.raw_contract`, values in [0, 1]) so
+    the perturbations act on raw gray."""
     from xray_core.training.augment import raw_contract
 
-    load_contract = raw_contract(built.contract) if cfg.acquisition else built.contract
-    (xt, yt), (xv, yv), data_summary, val_samples = load_training_data(
-        Path(data_root), cfg, load_contract
-    )
-    log(f"data: {len(xt)} train / {len(xv)} validation images ({time.time() - started:.0f} s)")
-    weights = class_weights(yt) if cfg.class_weights else None
-    finetune_ds = None  # the fine-tuning's own pipeline, when it differs
+    load_contract = raw_contract(contract) if cfg.acquisition else contract
+    (xt, yt), (xv, yv), summary, val_samples = load_training_data(data_root, cfg, load_contract)
+    return TrainingData(xt, yt, xv, yv, summary, val_samples)
+
+
+def make_pipelines(data: TrainingData, cfg: TrainConfig, contract) -> Pipelines:
+    """The training, fine-tuning and validation datasets of CFG: geometric augmentation,
+    acquisition perturbations (every epoch, or the head phase only), mixup, batches of
+    CFG.batch_size (validation: 64, in order)."""
+    weights = class_weights(data.yt) if cfg.class_weights else None
+    xv, finetune_ds = data.xv, None  # the fine-tuning's own pipeline, when it differs
     if cfg.acquisition:
-        if cfg.acquisition_phase == "head":
-            finetune_ds = plain_dataset(xt, yt, cfg, built.contract)
-        train_ds, xv = acquisition_datasets(xt, yt, xv, cfg, built.contract)
+        if cfg.acquisition_phase == AcquisitionPhase.HEAD:
+            finetune_ds = plain_dataset(data.xt, data.yt, cfg, contract)
+        train_ds, xv = acquisition_datasets(data.xt, data.yt, data.xv, cfg, contract)
     else:
-        train_ds = make_dataset(xt, yt, cfg.batch_size, cfg.augment, cfg.seed, shuffle=True)
+        train_ds = make_dataset(
+            data.xt, data.yt, cfg.batch_size, cfg.augment, cfg.seed, shuffle=True
+        )
     if cfg.mixup > 0:  # the class weights travel with the mixed examples
         if finetune_ds is not None:
             finetune_ds = mixup(finetune_ds, cfg.mixup, weights, cfg.seed)
         train_ds, weights = mixup(train_ds, cfg.mixup, weights, cfg.seed), None
-    if finetune_ds is None:
-        finetune_ds = train_ds
-    val_ds = make_dataset(xv, yv, 64, False, cfg.seed, shuffle=False)
-    steps = int(np.ceil(len(xt) / cfg.batch_size))
-    history: dict = {"epoch": []}
+    val_ds = make_dataset(xv, data.yv, 64, False, cfg.seed, shuffle=False)
+    return Pipelines(train_ds, finetune_ds or train_ds, val_ds, weights, xv)
+
+
+def fit(built, cfg: TrainConfig, pipes: Pipelines, n_train: int, store_root=None, log=print):
+    """Warm start BUILT.model (CFG.init_from), then fit it for up to CFG.epochs; transfer
+    models then fine-tune their last backbone blocks for up to CFG.finetune_epochs. N_TRAIN
+    images per epoch set the learning-rate schedule. Returns the history: per-epoch lists
+    (phase, epoch, seconds, loss, auc, val_loss, val_auc)."""
+    from xray_core.models.transfer import BACKBONES, set_finetune
+
     model = built.model
+    steps = int(np.ceil(n_train / cfg.batch_size))
+    history: dict = {"epoch": []}
     if cfg.init_from:
         warm_start(model, cfg, built.contract, store_root)
         log(f"weights initialised from {cfg.init_from}")
     compile_model(model, cfg.learning_rate, steps * cfg.epochs, cfg.label_smoothing, cfg.ema)
-    fit_phase(model, train_ds, val_ds, cfg.epochs, cfg.patience, weights, "train", history)
+    fit_phase(
+        model, pipes.train, pipes.val, cfg.epochs, cfg.patience, pipes.weights, "train", history
+    )
     if cfg.arch in BACKBONES and cfg.finetune_epochs > 0:
         head = {"gap", "head_dropout", "head_dense", "pneumonia_probability"}
         start = cfg.finetune_from or BACKBONES[cfg.arch].finetune_from
@@ -430,50 +463,104 @@ def train(cfg: TrainConfig, data_root: Path, name: str, store_root=None, log=pri
         )
         fit_phase(
             model,
-            finetune_ds,
-            val_ds,
+            pipes.finetune,
+            pipes.val,
             cfg.finetune_epochs,
             cfg.patience,
-            weights,
+            pipes.weights,
             "finetune",
             history,
         )
-    train_seconds = time.time() - started
-    t_score = time.perf_counter()
+    return history
+
+
+def calibrate_and_threshold(
+    model, xv, data: TrainingData, cfg: TrainConfig, contract
+) -> OperatingPoint:
+    """Score the validation images XV, fit Platt scaling (CFG.calibration) and pick the
+    highest threshold whose validation sensitivity meets CFG.sensitivity_target."""
+    from xray_core.predict.assess import raw_probabilities
+
+    t0 = time.perf_counter()
     p_val = raw_probabilities(model, xv)
-    ms = (time.perf_counter() - t_score) * 1000 / max(len(xv), 1)
-    cal = calibrate(model, p_val, yv, val_samples, built.contract, cfg.calibration)
+    ms = (time.perf_counter() - t0) * 1000 / max(len(xv), 1)
+    cal = calibrate(model, p_val, data.yv, data.val_samples, contract, cfg.calibration)
     view_scores = cal.pop("view_scores", None)
     p_cal = calibration.apply_calibration(p_val, cal)
-    threshold = metrics.threshold_for_sensitivity(yv, p_cal, cfg.sensitivity_target)
+    threshold = metrics.threshold_for_sensitivity(data.yv, p_cal, cfg.sensitivity_target)
+    return OperatingPoint(p_val, p_cal, cal, view_scores, threshold, ms)
+
+
+def make_card(built, cfg, data_root: Path, data: TrainingData, point: OperatingPoint, seconds):
+    """The new model's card (`new_card.build_card`), with the held-out cohort's report
+    (CFG.hold_out_cohort) and the perturbed validation table (shifted calibration)."""
+    from xray_core.training.new_card import build_card
+
     card = build_card(
         built,
-        asdict(cfg),
-        data_root=Path(data_root),
-        data_summary=data_summary,
-        calibration=cal,
-        threshold=threshold,
-        validation=metrics.summary(yv, p_cal, threshold),
-        train_seconds=train_seconds,
+        cfg.to_dict(),
+        data_root=data_root,
+        data_summary=data.summary,
+        calibration=point.calibration,
+        threshold=point.threshold,
+        validation=metrics.summary(data.yv, point.p_cal, point.threshold),
+        train_seconds=seconds,
         augmentation=augmentation_record(cfg),
     )
     if cfg.hold_out_cohort:
         report = held_out_report(
-            model, Path(data_root), cfg, built.contract, cal, yv, p_cal, threshold
+            built.model,
+            data_root,
+            cfg,
+            built.contract,
+            point.calibration,
+            data.yv,
+            point.p_cal,
+            point.threshold,
         )
         card = card.updated(held_out_cohort=report)
-    if view_scores is not None:
+    if point.view_scores is not None:
         from xray_core.training.shift import perturbed_table
 
-        card = card.updated(shifted_validation=perturbed_table(yv, view_scores, cal, threshold))
-    entry = save_model(model, card, history, name, store_root)
-    save_scores(name, make_scores(yv, p_cal, p_val, files_digest(val_samples), ms), store_root)
-    from xray_core.predict.validation_scores import fit_model_gate
-    from xray_core.store.catalog import load_model
+        table = perturbed_table(data.yv, point.view_scores, point.calibration, point.threshold)
+        card = card.updated(shifted_validation=table)
+    return card
 
-    fit_model_gate(load_model(name, store_root), Path(data_root), max_train=min(2000, len(xt)))
+
+def save_entry(model, card, history, name, store_root, data, point, data_root: Path) -> Path:
+    """Write the store entry NAME: weights, card, history, the validation scores, and the
+    out-of-distribution gate fitted on at most 2000 training images."""
+    from xray_core.predict.validation_scores import (
+        files_digest,
+        fit_model_gate,
+        make_scores,
+        save_scores,
+    )
+    from xray_core.store.catalog import load_model, save_model
+
+    entry = save_model(model, card, history, name, store_root)
+    digest = files_digest(data.val_samples)
+    scores = make_scores(data.yv, point.p_cal, point.p_val, digest, point.ms_per_image)
+    save_scores(name, scores, store_root)
+    fit_model_gate(load_model(name, store_root), data_root, max_train=min(2000, len(data.xt)))
+    return entry
+
+
+def train(cfg: TrainConfig, data_root: Path, name: str, store_root=None, log=print) -> Path:
+    """Train `cfg.arch` on DATA_ROOT/train and save it to the store as `name`."""
+    data_root, started = Path(data_root), time.time()
+    built = build(cfg)
+    data = load_data(cfg, data_root, built.contract)
+    loaded = f"{len(data.xt)} train / {len(data.xv)} validation images"
+    log(f"data: {loaded} ({time.time() - started:.0f} s)")
+    pipes = make_pipelines(data, cfg, built.contract)
+    history = fit(built, cfg, pipes, len(data.xt), store_root, log)
+    seconds = time.time() - started
+    point = calibrate_and_threshold(built.model, pipes.xv, data, cfg, built.contract)
+    card = make_card(built, cfg, data_root, data, point, seconds)
+    entry = save_entry(built.model, card, history, name, store_root, data, point, data_root)
     log(
-        f"saved {entry} in {train_seconds:.0f} s: val AUC {card['validation']['auc']:.4f}, "
-        f"threshold {threshold:.3f}"
+        f"saved {entry} in {seconds:.0f} s: val AUC {card['validation']['auc']:.4f}, "
+        f"threshold {point.threshold:.3f}"
     )
     return entry
