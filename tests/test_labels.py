@@ -80,6 +80,11 @@ ACCEPTED = [
         [LabelRow("a.png", 0, 3), LabelRow("b.png", 1, 6)],
     ),
     (
+        "a row with neither file nor label",
+        b"id,file,label\n7,,\n8,a.png,0\n9,b.png,1\n",
+        [LabelRow("a.png", 0, 3), LabelRow("b.png", 1, 4)],
+    ),
+    (
         "an empty label is unlabelled",
         b"file,label\na.png,\nb.png\n",
         [LabelRow("a.png", None, 2), LabelRow("b.png", None, 3)],

@@ -126,3 +126,16 @@ def test_a_labels_csv_that_is_a_fifo_or_holds_a_huge_field_is_one_line(tmp_path)
     with pytest.raises(ReviewError, match="line 2: a field is longer than 131,072") as err:
         sources.read_labels(huge)
     assert "\n" not in str(err.value)
+
+
+def test_labels_from_a_path_column_an_upload_and_the_size_limit(tree, tmp_path, monkeypatch):
+    path = tmp_path / "site_style.csv"
+    path.write_bytes(b"path,label\r\nc.dcm,pneumonia\r\n")  # the site-validation column name
+    assert sources.read_labels(path) == {"c.dcm": 1}
+    upload = b"\xef\xbb\xbffile,label\nc.dcm,0\n"
+    assert sources.parse_labels(upload, "up.csv") == sources.parse_labels(upload.decode(), "x")
+    with pytest.raises(ReviewError, match=r"^up\.csv, line 2: not UTF-8"):
+        sources.parse_labels("file,label\nnaïve.png,1\n".encode("latin-1"), "up.csv")
+    monkeypatch.setattr(sources, "MAX_LABELS_BYTES", 10)
+    with pytest.raises(ReviewError, match="the labels CSV is 29 bytes; the limit is 10 bytes"):
+        sources.read_labels(path)

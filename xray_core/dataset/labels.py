@@ -1,14 +1,14 @@
 """Labels CSVs: which file is NORMAL and which PNEUMONIA, read one way wherever labels come in
 (review sessions, site validation, archive manifests).
 
-A labels CSV is UTF-8 text (a BOM is dropped; LF or CRLF; blank lines skipped; fields may be
-quoted) with a header naming a file column, `file` or `path` (either is accepted everywhere),
-and a `label` column; other columns are ignored, header names are read without surrounding
-spaces or case. A label is NORMAL or PNEUMONIA (any case) or 0 / 1, spaces around it ignored;
-an empty label leaves the row unlabelled (None). A row whose cells are all empty (a
-spreadsheet's trailing `,,`) is skipped. Anything else (another encoding, a NUL byte, a field
-over the csv module's limit, a bad label, a label without a file name, a file over the size
-limit) is one `LabelError` line naming the line.
+A labels CSV is UTF-8 text (a BOM is dropped; LF, CRLF or CR line ends; blank lines skipped;
+fields may be quoted) with a header naming a file column, `file` or `path` (either is accepted
+everywhere), and a `label` column; other columns are ignored, header names are read without
+surrounding spaces or case. A label is NORMAL or PNEUMONIA (any case) or 0 / 1, spaces around
+it ignored; an empty label leaves the row unlabelled (None). A row with neither a file nor a
+label (a spreadsheet's trailing `,,`) is skipped. Anything else (another encoding, a field over
+the csv module's limit, a bad label, a label without a file name, a file over the size limit)
+is one `LabelError` line naming the line.
 
 `csv_records` is the streamed CSV reader beneath it, shared with archive manifests.
 """
@@ -174,10 +174,10 @@ def rows_of(
     at_name, at_label = header.index(name_column), header.index(LABEL_COLUMN)
     out = []
     for line, values in rows:
-        if not any(v.strip() for v in values):
-            continue
         name = values[at_name].strip() if at_name < len(values) else ""
         value = values[at_label] if at_label < len(values) else ""
+        if not name and not value.strip():
+            continue  # no file and no label: a spreadsheet's empty row
         label = parse_label(value, f"{where}, line {line}", required)
         if not name:
             raise LabelError(f"{where}, line {line}: a label without a file name.")
