@@ -1,5 +1,6 @@
-"""Shared fixtures: the real data in ../shared (required: tests fail clearly without it) and a
-tiny model trained by the project's own `train` on a few real images."""
+"""Shared fixtures: the real data in ../shared (required: tests fail clearly without it), a
+tiny model trained by the project's own `train` on a few real images, and the app under
+Streamlit's AppTest (the entry file, a first run, a real X-ray uploaded on Predict)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,10 @@ from xray_core import config
 
 os.environ.setdefault("KERAS_HOME", str(config.PROJECT_ROOT.parent / "shared" / "keras_home"))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+APP = str(config.PROJECT_ROOT / "streamlit_app.py")
+APP_TIMEOUT_S = 300  # one AppTest run; the first imports TensorFlow and loads the model
+XRAY = Path("PNEUMONIA") / "person1177_bacteria_3125.jpeg"  # under the full-resolution samples
 
 
 def require(path: Path, what: str) -> Path:
@@ -91,3 +96,40 @@ def tiny_model(tiny_store):
     from xray_core.store.catalog import load_model
 
     return load_model("tiny", tiny_store)
+
+
+@pytest.fixture(scope="session")
+def xray(fullres_dir) -> tuple[Path, bytes]:
+    """A real full-resolution pneumonia X-ray: (path, file bytes)."""
+    path = require(fullres_dir / XRAY, "the sample X-ray")
+    return path, path.read_bytes()
+
+
+@pytest.fixture(scope="session")
+def open_app():
+    """A factory: a new AppTest of the entry file, not yet run (for tests that set query
+    parameters or patch something before the first run)."""
+    from streamlit.testing.v1 import AppTest
+
+    return lambda: AppTest.from_file(APP, default_timeout=APP_TIMEOUT_S)
+
+
+def assert_no_exception(at) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+@pytest.fixture
+def app(open_app):
+    """The app after its first run (Predict, no image), checked for exceptions."""
+    at = open_app().run()
+    assert_no_exception(at)
+    return at
+
+
+@pytest.fixture
+def uploaded(app, xray):
+    """The app with `xray` uploaded on Predict (the current image), checked for exceptions."""
+    path, data = xray
+    app.file_uploader(key="predict_upload").set_value((path.name, data, "image/jpeg")).run()
+    assert_no_exception(app)
+    return app

@@ -182,7 +182,9 @@ def add_parser(subparsers) -> None:
     src.add_argument("--cases", help="folder (any depth; PNG/JPEG/DICOM) or .zip file")
     src.add_argument("--sample", type=int, help="N labelled images drawn from the data folder")
     c.add_argument("--data", help="dataset root for --sample (default: the configured one)")
-    c.add_argument("--labels", help="CSV with columns file,label (NORMAL/PNEUMONIA or 0/1)")
+    c.add_argument(
+        "--labels", help="CSV with columns file (or path),label (NORMAL/PNEUMONIA or 0/1)"
+    )
     c.add_argument("--threshold", type=float, help="AI threshold (default: the model's)")
     c.add_argument("--model", help="model name (default: the store's default)")
     c.add_argument("--seed", type=int, help="case-order seed (default: random, stored)")
