@@ -59,18 +59,19 @@ bar.empty()
 left, right = st.columns(2)
 with right:
     st.markdown("#### This image's checks")
-    checked = st.toggle("Check this map (faithfulness)", key="explain_check", disabled=exp.blank)
+    checked = st.toggle(
+        "Check this map (faithfulness)",
+        key="explain_check",
+        disabled=exp.blank,
+        help="Runs the model-randomisation check, deletion and insertion curves against random "
+        "maps, the border and marker shares and, for LIME, two more seeds (a few seconds; "
+        "cached).",
+    )
     faith = None
     if checked and not exp.blank:
         with st.spinner("Randomised network, deletion and insertion curves, shortcuts…"):
             faith = explanations.faithfulness(model.name, exp, study)
         view.faithfulness_panel(faith, display)
-    elif not exp.blank:
-        st.caption(
-            "Runs the model-randomisation check, deletion and insertion curves against random "
-            "maps, the border and marker shares and, for LIME, two more seeds (a few seconds; "
-            "cached)."
-        )
 with left:
     st.image(exp.draw(display, alpha), caption=exp.caption, width="stretch")
     view.verdict_box(verdict.map_verdict(bench, exp, faith))

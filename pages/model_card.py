@@ -1,4 +1,5 @@
-"""Model card: everything in card.json, readable, with the operating point moving live."""
+"""Model card: what the model is for, how well it scores and where it fails; the details of
+card.json behind labelled expanders, with the operating point moving live."""
 
 import streamlit as st
 
@@ -19,17 +20,19 @@ model, threshold = state.current_model(), state.current_threshold()
 # The card as shipped (a site profile changes only the figures, through the sheet below).
 card, scores = loaders.get_model(model.name).card, loaders.get_scores(model.name)
 st.title(f"Model card: {model.name}")
-st.markdown(
-    f"**{card['description']}** Created {card['created']} · {card['parameters']:,} "
-    f"parameters · {card.get('model_bytes', 0) / 1e6:.1f} MB · trained in "
-    f"{card['training']['seconds'] / 60:.1f} min on {card['training']['machine']}"
-    + (
-        f", warm-started from **{src}** (whose own training time is on its card)."
-        if (src := card["training"]["config"].get("init_from"))
-        else "."
-    )
-)
+st.caption("What this model is for, how well it scores (95% intervals) and where it fails.")
 st.warning(f"**Intended use.** {card['intended_use']} **Population.** {card['population']}")
+with st.expander("About this model: architecture, size and training time"):
+    st.markdown(
+        f"**{card['description']}** Created {card['created']} · {card['parameters']:,} "
+        f"parameters · {card.get('model_bytes', 0) / 1e6:.1f} MB · trained in "
+        f"{card['training']['seconds'] / 60:.1f} min on {card['training']['machine']}"
+        + (
+            f", warm-started from **{src}** (whose own training time is on its card)."
+            if (src := card["training"]["config"].get("init_from"))
+            else "."
+        )
+    )
 
 try:
     sheet = present.get_sheet(model.name, threshold)
@@ -52,18 +55,24 @@ for p in pops:
         *(p.text(k) + (f" at {p.prevalence:.0%}" if k in ("ppv", "npv") else "") for k in KEYS),
     ]
 st.table(table)
-st.caption(
-    " ".join([sheet.source_line, *(f"{p.label.capitalize()}: {p.line}." for p in pops)])
-    + " "
-    + " ".join(sheet.missing.values())
-    + " PPV and NPV at each population's own prevalence; below, at an assumed one."
-)
+st.caption(" ".join([sheet.source_line, *sheet.missing.values()]))
 cal = card["calibration"]
-st.markdown(
-    "Calibration on the training hospital's validation split (shipped scale): Brier "
-    + ", ECE ".join(f"{cal['before'][k]:.4f} → {cal['after'][k]:.4f}" for k in ("brier", "ece"))
-    + " (before → after calibration)."
-)
+with st.expander("Who these cases are, the threshold rule and calibration"):
+    st.caption(
+        " ".join(f"{p.label.capitalize()}: {p.line}." for p in pops)
+        + " PPV and NPV at each population's own prevalence; below, at an assumed one."
+    )
+    st.markdown(
+        "Calibration on the training hospital's validation split (shipped scale): Brier "
+        + ", ECE ".join(f"{cal['before'][k]:.4f} → {cal['after'][k]:.4f}" for k in ("brier", "ece"))
+        + " (before → after calibration)."
+    )
+    st.caption(f"Threshold rule: {card['threshold_rule']}. Split: {card['data']['split_rule']}.")
+    st.plotly_chart(
+        charts.reliability_figure(cal["before"]["reliability"], cal["after"]["reliability"]),
+        width="stretch",
+    )
+
 st.subheader(f"At an assumed prevalence of {sheet.at['prevalence']:.0%} ({sheet.at['source']})")
 left, right = st.columns([2, 3], gap="large")
 with left:
@@ -81,58 +90,56 @@ right.plotly_chart(
     theme=None,
     key="card_icons",
 )
-st.caption(f"Threshold rule: {card['threshold_rule']}. Split: {card['data']['split_rule']}.")
 
 if scores is not None:
     y, p = scores["labels"], scores["probabilities"]
     st.caption(f"Curves: the training hospital's validation split, at threshold {vt:.3f} on the "
                "shipped scale.")  # fmt: skip
-    c1, c2 = st.columns(2)
+    c1, c2, c3 = st.columns(3)
     c1.plotly_chart(charts.roc_figure(metrics.roc_points(y, p), op), width="stretch")
     c2.plotly_chart(charts.pr_figure(metrics.pr_points(y, p), op), width="stretch")
-    c1.plotly_chart(charts.confusion_figure(op["confusion"]), width="stretch")
+    c3.plotly_chart(charts.confusion_figure(op["confusion"]), width="stretch")
 else:
-    c1, c2 = st.columns(2)
     st.info("Validation scores not stored: run `python -m xray_core rescore` for live curves.")
-c2.plotly_chart(
-    charts.reliability_figure(cal["before"]["reliability"], cal["after"]["reliability"]),
-    width="stretch",
-)
 history = read_history(model.name)
 if history:
-    c1, c2 = st.columns(2)
-    c1.plotly_chart(charts.learning_curves(history, "loss"), width="stretch")
-    c2.plotly_chart(charts.learning_curves(history, "auc"), width="stretch")
+    with st.expander("Training history: loss and AUC per epoch"):
+        c1, c2 = st.columns(2)
+        c1.plotly_chart(charts.learning_curves(history, "loss"), width="stretch")
+        c2.plotly_chart(charts.learning_curves(history, "auc"), width="stretch")
 
-st.subheader("Data, training and input contract")
-st.markdown(
-    f"- **Data:** {card['data']['dataset']} (manifest sha256 "
-    f"`{str(card['data']['manifest_sha256'])[:12]}…`). {card['citation']}"
-)
-sizes = card["data"]["splits"]["train"].get("image_sizes", {})
-if sizes.get("n"):
+with st.expander("Data, training and input contract"):
     st.markdown(
-        f"- **Training images:** {card['data']['splits']['train']['n']} from "
-        f"{card['data']['splits']['train']['patients']} patients; width {sizes['width'][0]}–"
-        f"{sizes['width'][1]} px, height {sizes['height'][0]}–{sizes['height'][1]} px "
-        f"(most common {sizes['most_common'][0]}×{sizes['most_common'][1]})."
+        f"- **Data:** {card['data']['dataset']} (manifest sha256 "
+        f"`{str(card['data']['manifest_sha256'])[:12]}…`). {card['citation']}"
     )
-st.markdown(
-    f"- **Input contract:** {wording.contract_text(card['contract'])}; last conv layer "
-    f"{wording.last_conv_text(card['last_conv_layer'])}; "
-    f"ImageNet weights: {card['imagenet_weights'] or 'none'}."
-)
-st.markdown(
-    f"- **Augmentation:** {wording.augmentation_text(card['training']['augmentation'])} "
-    "(no flips: anatomy is not symmetric)."
-)
+    sizes = card["data"]["splits"]["train"].get("image_sizes", {})
+    if sizes.get("n"):
+        st.markdown(
+            f"- **Training images:** {card['data']['splits']['train']['n']} from "
+            f"{card['data']['splits']['train']['patients']} patients; width {sizes['width'][0]}–"
+            f"{sizes['width'][1]} px, height {sizes['height'][0]}–{sizes['height'][1]} px "
+            f"(most common {sizes['most_common'][0]}×{sizes['most_common'][1]})."
+        )
+    st.markdown(
+        f"- **Input contract:** {wording.contract_text(card['contract'])}; last conv layer "
+        f"{wording.last_conv_text(card['last_conv_layer'])}; "
+        f"ImageNet weights: {card['imagenet_weights'] or 'none'}."
+    )
+    st.markdown(
+        f"- **Augmentation:** {wording.augmentation_text(card['training']['augmentation'])} "
+        "(no flips: anatomy is not symmetric)."
+    )
 faithfulness_view.card_section(card)
 cohort_view.card_section(card, model.name)
 
-st.subheader("Limitations and robustness")
-if card.get("robustness"):
-    st.markdown(card["robustness"])
-for item in limitations(card):
-    st.markdown(f"- {item}")
+st.subheader("Limitations")
+items = limitations(card)
+st.markdown(f"- {items[0]}" if items else "No limitations recorded on this card.")
+with st.expander("Every limitation, and what was done about the shift"):
+    for item in items[1:]:
+        st.markdown(f"- {item}")
+    if card.get("robustness"):
+        st.markdown(card["robustness"])
 with st.expander("Raw card.json"):
     st.json(card.to_dict(), expanded=False)

@@ -75,7 +75,6 @@ with right:
     from xray_core.stats.uncertainty import format_interval
 
     sheet = present.get_sheet(model.name, threshold)
-    st.caption(f"On the {sheet.scale}.")
     st.progress(
         pred.probability,
         text=f"{sheet.threshold_text}: {confidence_words(pred.probability, threshold)}",
@@ -94,7 +93,10 @@ with right:
                     f"of {at['prevalence']:.0%} (set on Present)")  # fmt: skip
     for line in at["sentences"]:
         st.markdown(f"- {line}")
-    st.caption(" ".join([f"Model **{model.name}**.", sheet.source_line, *sheet.missing.values()]))
+    if sheet.missing:
+        st.caption(" ".join(sheet.missing.values()))
+    with st.expander("Where these figures come from"):
+        st.caption(f"Model **{model.name}**. On the {sheet.scale}. {sheet.source_line}")
     if note := shape_note(study.size, model.card):
         st.warning(note, icon=":material/aspect_ratio:")
 

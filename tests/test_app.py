@@ -7,9 +7,10 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from xray_app import loaders
+from xray_app import explanations, loaders
 from xray_core import config
 from xray_core.evaluation import external_test
+from xray_core.explain import registry
 from xray_core.explain.feature_maps import conv_layers
 from xray_core.io.decode import load_image
 from xray_core.io.study import load_study
@@ -17,8 +18,6 @@ from xray_core.predict.assess import assess
 from xray_core.store import catalog as store
 from xray_core.text.wording import percent
 
-APP = str(config.PROJECT_ROOT / "streamlit_app.py")
-TIMEOUT = 180
 PAGES = sorted(
     re.findall(
         r'st\.Page\(\s*"(pages/[^"]+\.py)"', (config.PROJECT_ROOT / "streamlit_app.py").read_text()
@@ -38,21 +37,6 @@ def image_captions(at: AppTest) -> str:
 
 def no_exceptions(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
-
-
-@pytest.fixture(scope="module")
-def xray(fullres_dir):
-    path = fullres_dir / "PNEUMONIA" / "person1177_bacteria_3125.jpeg"
-    return path, path.read_bytes()
-
-
-@pytest.fixture
-def uploaded(xray) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
-    no_exceptions(at)
-    at.file_uploader(key="predict_upload").set_value((xray[0].name, xray[1], "image/jpeg")).run()
-    no_exceptions(at)
-    return at
 
 
 def test_predict_shows_calibrated_probability_and_verdict(uploaded, xray):
@@ -113,8 +97,8 @@ def test_model_picker_switches_models_and_threshold(uploaded):
     assert any(other in t.value for t in uploaded.title)
 
 
-def test_bad_upload_gives_message_and_app_keeps_working(xray):
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+def test_bad_upload_gives_message_and_app_keeps_working(app, xray):
+    at = app
     at.file_uploader(key="predict_upload").set_value(("notes.png", b"hello", "image/png")).run()
     no_exceptions(at)
     assert any("Cannot use this file" in e.value for e in at.error)
@@ -124,9 +108,15 @@ def test_bad_upload_gives_message_and_app_keeps_working(xray):
 
 
 def test_explain_renders_every_method(uploaded):
+    """Opens on the method that passed the card's faithfulness benchmark, then each one."""
+    card = store.read_card(store.default_model())
+    opening = registry.opening_method(
+        explanations.get_handle(card["name"]), card.get("faithfulness"), verdict(uploaded)
+    )
     uploaded.switch_page("pages/explain.py").run()
     no_exceptions(uploaded)
-    assert "Occlusion: the brighter" in image_captions(uploaded)  # the method that passed
+    assert uploaded.radio(key="explain_method").value == opening
+    assert registry.get_explainer(opening).title in image_captions(uploaded)
     uploaded.radio(key="explain_method").set_value("gradcam").run()
     no_exceptions(uploaded)
     assert "Grad-CAM on layer" in image_captions(uploaded)
@@ -151,8 +141,8 @@ def test_feature_maps_grid_for_a_chosen_layer(uploaded):
     assert len(uploaded.get("image")) > 8  # the channel grid plus the enlarged pair
 
 
-def test_explain_without_image_points_to_predict():
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+def test_explain_without_image_points_to_predict(app):
+    at = app
     at.switch_page("pages/explain.py").run()
     no_exceptions(at)
     assert any("No X-ray loaded" in i.value for i in at.info)
@@ -166,15 +156,15 @@ def test_explain_without_image_points_to_predict():
         ("pages/dataset.py", "Dataset"),
     ],
 )
-def test_model_pages_render(page, expect, data_root):
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+def test_model_pages_render(page, expect, data_root, app):
+    at = app
     at.switch_page(page).run()
     no_exceptions(at)
     assert any(expect in t.value for t in at.title)
     assert not at.error
 
 
-def test_non_xray_upload_gets_no_verdict(tmp_path):
+def test_non_xray_upload_gets_no_verdict(app):
     import io
 
     import numpy as np
@@ -185,7 +175,7 @@ def test_non_xray_upload_gets_no_verdict(tmp_path):
     photo[100:200, 100:300, 2] = 255
     buf = io.BytesIO()
     Image.fromarray(photo).save(buf, "PNG")
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at = app
     at.file_uploader(key="predict_upload").set_value(("holiday.png", buf.getvalue(), "image/png"))
     at.run()
     no_exceptions(at)
@@ -195,13 +185,13 @@ def test_non_xray_upload_gets_no_verdict(tmp_path):
     assert any("refused" in e.value for e in at.error)
 
 
-def test_dicom_upload_is_read_without_showing_identifiers(xray):
+def test_dicom_upload_is_read_without_showing_identifiers(app, xray):
     import numpy as np
     from test_dicom import IDENTIFIERS, make_dicom  # tests/ is on sys.path (rootdir mode)
 
     pixels = load_image(xray[0]).astype(np.uint16) * 16  # 12-bit DX
     data = make_dicom(pixels, bits_stored=12)
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at = app
     at.file_uploader(key="predict_upload").set_value(("study.dcm", data, "application/dicom"))
     at.run()
     no_exceptions(at)
@@ -221,10 +211,10 @@ def test_pages_folder_holds_only_the_pages_the_entry_lists():
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_every_page_runs_inside_the_frame(page):
+def test_every_page_runs_inside_the_frame(page, app):
     """AppTest.switch_page runs a page file on its own (Streamlit's legacy pages/ mode); the
     page must hand over to the entry file, so the sidebar and shared state are there."""
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at = app
     at.switch_page(page).run()
     no_exceptions(at)
     assert at.selectbox(key="_sb_model").value == store.default_model()
@@ -234,7 +224,7 @@ def test_every_page_runs_inside_the_frame(page):
     assert any("Intended use" in c.value for c in at.sidebar.caption)
 
 
-def test_explain_reuses_the_assessment_from_predict(xray, monkeypatch):
+def test_explain_reuses_the_assessment_from_predict(xray, monkeypatch, open_app):
     calls = []
     real = loaders.assess
 
@@ -244,7 +234,7 @@ def test_explain_reuses_the_assessment_from_predict(xray, monkeypatch):
 
     monkeypatch.setattr(loaders, "assess", counting)
     loaders.get_assessment.clear()
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at = open_app().run()
     at.file_uploader(key="predict_upload").set_value((xray[0].name, xray[1], "image/jpeg")).run()
     assert len(calls) == 1
     at.switch_page("pages/explain.py").run()
@@ -263,8 +253,8 @@ def test_gate_reuses_the_cached_default_model():
     assert loaders.get_gatekeeper(other) is keeper
 
 
-def test_model_card_says_when_a_model_was_warm_started():
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+def test_model_card_says_when_a_model_was_warm_started(app):
+    at = app
     at.switch_page("pages/model_card.py").run()
     no_exceptions(at)
     text = " ".join(m.value for m in at.markdown)
@@ -272,8 +262,8 @@ def test_model_card_says_when_a_model_was_warm_started():
     assert (f"warm-started from **{source}**" in text) == bool(source)
 
 
-def test_model_card_shows_the_default_under_a_cohort_shift():
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+def test_model_card_shows_the_default_under_a_cohort_shift(app):
+    at = app
     at.switch_page("pages/model_card.py").run()
     no_exceptions(at)
     assert "Under a cohort shift" in [s.value for s in at.subheader]
@@ -281,12 +271,13 @@ def test_model_card_shows_the_default_under_a_cohort_shift():
     assert len(tables) == 1
     evidence = list(tables[0]["evidence"])
     assert evidence[0] == "own validation"
-    assert any("unseen NORMAL2" in e for e in evidence)
+    cohort = store.read_card(store.default_model())["recipe_hold_out"]["cohort"]
+    assert any(f"unseen {cohort}" in e for e in evidence)
     assert any("perturbed views pooled" in e for e in evidence)
 
 
-def test_compare_marks_the_default_and_shows_each_models_shift_figures():
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+def test_compare_marks_the_default_and_shows_each_models_shift_figures(app):
+    at = app
     at.switch_page("pages/compare.py").run()
     no_exceptions(at)
     main = [d.value for d in at.dataframe if "default" in d.value.columns][0]
@@ -312,11 +303,14 @@ def test_compare_marks_the_default_and_shows_each_models_shift_figures():
     assert any("Across training seeds" in m.value for m in at.markdown)
 
 
-def test_model_card_puts_test_split_figures_before_the_training_hospitals():
+def test_model_card_puts_test_split_figures_before_the_training_hospitals(app):
     """The figures table's first column is the withheld test split (a later cohort), the
     training hospital's validation beside it; the header names the threshold's scale."""
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
-    name = "resnet_acq_scratch"  # not the default: the page follows the sidebar's model
+    at = app
+    default = store.default_model()  # another model: the page follows the sidebar's model
+    name = next(
+        n for n in store.list_models() if n != default and store.read_card(n).get("external_test")
+    )
     at.selectbox(key="_sb_model").set_value(name).run()
     at.switch_page("pages/model_card.py").run()
     no_exceptions(at)

@@ -34,7 +34,6 @@ from xray_core.stats.uncertainty import format_interval
 from xray_core.store import catalog as store
 from xray_core.store.site_profiles import make_profile, save_profile
 
-APP = str(config.PROJECT_ROOT / "streamlit_app.py")
 PAGES = ("pages/present.py", "pages/model_card.py", "pages/predict.py")
 PREVALENCES = (0.05, 0.20, 0.74)
 OTHER_THRESHOLD = 0.3  # beside each profile's own operating threshold
@@ -192,10 +191,12 @@ def check_site(at: AppTest, profile: dict, card, scores, tmp_path) -> None:
 
 
 @pytest.mark.parametrize("site", ["", "plain", "recal"])
-def test_every_page_and_the_pdf_show_the_sheet(site, saved, shipped, fullres_files, tmp_path):
+def test_every_page_and_the_pdf_show_the_sheet(
+    site, saved, shipped, fullres_files, tmp_path, open_app
+):
     card, scores = shipped
     profile = saved[site]
-    at = AppTest.from_file(APP, default_timeout=300).run()
+    at = open_app().run()
     if site:
         at.selectbox(key="_sb_site").set_value(site).run()
     at.session_state[STUDY_KEY] = load_study(fullres_files[0])
@@ -221,8 +222,8 @@ def test_every_page_and_the_pdf_show_the_sheet(site, saved, shipped, fullres_fil
 
 
 @pytest.mark.parametrize("site", ["plain", "recal"])
-def test_no_page_raises_with_a_site_profile(site, saved, fullres_files):
-    at = AppTest.from_file(APP, default_timeout=300).run()
+def test_no_page_raises_with_a_site_profile(site, saved, fullres_files, open_app):
+    at = open_app().run()
     at.selectbox(key="_sb_site").set_value(site).run()
     at.session_state[STUDY_KEY] = load_study(fullres_files[0])
     assert len(LISTED) >= 10

@@ -9,16 +9,12 @@ from streamlit.testing.v1 import AppTest
 
 from xray_app.present import GALLERY_PER_KIND
 from xray_app.state import STUDY_KEY
-from xray_core import config
 from xray_core.evaluation.figure_sheet import DEFAULT_PREVALENCE, figure_sheet
 from xray_core.evaluation.validation_figures import validation_figures
 from xray_core.predict.validation_scores import load_scores
 from xray_core.report.gallery import kind_counts
 from xray_core.stats.uncertainty import format_interval
 from xray_core.store.catalog import default_model, read_card
-
-APP = str(config.PROJECT_ROOT / "streamlit_app.py")
-TIMEOUT = 300
 
 
 def no_exceptions(at: AppTest) -> None:
@@ -44,8 +40,8 @@ def shipped(data_root):
 
 
 @pytest.fixture(scope="module")
-def page(shipped) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+def page(shipped, open_app) -> AppTest:
+    at = open_app().run()
     at.switch_page("pages/present.py").run()
     no_exceptions(at)
     return at
@@ -103,8 +99,8 @@ def test_gallery_opens_a_case_in_explain(page, shipped):
     assert "(Present gallery, validation image)" in named and "false positive" in named
 
 
-def test_present_toggle_hides_the_sidebar(shipped):
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+def test_present_toggle_hides_the_sidebar(shipped, app):
+    at = app
     at.switch_page("pages/present.py").run()
     assert "stSidebar" not in styles(at)
     at.toggle(key="present_mode").set_value(True).run()
@@ -112,9 +108,9 @@ def test_present_toggle_hides_the_sidebar(shipped):
     assert '[data-testid="stSidebar"]' in styles(at) and "display: none" in styles(at)
 
 
-def test_threshold_moves_the_model_card_figures(shipped):
+def test_threshold_moves_the_model_card_figures(shipped, app):
     card, scores = shipped
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at = app
     at.slider(key="_sb_threshold").set_value(0.5).run()
     at.switch_page("pages/model_card.py").run()
     no_exceptions(at)

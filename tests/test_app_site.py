@@ -7,7 +7,6 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from xray_core import config
 from xray_core.predict.validation_scores import load_scores
 from xray_core.site.report import site_report
 from xray_core.stats.calibration import apply_calibration
@@ -15,7 +14,6 @@ from xray_core.store import catalog as store
 from xray_core.store.site_profiles import make_profile, save_profile, sites_dir
 from xray_core.text.wording import percent
 
-APP = str(config.PROJECT_ROOT / "streamlit_app.py")
 PAGE = "pages/site.py"
 
 
@@ -41,16 +39,16 @@ def profile(report_and_cal):
     return p
 
 
-def test_site_page_without_profiles_explains_how_to_make_one():
-    at = AppTest.from_file(APP, default_timeout=180).run()
+def test_site_page_without_profiles_explains_how_to_make_one(open_app):
+    at = open_app().run()
     at.switch_page(PAGE).run()
     no_exceptions(at)
     assert any("No site profiles saved yet" in i.value for i in at.info)
     assert at.selectbox(key="_sb_site").value == ""
 
 
-def test_use_profile_sets_sidebar_threshold_and_calibration(profile, fullres_files):
-    at = AppTest.from_file(APP, default_timeout=180).run()
+def test_use_profile_sets_sidebar_threshold_and_calibration(profile, fullres_files, open_app):
+    at = open_app().run()
     at.switch_page(PAGE).run()
     no_exceptions(at)
     assert any(m.label.startswith("AUC") for m in at.metric)
@@ -83,19 +81,19 @@ def test_use_profile_sets_sidebar_threshold_and_calibration(profile, fullres_fil
     assert at.selectbox(key="_sb_site").value == ""
 
 
-def test_profile_for_another_model_cannot_be_used(profile):
+def test_profile_for_another_model_cannot_be_used(profile, open_app):
     path = sites_dir() / "north.json"
     path.write_text(json.dumps({**profile, "model_sha256": "0" * 64}))
-    at = AppTest.from_file(APP, default_timeout=180).run()
+    at = open_app().run()
     at.switch_page(PAGE).run()
     no_exceptions(at)
     assert at.button[0].disabled
     assert at.selectbox(key="_sb_site").options == ["none: shipped operating point"]
 
 
-def test_loaded_report_is_shown_and_a_wrong_file_is_refused(report_and_cal):
+def test_loaded_report_is_shown_and_a_wrong_file_is_refused(report_and_cal, open_app):
     report, _ = report_and_cal
-    at = AppTest.from_file(APP, default_timeout=180).run()
+    at = open_app().run()
     at.switch_page(PAGE).run()
     up = at.get("file_uploader")[0]
     up.set_value(("site.json", json.dumps(report).encode(), "application/json")).run()

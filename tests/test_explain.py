@@ -121,3 +121,21 @@ def test_gradcam_explains_either_class(tiny_model, image):
     assert not np.allclose(normal, pneumonia)
     with pytest.raises(ValueError, match="target must be one of"):
         gradcam.gradcam_heatmap(cam, image[0], tiny_model.last_conv, target="COVID")
+
+
+def test_gradcam_and_gradcam_plus_plus_share_one_linear_copy(tiny_model, image):
+    from xray_core.explain.handle import ModelHandle
+    from xray_core.models.head import PROBABILITY_LAYER
+
+    handle = ModelHandle(tiny_model)
+    plain, plus = handle.cam("gradcam"), handle.cam("gradcam++")
+    assert plain.model is plus.model  # one copy of the model for both explainers
+    assert plain.model is not tiny_model.model and handle.cam("gradcam") is plain
+    # the copy reads the logit; the shipped model still ends in its sigmoid
+    last = plain.model.get_layer(PROBABILITY_LAYER)
+    assert last.activation.__name__ == "linear"
+    assert tiny_model.model.get_layer(PROBABILITY_LAYER).activation.__name__ == "sigmoid"
+    x = image[0][None]
+    logit = float(np.ravel(plain.model(x))[0])
+    p = float(np.ravel(tiny_model.model(x))[0])
+    assert p == pytest.approx(1 / (1 + np.exp(-logit)), abs=1e-5)

@@ -11,13 +11,10 @@ import shutil
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from xray_core import config
 from xray_core.review import access, db, reads, sessions, sources
 from xray_core.store import catalog as store
 from xray_core.text.wording import percent
 
-APP = str(config.PROJECT_ROOT / "streamlit_app.py")
-TIMEOUT = 180
 READ = "pages/review.py"
 RESULTS = "pages/review_results.py"
 
@@ -25,6 +22,20 @@ RESULTS = "pages/review_results.py"
 @pytest.fixture(scope="module")
 def model():
     return store.load_model()
+
+
+@pytest.fixture
+def open_page(open_app):
+    """A function: the app opened with a link's query parameters, switched to `page`."""
+
+    def opened(page: str, **params) -> AppTest:
+        at = open_app()
+        for key, value in params.items():
+            at.query_params[key] = value
+        at.run()
+        return ok(at.switch_page(page).run())
+
+    return opened
 
 
 @pytest.fixture
@@ -59,14 +70,6 @@ def click(at: AppTest, label: str) -> AppTest:
     return ok(at.run())
 
 
-def open_page(page: str, **params) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    return ok(at.switch_page(page).run())
-
-
 def shows_nothing_of_the_session(at: AppTest, cases) -> None:
     shown = page_text(at)
     assert not at.get("image") and not at.metric and not at.dataframe and not at.radio
@@ -77,14 +80,14 @@ def shows_nothing_of_the_session(at: AppTest, cases) -> None:
 
 @pytest.mark.parametrize("page", [READ, RESULTS])
 @pytest.mark.parametrize("token", [None, "made-up-token-made-up-token"])
-def test_without_a_valid_link_nothing_of_the_session_shows(session, page, token):
+def test_without_a_valid_link_nothing_of_the_session_shows(session, page, token, open_page):
     cases, _ = session
     at = open_page(page, **({"token": token} if token else {}))
     shows_nothing_of_the_session(at, cases)
     assert "link" in page_text(at)
 
 
-def test_a_readers_link_with_another_readers_name_is_refused(session):
+def test_a_readers_link_with_another_readers_name_is_refused(session, open_page):
     cases, _ = session
     token = access.invite(None, "ward", "drA")
     at = open_page(READ, token=token, reader="drB")
@@ -94,7 +97,7 @@ def test_a_readers_link_with_another_readers_name_is_refused(session):
     shows_nothing_of_the_session(at, cases)
 
 
-def test_a_revoked_link_is_refused(session):
+def test_a_revoked_link_is_refused(session, open_page):
     cases, _ = session
     token = access.invite(None, "ward", "drA")
     access.revoke(None, "ward", "drA")
@@ -103,7 +106,7 @@ def test_a_revoked_link_is_refused(session):
     assert "not valid" in page_text(at)
 
 
-def test_blinded_read_then_reveal_then_aided_read(session):
+def test_blinded_read_then_reveal_then_aided_read(session, open_page):
     (first, _), _ = session
     at = open_page(READ, token=access.invite(None, "ward", "drT"))
     shown = page_text(at)
@@ -138,7 +141,7 @@ def test_blinded_read_then_reveal_then_aided_read(session):
     assert "Case 2 of 2" in page_text(at)
 
 
-def test_a_reload_resumes_and_the_end_says_so(session):
+def test_a_reload_resumes_and_the_end_says_so(session, open_page):
     cases, _ = session
     token = access.invite(None, "ward", "drR")
     reads.record_read(None, "ward", "drR", cases[0].sha256, "unaided", "NORMAL", 2)
@@ -154,7 +157,7 @@ def test_a_reload_resumes_and_the_end_says_so(session):
     assert not [b for b in at.button if "Resume" in b.label or "unread" in b.label]
 
 
-def test_the_owner_link_opens_results_links_and_the_audit_log(session):
+def test_the_owner_link_opens_results_links_and_the_audit_log(session, open_page):
     cases, owner = session
     for case in cases:
         verdict, conf = ("PNEUMONIA", 4) if case.ai_label == "NORMAL" else ("NORMAL", 2)
@@ -186,7 +189,7 @@ def test_the_owner_link_opens_results_links_and_the_audit_log(session):
         assert access.grant(con, link[0].split("token=")[1]) is None  # the owner revoked it
 
 
-def test_an_open_session_says_so_and_takes_a_typed_name(session):
+def test_an_open_session_says_so_and_takes_a_typed_name(session, open_page):
     access.set_access(None, "ward", "open")
     at = open_page(READ)
     assert "Open session" in page_text(at)
@@ -194,8 +197,8 @@ def test_an_open_session_says_so_and_takes_a_typed_name(session):
     assert "Case 1 of 2" in page_text(ok(at))
 
 
-def test_new_session_from_the_sample_set_gives_the_owner_link(data_root):
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+def test_new_session_from_the_sample_set_gives_the_owner_link(data_root, app):
+    at = app
     ok(at.switch_page("pages/review_new.py").run())
     at.text_input(key="review_new_name").set_value("sampled")
     at.radio(key="review_new_source").set_value("sample").run()

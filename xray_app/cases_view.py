@@ -43,9 +43,11 @@ def render(name: str, study: Study, k: int = K) -> None:
             f"{root or 'not configured'}), so only their labels and distances are shown."
         )
     n_pneu = sum(c.label == "PNEUMONIA" for c in cases)
-    st.caption(
-        f"{n_pneu} of the {len(cases)} training X-rays most like this one (to this model: "
-        f"penultimate features, {index.features.shape[1]}-dim PCA) were PNEUMONIA. A typical "
-        f"training image's nearest neighbour is at {index.typical:.2f}; looked up in {ms:.1f} ms "
-        f"among {len(index.labels):,}. Similar to the model is not similar to a radiologist."
-    )
+    st.caption(f"{n_pneu} of the {len(cases)} training X-rays most like this one were PNEUMONIA.")
+    with st.expander("How “most like” is measured"):
+        st.caption(
+            f"Most like to this model: the distance between penultimate features, reduced to "
+            f"{index.features.shape[1]} dimensions by PCA. A typical training image's nearest "
+            f"neighbour is at {index.typical:.2f}; looked up in {ms:.1f} ms among "
+            f"{len(index.labels):,}. Similar to the model is not similar to a radiologist."
+        )

@@ -26,7 +26,8 @@ COLUMNS = {
 
 
 def card_section(card, name: str) -> None:
-    """Draw the section for CARD (model NAME); an info line when the card measured neither."""
+    """Draw the section for CARD (model NAME), its table and notes in an expander; an info
+    line when the card measured neither."""
     st.subheader("Under a cohort shift")
     rows = robustness_rows(card)
     if not rows:
@@ -35,6 +36,11 @@ def card_section(card, name: str) -> None:
             "cohort hold-out of its recipe were measured for it."
         )
         return
+    with st.expander(f"Figures: the plain validation, then each shifted set ({len(rows)} rows)"):
+        _table_and_notes(card, rows)
+
+
+def _table_and_notes(card, rows: list[dict]) -> None:
     st.dataframe(
         display_rows(rows),
         hide_index=True,

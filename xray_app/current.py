@@ -123,7 +123,8 @@ def sample_picker() -> None:
         placeholder="Choose a training X-ray",
         help=ORIGIN,
     )
-    st.caption(ORIGIN)
+    with st.expander("Where the samples come from"):
+        st.caption(ORIGIN)
 
 
 def source_line() -> str:

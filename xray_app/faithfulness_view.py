@@ -116,14 +116,17 @@ def verdict_box(v) -> None:
 
 
 def faithfulness_panel(faith, display) -> None:
-    """This image's figures beside a map: the table, the curves, LIME's consensus, the caveat.
-    What they mean for the map is said once, in its `verdict_box`."""
+    """This image's figures beside a map: the table (how to read it and the caveat in an
+    expander), the curves, LIME's consensus. What they mean for the map is said once, in its
+    `verdict_box`."""
     if "markers" in faith.checks_run and faith.markers is None:
         st.caption("No burned-in text or side markers detected on this image.")
     table = rows(faith)
     st.table(table)
     shown = [k for k, label in CHECK_NAMES.items() if label in table["check"]]
-    st.caption(" · ".join(f"**{CHECK_NAMES[k]}**: {READS[k]}." for k in shown))
+    with st.expander("How to read these checks"):
+        st.caption(" · ".join(f"**{CHECK_NAMES[k]}**: {READS[k]}." for k in shown))
+        st.caption(f"**Caveat.** {checks.CAVEAT}")
     if faith.deletion is not None:
         st.plotly_chart(curves_figure(faith), width="stretch")
     if faith.consensus is not None:
@@ -133,7 +136,6 @@ def faithfulness_panel(faith, display) -> None:
             caption="Orange: regions every seed chose (solid) and only some seeds chose (hatched)",
             width="stretch",
         )
-    st.caption(f"**Caveat.** {checks.CAVEAT}")
 
 
 def benchmark_table(f: dict, target: str = "PNEUMONIA") -> dict:
@@ -167,38 +169,66 @@ def benchmark_table(f: dict, target: str = "PNEUMONIA") -> dict:
     return table
 
 
+def _listed(words: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def benchmark_summary(table: dict) -> str:
+    """One sentence from `benchmark_table`'s rows: which methods pass, which fail."""
+    results = dict(zip(table["method"], table["result"]))
+    passed = [m for m, r in results.items() if r == "passes"]
+    failed = [m for m, r in results.items() if r.startswith("fails")]
+
+    def verb(methods, one, many):
+        return f"{_listed(methods)} {one if len(methods) == 1 else many}"
+
+    bench, said = "the faithfulness benchmark", []
+    if passed:
+        said.append(f"{verb(passed, 'passes', 'pass')} {bench}")
+    if failed:
+        said.append(f"{verb(failed, 'fails', 'fail')} {'it' if passed else bench}")
+    if not said:
+        return "No method's maps were measured against the faithfulness benchmark's lines."
+    return f"On the model's PNEUMONIA calls, {'; '.join(said)}."
+
+
 def card_section(card: dict) -> None:
-    """The model card's "How far to trust the maps": the faithfulness benchmark's figures on
-    the model's validation images and, where measured, on a cohort its recipe never saw."""
+    """The model card's "How far to trust the maps": one sentence on which methods pass the
+    faithfulness benchmark on the model's validation images; its figures and lines, and where
+    measured the same on a cohort its recipe never saw, in expanders."""
     st.subheader("How far to trust the maps")
     f = card.get("faithfulness")
     if not f:
         st.info("The maps of this model have not been benchmarked: read them as a rough guide.")
         return
+    table = benchmark_table(f)
+    st.markdown(benchmark_summary(table))
     n = f["targets"]["PNEUMONIA"]
-    st.markdown(
-        f"Maps of the model's **PNEUMONIA calls** on {n} of {f['images']} validation images. "
-        f"Lines: randomisation ≤ {checks.RANDOMISATION_PASS} (the map depends on what the model "
-        f"learned), deletion ≤ {checks.DELETION_PASS}× random (hiding the marked regions lowers "
-        f"the score faster than hiding random ones), maps alike ≤ {checks.ALIKE_PASS} (the map "
-        "depends on the image)."
-    )
-    st.table(benchmark_table(f))
+    with st.expander("The faithfulness benchmark: figures per method and their lines"):
+        st.markdown(
+            f"Maps of the model's **PNEUMONIA calls** on {n} of {f['images']} validation images. "
+            f"Lines: randomisation ≤ {checks.RANDOMISATION_PASS} (the map depends on what the "
+            f"model learned), deletion ≤ {checks.DELETION_PASS}× random (hiding the marked "
+            f"regions lowers the score faster than hiding random ones), maps alike ≤ "
+            f"{checks.ALIKE_PASS} (the map depends on the image)."
+        )
+        st.table(table)
+        lime = f.get("lime")
+        if lime and "stability_verdict_mean" in lime:
+            s = f["lime_settings"]
+            st.caption(
+                f"LIME ({s['samples']} samples, {s['segments']} superpixels): top-{s['top_k']} "
+                f"regions for the verdict agree across {f['seeds']} seeds at "
+                f"{lime['stability_verdict_mean']:.2f} (Jaccard; worst "
+                f"{lime['stability_verdict_worst']:.2f}); median {lime['seconds_median']} s a map."
+            )
+        st.caption(f"Measured {f['measured']}. {checks.CAVEAT}")
     unseen = card.get("faithfulness_unseen")
     if unseen:
-        with st.expander(f"On a cohort the recipe never saw ({unseen['images']} images)"):
+        with st.expander(f"The same on a cohort the recipe never saw ({unseen['images']} images)"):
             st.caption(
                 "The same recipe trained without one cohort of normal X-rays, its maps measured "
                 f"on that cohort and on pneumonias: {unseen['split']}."
             )
             st.table(benchmark_table(unseen))
-    lime = f.get("lime")
-    if lime and "stability_verdict_mean" in lime:
-        s = f["lime_settings"]
-        st.caption(
-            f"LIME ({s['samples']} samples, {s['segments']} superpixels): top-{s['top_k']} "
-            f"regions for the verdict agree across {f['seeds']} seeds at "
-            f"{lime['stability_verdict_mean']:.2f} (Jaccard; worst "
-            f"{lime['stability_verdict_worst']:.2f}); median {lime['seconds_median']} s a map."
-        )
-    st.caption(f"Measured {f['measured']}. {checks.CAVEAT}")

@@ -22,16 +22,29 @@ class NoConvLayerError(ValueError):
     """The model has no convolutional layer (the dense baseline), so no Grad-CAM."""
 
 
-def make_cam(model, method: str = "gradcam"):
-    """Build the (reusable, read-only) tf-keras-vis explainer; it clones the model once."""
+def linear_clone(model):
+    """A copy of MODEL (same weights) whose sigmoid is replaced by the identity, so gradients
+    are those of the logit: what every Grad-CAM explainer reads. Built once per model and
+    shared by Grad-CAM and Grad-CAM++ (read-only after this)."""
+    import keras
+    from tf_keras_vis.utils.model_modifiers import ReplaceToLinear
+
+    clone = keras.models.clone_model(model)
+    clone.set_weights(model.get_weights())
+    ReplaceToLinear()(clone)
+    return clone
+
+
+def make_cam(model, method: str = "gradcam", linear=None):
+    """Build the (reusable, read-only) tf-keras-vis explainer. LINEAR: `linear_clone(model)`
+    when one exists already (the explainer then copies nothing); else one is made."""
     from tf_keras_vis.gradcam import Gradcam
     from tf_keras_vis.gradcam_plus_plus import GradcamPlusPlus
-    from tf_keras_vis.utils.model_modifiers import ReplaceToLinear
 
     if method not in METHODS:
         raise ValueError(f"unknown Grad-CAM method {method!r}; choose one of {METHODS}")
     cls = Gradcam if method == "gradcam" else GradcamPlusPlus
-    return cls(model, model_modifier=ReplaceToLinear(), clone=True)
+    return cls(linear if linear is not None else linear_clone(model), clone=False)
 
 
 def gradcam_heatmap(cam, x: np.ndarray, layer: str | None, target: str = "PNEUMONIA") -> np.ndarray:

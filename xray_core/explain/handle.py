@@ -2,7 +2,7 @@
 
 `ModelHandle` wraps a `StoredModel` (read-only) and lazily builds, under a lock so that a
 handle shared across Streamlit sessions and threads builds each thing once:
-    * the tf-keras-vis Grad-CAM / Grad-CAM++ objects (each clones the model once),
+    * the tf-keras-vis Grad-CAM / Grad-CAM++ objects, sharing one linear copy of the model,
     * feature-map probes per layer,
     * the randomised twin: the same architecture re-initialised (`randomised_copy`), for the
       model-randomisation sanity check (Adebayo et al. 2018),
@@ -120,10 +120,12 @@ class ModelHandle:
             return self._built[key]
 
     def cam(self, method: str):
-        """The tf-keras-vis explainer for "gradcam" or "gradcam++" (built once)."""
-        from xray_core.explain.gradcam import make_cam
+        """The tf-keras-vis explainer for "gradcam" or "gradcam++" (built once; both share one
+        linear copy of the model)."""
+        from xray_core.explain.gradcam import linear_clone, make_cam
 
-        return self._get(("cam", method), lambda: make_cam(self.model, method))
+        linear = self._get("linear", lambda: linear_clone(self.model))
+        return self._get(("cam", method), lambda: make_cam(self.model, method, linear))
 
     def probe(self, layer: str):
         """input -> `layer` output model (built once per layer)."""
