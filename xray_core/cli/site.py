@@ -26,7 +26,9 @@ def add_parser(subparsers) -> None:
     src = v.add_mutually_exclusive_group(required=True)
     src.add_argument("--data", help="labelled folder with NORMAL/ and PNEUMONIA/")
     src.add_argument("--scores", help="a scored archive (OUT of `score`, .csv or .parquet)")
-X
+    v.add_argument(
+        "--labels", help="CSV with path (or file),label for --scores (else OUT's true_label)"
+    )
     v.add_argument("--model", help="store entry for --data (default: the store's default)")
     v.add_argument("--target-sensitivity", type=open_fraction, default=0.95)
     v.add_argument("--confidence", type=open_fraction, default=0.95, help="for the lower bound")
