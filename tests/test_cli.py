@@ -266,3 +266,20 @@ def test_a_bad_training_option_is_refused_in_one_line_before_any_work(capsys):
     err = capsys.readouterr().err.strip()
     assert exc.value.code == 2 and "\n" not in err
     assert "argument --acquisition: invalid choice: 'extreme'" in err
+
+
+def test_train_smoke_run_from_the_command_line(tmp_path, data_root):
+    """`train --limit` end to end on a few real images: the entry, its card's config as the
+    flags gave it, and --set-default."""
+    from xray_core.store.catalog import default_model, read_card
+
+    options = '{"filters": [4], "last_filters": 4, "size": 32}'
+    argv = ["train", "--arch", "cnn", "--out", str(tmp_path / "cli_tiny"), "--data"]
+    argv += [str(data_root), "--limit", "8", "--epochs", "1", "--batch-size", "8"]
+    argv += ["--options", options, "--no-augment", "--lr", "1e-3", "--set-default"]
+    assert main(argv) == 0
+    recorded = read_card("cli_tiny", tmp_path).training["config"]
+    assert recorded["limit"] == 8 and recorded["learning_rate"] == 1e-3
+    assert recorded["augment"] is False and recorded["options"] == json.loads(options)
+    assert recorded["acquisition_phase"] == "all" and recorded["calibration"] == "validation"
+    assert default_model(tmp_path) == "cli_tiny"

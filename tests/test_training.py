@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from xray_core.predict.validation_scores import load_scores
+from xray_core.training.config import TrainConfig
 from xray_core.training.train import AUGMENTATION, class_weights, make_augmenter
 
 
@@ -47,7 +48,6 @@ def test_smoke_run_writes_a_complete_entry(tiny_store, tiny_model):
 
 def test_augmentation_record_names_the_acquisition_preset():
     from xray_core.training.augment import preset
-    from xray_core.training.config import TrainConfig
     from xray_core.training.train import augmentation_record
 
     assert augmentation_record(TrainConfig(augment=False)) is None
@@ -58,7 +58,6 @@ def test_augmentation_record_names_the_acquisition_preset():
 
 def test_warm_start_refuses_another_split(tiny_store, tiny_model):
     from xray_core.models import build_model
-    from xray_core.training.config import TrainConfig
     from xray_core.training.train import warm_start
 
     cfg = tiny_model.card["training"]["config"]
@@ -74,72 +73,133 @@ def test_warm_start_refuses_another_split(tiny_store, tiny_model):
         np.testing.assert_array_equal(a, b)
 
 
-def one_epoch_like(tiny_model, **changes):
-    """A one-epoch TrainConfig on the tiny model's architecture and image limit."""
-    from xray_core.training.config import TrainConfig
-
+def like_tiny(tiny_model, **changes) -> TrainConfig:
+    """A TrainConfig on the tiny model's architecture, options, seed and image limit."""
     base = tiny_model.card["training"]["config"]
     return TrainConfig(
         arch="cnn",
         epochs=1,
         limit=base["limit"],
+        seed=base["seed"],
         batch_size=16,
         options=base["options"],
         **changes,
     )
 
 
-def test_acquisition_run_from_a_stored_model_with_shifted_calibration(
-    tiny_store, tiny_model, data_root
-):
-    from xray_core.store.catalog import load_model
-    from xray_core.training.train import train
+def as_built(stored):
+    """The stored tiny model as `train`'s steps see a freshly built one."""
+    from xray_core.models.registry import BuiltModel
 
-    cfg = one_epoch_like(tiny_model, acquisition="default", init_from="tiny", calibration="shifted")
-    train(cfg, data_root, "tiny_acq", tiny_store, log=lambda *_: None)
-    card = load_model("tiny_acq", tiny_store).card
-    assert card["training"]["augmentation"]["acquisition"]["preset"] == "default"
-    assert card["training"]["config"]["init_from"] == "tiny"
-    cal = card["calibration"]
-    assert cal["fitted_on"].startswith("validation split + its perturbed views")
-    assert 0.0 <= cal["after"]["ece_perturbed"] <= 1.0 and "view_scores" not in cal
-    rows = card["shifted_validation"]
-    n = card["validation"]["n"]
-    assert rows["plain"]["n"] == n and rows["shifted (pooled)"]["n"] == 9 * n
+    card = stored.card
+    return BuiltModel(stored.model, "cnn", stored.contract, card.last_conv_layer, None)
+
+
+def tiny_operating_point(tiny_model, data):
+    """The tiny model's stored calibration and threshold applied to DATA's validation images."""
+    from xray_core.predict.assess import raw_probabilities
+    from xray_core.stats.calibration import apply_calibration
+
+    cal = tiny_model.card["calibration"]
+    p_cal = apply_calibration(raw_probabilities(tiny_model.model, data.xv), cal)
+    return cal, p_cal, tiny_model.card["threshold"]
+
+
+def test_shifted_calibration_fits_on_perturbed_views_and_the_card_tables_them(
+    tiny_model, data_root
+):
+    """`calibrate_and_threshold` with --calibration shifted, then `make_card`, on the tiny
+    model (no training): Platt on validation + 8 perturbed views, the threshold meets the
+    sensitivity target on the calibrated validation scores, the card tables every view."""
+    from xray_core.training.train import calibrate_and_threshold, load_data, make_card
+
+    cfg = like_tiny(tiny_model, calibration="shifted", sensitivity_target=0.9)
+    data = load_data(cfg, data_root, tiny_model.contract)
+    point = calibrate_and_threshold(tiny_model.model, data.xv, data, cfg, tiny_model.contract)
+    assert point.calibration["fitted_on"].startswith("validation split + its perturbed views")
+    assert 0.0 <= point.calibration["after"]["ece_perturbed"] <= 1.0
+    assert "view_scores" not in point.calibration and "plain" in point.view_scores
+    positives = point.p_cal[data.yv == 1]
+    assert np.mean(positives >= point.threshold) >= 0.9
+    assert np.mean(positives > positives[positives >= point.threshold].min()) < 0.9
+    card = make_card(as_built(tiny_model), cfg, data_root, data, point, 1.0)
+    rows, n = card["shifted_validation"], len(data.yv)
+    assert card["validation"]["n"] == n and rows["plain"]["n"] == n
+    assert rows["shifted (pooled)"]["n"] == 9 * n
+    assert card["calibration"] == point.calibration and "held_out_cohort" not in card
+
+
+def test_acquisition_pipelines_perturb_raw_gray_and_finish_validation_as_the_contract(
+    tiny_model, data_root
+):
+    """--acquisition: images load before CLAHE (`raw_contract`, in [0, 1]); the training
+    batches go through the contract's finish, the validation images are finished once."""
+    from xray_core.training.augment import finish, unit_to_u8
+    from xray_core.training.train import load_data, make_pipelines
+
+    contract = tiny_model.contract
+    cfg = like_tiny(tiny_model, acquisition="default", augment=False)
+    data = load_data(cfg, data_root, contract)
+    pipes = make_pipelines(data, cfg, contract)
+    np.testing.assert_allclose(pipes.xv, finish(unit_to_u8(data.xv), contract), atol=1e-6)
+    xb, yb = (np.asarray(t) for t in next(iter(pipes.train)))
+    assert xb.shape == (cfg.batch_size, contract.size, contract.size, contract.channels)
+    assert set(np.unique(yb)) <= {0.0, 1.0} and pipes.finetune is pipes.train
+    assert pipes.weights == class_weights(data.yt)
+
+
+def test_mixup_pipelines_carry_the_class_weights_with_each_example(tiny_model, data_root):
+    from xray_core.training.train import load_data, make_pipelines
+
+    cfg = like_tiny(tiny_model, augment=False, mixup=0.2)
+    data = load_data(cfg, data_root, tiny_model.contract)
+    pipes = make_pipelines(data, cfg, tiny_model.contract)
+    assert pipes.weights is None and pipes.finetune is pipes.train
+    x, y, w = (np.asarray(t) for t in next(iter(pipes.train)))
+    weights = class_weights(data.yt)
+    np.testing.assert_allclose(w, weights[0] + (weights[1] - weights[0]) * y, atol=1e-5)
 
 
 def test_a_cohort_held_out_of_training_is_reported_on(tiny_store, tiny_model, data_root):
-    """--hold-out-cohort: no NORMAL2 file in training or validation; the card reports the
-    model on them, and a warm start across different held-out cohorts is refused."""
-    from xray_core.models import build_model
+    """--hold-out-cohort: no NORMAL2 file in training or validation; `held_out_report` judges
+    the model on them, the card carries it, and a warm start across different held-out
+    cohorts is refused (no training: the tiny model stands in for the run's)."""
     from xray_core.predict.validation_scores import held_out_samples, split_samples
-    from xray_core.store.catalog import load_model
-    from xray_core.training.config import TrainConfig
-    from xray_core.training.train import train, warm_start
+    from xray_core.training.train import (
+        OperatingPoint,
+        held_out_report,
+        load_data,
+        make_card,
+        warm_start,
+    )
 
-    base = tiny_model.card["training"]["config"]
-    cfg = one_epoch_like(tiny_model, augment=False, hold_out_cohort="NORMAL2")
-    train(cfg, data_root, "tiny_cohort", tiny_store, log=lambda *_: None)
-    stored = load_model("tiny_cohort", tiny_store)
-    train_part, val_part = split_samples(stored.card, data_root)
+    cfg = like_tiny(tiny_model, augment=False, hold_out_cohort="NORMAL2")
+    card = tiny_model.card.updated(training={"config": cfg.to_dict()})
+    train_part, val_part = split_samples(card, data_root)
     assert not any(s.path.name.startswith("NORMAL2-") for s in train_part + val_part)
-    held_files = held_out_samples(stored.card, data_root)
+    held_files = held_out_samples(card, data_root)
     assert len(held_files) == 744 and all(s.path.name.startswith("NORMAL2-") for s in held_files)
     assert held_out_samples(tiny_model.card, data_root) == []
-    report = stored.card["held_out_cohort"]
+    data = load_data(cfg, data_root, tiny_model.contract)
+    assert not any(s.path.name.startswith("NORMAL2-") for s in data.val_samples)
+    cal, p_cal, threshold = tiny_operating_point(tiny_model, data)
+    report = held_out_report(
+        tiny_model.model, data_root, cfg, tiny_model.contract, cal, data.yv, p_cal, threshold
+    )
     assert report["cohort"] == "NORMAL2"
     held = report["held-out cohort"]
-    assert held["n_held_out"] == base["limit"]
-    counts = stored.card["validation"]["counts"]
-    assert held["n"] == base["limit"] + counts["PNEUMONIA"]
-    assert report["validation"]["n"] == counts["NORMAL"] + counts["PNEUMONIA"]
+    assert held["n_held_out"] == cfg.limit
+    assert held["n"] == cfg.limit + int(data.yv.sum())
+    assert report["validation"]["n"] == len(data.yv)
     assert 0.0 <= held["specificity"] <= 1.0 and 0.0 <= held["auc"] <= 1.0
-    built = build_model("cnn", **base["options"])
+    point = OperatingPoint(p_cal, p_cal, cal, None, threshold, 1.0)
+    new = make_card(as_built(tiny_model), cfg, data_root, data, point, 1.0)
+    assert new["held_out_cohort"] == report and "without the NORMAL2" in new.robustness
     with pytest.raises(ValueError, match="leak"):
         warm_start(
-            built.model,
-            TrainConfig(arch="cnn", init_from="tiny_cohort"),
-            built.contract,
+            tiny_model.model,
+            like_tiny(tiny_model, hold_out_cohort="NORMAL2", init_from="tiny"),
+            tiny_model.contract,
             tiny_store,
         )
 
@@ -149,7 +209,6 @@ def test_a_hold_out_that_matches_no_image_is_refused_before_training(tmp_path):
     import cv2
 
     from xray_core.models import build_model
-    from xray_core.training.config import TrainConfig
     from xray_core.training.train import load_training_data
 
     for cls in ("NORMAL", "PNEUMONIA"):
@@ -163,29 +222,28 @@ def test_a_hold_out_that_matches_no_image_is_refused_before_training(tmp_path):
         )
 
 
-def test_an_id_range_held_out_of_training_is_judged_on_both_classes(
-    tiny_store, tiny_model, data_root
-):
+def test_an_id_range_held_out_of_training_is_judged_on_both_classes(tiny_model, data_root):
     """--hold-out-cohort lowest-ids: no patient of the lowest id range in training or
-    validation; the card judges the model on those patients alone (both classes, no pairing)."""
+    validation; the report judges the model on those patients alone (both classes)."""
     from xray_core.dataset.folders import list_class_folder, lowest_id_patients
     from xray_core.predict.validation_scores import held_out_samples, split_samples
-    from xray_core.store.catalog import load_model
-    from xray_core.training.train import train
+    from xray_core.training.train import held_out_report, load_data
 
-    base = tiny_model.card["training"]["config"]
-    cfg = one_epoch_like(tiny_model, augment=False, hold_out_cohort="lowest-ids")
-    train(cfg, data_root, "tiny_low_ids", tiny_store, log=lambda *_: None)
-    stored = load_model("tiny_low_ids", tiny_store)
-    train_part, val_part = split_samples(stored.card, data_root)
-    held_files = held_out_samples(stored.card, data_root)
+    cfg = like_tiny(tiny_model, augment=False, hold_out_cohort="lowest-ids")
+    card = tiny_model.card.updated(training={"config": cfg.to_dict()})
+    train_part, val_part = split_samples(card, data_root)
+    held_files = held_out_samples(card, data_root)
     low = lowest_id_patients(list_class_folder(data_root / "train"))
     assert {s.patient for s in held_files} == low
     assert low.isdisjoint({s.patient for s in train_part + val_part})
-    report = stored.card["held_out_cohort"]
+    data = load_data(cfg, data_root, tiny_model.contract)
+    cal, p_cal, threshold = tiny_operating_point(tiny_model, data)
+    report = held_out_report(
+        tiny_model.model, data_root, cfg, tiny_model.contract, cal, data.yv, p_cal, threshold
+    )
     assert report["cohort"] == "lowest-ids"
     held = report["held-out cohort"]
-    assert held["n_held_out"] == held["n"] == 2 * base["limit"]
+    assert held["n_held_out"] == held["n"] == 2 * cfg.limit
     assert 0.0 <= held["auc"] <= 1.0 and 0.0 <= held["specificity"] <= 1.0
 
 
@@ -205,17 +263,6 @@ def test_mixup_mixes_images_targets_and_class_weights_alike():
     np.testing.assert_allclose(xm.std(axis=(1, 2, 3)), 0, atol=1e-6)
     np.testing.assert_allclose(wm, 2.0 + (0.5 - 2.0) * ym, atol=1e-6)
     assert np.all((ym >= 0) & (ym <= 1)) and not np.all(np.isin(ym, (0.0, 1.0)))
-
-
-def test_a_mixup_run_records_it(tiny_store, tiny_model, data_root):
-    from xray_core.store.catalog import read_card
-    from xray_core.training.train import train
-
-    cfg = one_epoch_like(tiny_model, augment=False, mixup=0.2)
-    train(cfg, data_root, "tiny_mixup", tiny_store, log=lambda *_: None)
-    card = read_card("tiny_mixup", tiny_store)
-    assert card["training"]["config"]["mixup"] == 0.2
-    assert card["training"]["augmentation"] == {"mixup_alpha": 0.2}
 
 
 def _linear_problem(seed: int = 0):
@@ -263,19 +310,8 @@ def test_ema_momentum_out_of_range_is_refused():
         compile_model(model, 1e-3, steps=1, ema=1.0)
 
 
-def test_an_ema_run_records_it(tiny_store, tiny_model, data_root):
-    from xray_core.store.catalog import read_card
-    from xray_core.training.train import train
-
-    cfg = one_epoch_like(tiny_model, augment=False, ema=0.9)
-    train(cfg, data_root, "tiny_ema", tiny_store, log=lambda *_: None)
-    assert read_card("tiny_ema", tiny_store)["training"]["config"]["ema"] == 0.9
-
-
 def test_acquisition_phase_head_is_checked_and_recorded():
     from xray_core.text.wording import augmentation_text
-    from xray_core.training.config import TrainConfig
-    from xray_core.training.new_card import robustness_text
     from xray_core.training.train import augmentation_record, check_acquisition_phase
 
     head = TrainConfig(arch="mobilenetv2_035", acquisition="strong", acquisition_phase="head")
@@ -300,9 +336,6 @@ def test_acquisition_phase_head_is_checked_and_recorded():
     assert "phase" not in augmentation_record(TrainConfig(acquisition="strong"))["acquisition"]
     assert "head phase only" in augmentation_text(record)
     assert "phase" not in augmentation_text(augmentation_record(TrainConfig(acquisition="strong")))
-    assert "head phase only" in robustness_text(
-        {"acquisition": "strong", "acquisition_phase": "head"}, clahe=False
-    )
 
 
 def test_plain_dataset_is_the_contract_finish_without_perturbations():
@@ -310,7 +343,6 @@ def test_plain_dataset_is_the_contract_finish_without_perturbations():
     would give (CLAHE, scaling), only shuffled; nothing perturbed."""
     from xray_core.io.contract import ImageContract
     from xray_core.training.augment import finish, unit_to_u8
-    from xray_core.training.config import TrainConfig
     from xray_core.training.train import plain_dataset
 
     rng = np.random.default_rng(0)
@@ -327,7 +359,6 @@ def test_plain_dataset_is_the_contract_finish_without_perturbations():
 
 
 def test_a_transfer_models_description_says_whether_its_backbone_was_fine_tuned():
-    from xray_core.training.config import TrainConfig
     from xray_core.training.train import transfer_phases_text
 
     frozen = transfer_phases_text(TrainConfig(arch="mobilenetv2_035", finetune_epochs=0))

@@ -2,6 +2,8 @@
 
 After fitting, probabilities are calibrated and the operating threshold chosen on the
 validation split; everything lands in the model's card (see `xray_core.store.card`).
+`train` runs the steps in order: `build`, `load_data`, `make_pipelines`, `fit`,
+`calibrate_and_threshold`, `make_card`, `save_entry`; the options are `config.TrainConfig`.
 """
 
 from __future__ import annotations
