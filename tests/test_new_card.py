@@ -19,7 +19,7 @@ def built():
 
 
 def new_card(built, cfg: TrainConfig, data_root, **changes) -> ModelCard:
-    from xray_core.training.train import augmentation_record
+    from xray_core.training.pipeline import augmentation_record
 
     summary = {"train": {"patients": 10}, "validation": {"patients": 2}}
     args = {

@@ -1,4 +1,5 @@
-"""Training: class weights, augmentation, and a real smoke run (the tiny_store fixture)."""
+"""Training: its steps on the tiny model, the checks before a run, and a real smoke run (the
+tiny_store fixture)."""
 
 import json
 
@@ -7,24 +8,6 @@ import pytest
 
 from xray_core.predict.validation_scores import load_scores
 from xray_core.training.config import TrainConfig
-from xray_core.training.train import AUGMENTATION, class_weights, make_augmenter
-
-
-def test_class_weights_balance_the_loss():
-    y = np.array([0] * 25 + [1] * 75)
-    w = class_weights(y)
-    assert w[0] == pytest.approx(100 / 50) and w[1] == pytest.approx(100 / 150)
-    assert w[0] * 25 == pytest.approx(w[1] * 75)
-    with pytest.raises(ValueError, match="both classes"):
-        class_weights(np.ones(5, int))
-
-
-def test_augmenter_changes_training_images_only():
-    x = np.random.default_rng(0).random((2, 64, 64, 1)).astype(np.float32)
-    aug = make_augmenter(seed=1)
-    assert not np.allclose(np.asarray(aug(x, training=True)), x)
-    np.testing.assert_allclose(np.asarray(aug(x, training=False)), x)
-    assert "flip" not in json.dumps(AUGMENTATION)
 
 
 def test_smoke_run_writes_a_complete_entry(tiny_store, tiny_model):
@@ -44,16 +27,6 @@ def test_smoke_run_writes_a_complete_entry(tiny_store, tiny_model):
     assert card["data"]["splits"]["train"]["patients"] > 0
     assert card["data"]["splits"]["train"]["image_sizes"]["most_common"] == [224, 224]
     assert 0.0 <= card["threshold"] <= 1.0
-
-
-def test_augmentation_record_names_the_acquisition_preset():
-    from xray_core.training.augment import preset
-    from xray_core.training.train import augmentation_record
-
-    assert augmentation_record(TrainConfig(augment=False)) is None
-    rec = augmentation_record(TrainConfig(acquisition="strong"))
-    assert rec["rotation_deg"] == AUGMENTATION["rotation_deg"]
-    assert rec["acquisition"] == {"preset": "strong", **preset("strong").to_dict()}
 
 
 def test_warm_start_refuses_another_split(tiny_store, tiny_model):
@@ -127,37 +100,6 @@ def test_shifted_calibration_fits_on_perturbed_views_and_the_card_tables_them(
     assert card["validation"]["n"] == n and rows["plain"]["n"] == n
     assert rows["shifted (pooled)"]["n"] == 9 * n
     assert card["calibration"] == point.calibration and "held_out_cohort" not in card
-
-
-def test_acquisition_pipelines_perturb_raw_gray_and_finish_validation_as_the_contract(
-    tiny_model, data_root
-):
-    """--acquisition: images load before CLAHE (`raw_contract`, in [0, 1]); the training
-    batches go through the contract's finish, the validation images are finished once."""
-    from xray_core.training.augment import finish, unit_to_u8
-    from xray_core.training.train import load_data, make_pipelines
-
-    contract = tiny_model.contract
-    cfg = like_tiny(tiny_model, acquisition="default", augment=False)
-    data = load_data(cfg, data_root, contract)
-    pipes = make_pipelines(data, cfg, contract)
-    np.testing.assert_allclose(pipes.xv, finish(unit_to_u8(data.xv), contract), atol=1e-6)
-    xb, yb = (np.asarray(t) for t in next(iter(pipes.train)))
-    assert xb.shape == (cfg.batch_size, contract.size, contract.size, contract.channels)
-    assert set(np.unique(yb)) <= {0.0, 1.0} and pipes.finetune is pipes.train
-    assert pipes.weights == class_weights(data.yt)
-
-
-def test_mixup_pipelines_carry_the_class_weights_with_each_example(tiny_model, data_root):
-    from xray_core.training.train import load_data, make_pipelines
-
-    cfg = like_tiny(tiny_model, augment=False, mixup=0.2)
-    data = load_data(cfg, data_root, tiny_model.contract)
-    pipes = make_pipelines(data, cfg, tiny_model.contract)
-    assert pipes.weights is None and pipes.finetune is pipes.train
-    x, y, w = (np.asarray(t) for t in next(iter(pipes.train)))
-    weights = class_weights(data.yt)
-    np.testing.assert_allclose(w, weights[0] + (weights[1] - weights[0]) * y, atol=1e-5)
 
 
 def test_a_cohort_held_out_of_training_is_reported_on(tiny_store, tiny_model, data_root):
@@ -247,24 +189,6 @@ def test_an_id_range_held_out_of_training_is_judged_on_both_classes(tiny_model, 
     assert 0.0 <= held["auc"] <= 1.0 and 0.0 <= held["specificity"] <= 1.0
 
 
-def test_mixup_mixes_images_targets_and_class_weights_alike():
-    """Images equal to their label everywhere: after mixup each image's value is its mixed
-    target, and its weight the same mix of the two class weights."""
-    import tensorflow as tf
-
-    from xray_core.training.train import mixup
-
-    y = np.array([0, 1, 1, 0, 1, 0, 0, 1], np.float32)
-    x = np.broadcast_to(y[:, None, None, None], (8, 4, 4, 1)).astype(np.float32)
-    ds = tf.data.Dataset.from_tensor_slices((x, y)).batch(8)
-    xm, ym, wm = (np.asarray(t) for t in next(iter(mixup(ds, 0.4, {0: 2.0, 1: 0.5}, seed=3))))
-    assert xm.shape == x.shape and ym.shape == y.shape
-    np.testing.assert_allclose(xm[:, 0, 0, 0], ym, atol=1e-6)
-    np.testing.assert_allclose(xm.std(axis=(1, 2, 3)), 0, atol=1e-6)
-    np.testing.assert_allclose(wm, 2.0 + (0.5 - 2.0) * ym, atol=1e-6)
-    assert np.all((ym >= 0) & (ym <= 1)) and not np.all(np.isin(ym, (0.0, 1.0)))
-
-
 def _linear_problem(seed: int = 0):
     """A one-layer logistic model and a separable problem on 8 features (64 examples)."""
     import keras
@@ -312,7 +236,8 @@ def test_ema_momentum_out_of_range_is_refused():
 
 def test_acquisition_phase_head_is_checked_and_recorded():
     from xray_core.text.wording import augmentation_text
-    from xray_core.training.train import augmentation_record, check_acquisition_phase
+    from xray_core.training.pipeline import augmentation_record
+    from xray_core.training.train import check_acquisition_phase
 
     head = TrainConfig(arch="mobilenetv2_035", acquisition="strong", acquisition_phase="head")
     check_acquisition_phase(head)
@@ -336,26 +261,6 @@ def test_acquisition_phase_head_is_checked_and_recorded():
     assert "phase" not in augmentation_record(TrainConfig(acquisition="strong"))["acquisition"]
     assert "head phase only" in augmentation_text(record)
     assert "phase" not in augmentation_text(augmentation_record(TrainConfig(acquisition="strong")))
-
-
-def test_plain_dataset_is_the_contract_finish_without_perturbations():
-    """The fine-tuning pipeline of --acquisition-phase head: the same images as the contract
-    would give (CLAHE, scaling), only shuffled; nothing perturbed."""
-    from xray_core.io.contract import ImageContract
-    from xray_core.training.augment import finish, unit_to_u8
-    from xray_core.training.train import plain_dataset
-
-    rng = np.random.default_rng(0)
-    raw = (rng.integers(0, 256, (6, 32, 32, 1)) / 255.0).astype(np.float32)
-    y = np.array([0, 1, 0, 1, 1, 0])
-    contract = ImageContract(size=32, clahe=True, scaling="unit", channels=1)
-    cfg = TrainConfig(augment=False, batch_size=6)
-    xb, yb = (np.asarray(t) for t in next(iter(plain_dataset(raw, y, cfg, contract))))
-    expected = finish(unit_to_u8(raw), contract)
-    order = np.argsort(xb.reshape(6, -1).sum(1))
-    want = np.argsort(expected.reshape(6, -1).sum(1))
-    np.testing.assert_allclose(xb[order], expected[want], atol=1e-6)
-    np.testing.assert_array_equal(yb[order], y[want])
 
 
 def test_a_transfer_models_description_says_whether_its_backbone_was_fine_tuned():
