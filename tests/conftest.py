@@ -76,7 +76,8 @@ def small_eval_dir(tmp_path_factory, data_root) -> Path:
 @pytest.fixture(scope="session")
 def tiny_store(tmp_path_factory, data_root) -> Path:
     """A store with one tiny CNN trained for one epoch on 24 real images per class."""
-    from xray_core.training.train import TrainConfig, train
+    from xray_core.training.config import TrainConfig
+    from xray_core.training.train import train
 
     root = tmp_path_factory.mktemp("store")
     cfg = TrainConfig(
