@@ -210,7 +210,7 @@ def make_dataset(x_u8, y, contract, acq: Acquisition, batch_size: int, seed: int
     """tf.data over raw (N, s, s) uint8 images: shuffle, batch, perturb + finish in numpy.
 
     Yields (batch, s, s, C) float32 model inputs and (batch,) float32 labels; the geometric
-    augmenter of `xray_core.training.train` is applied after this.
+    augmenter of `xray_core.training.pipeline` is applied after this.
     """
     import tensorflow as tf
 
