@@ -206,8 +206,9 @@ def cmd_models(args) -> int:
 
 def add_train_config_flags(parser) -> None:
     """One flag per `TrainConfig` field, from its metadata (`xray_core.training.config.option`):
-    flag (default `--field-name`), help, metavar, choices (an enum field's values), type (the
-    field's int or float), default; the parsed value lands in `args.<field name>`."""
+    flag (default `--field-name`; `--no-field-name` for a negated bool), help, metavar, choices
+    (an enum field's values), type (the field's int or float), the field's default; the parsed
+    value lands in `args.<field name>`."""
     from dataclasses import MISSING, fields
 
     from xray_core.training.config import TrainConfig, enum_fields, field_types
@@ -237,8 +238,8 @@ def add_train_config_flags(parser) -> None:
 
 
 def train_config(args):
-    """The `TrainConfig` of parsed `train` flags (flags parsed by `parse`, e.g. --options'
-    JSON, here: a bad value is a ValueError, one line from `main`)."""
+    """The `TrainConfig` the parsed `train` flags give. A field's `parse` (json.loads for
+    --options) runs here, so a bad value is a ValueError that `main` prints in one line."""
     from dataclasses import MISSING, fields
 
     from xray_core.training.config import TrainConfig

@@ -349,7 +349,14 @@ def calibrate_and_threshold(
     return OperatingPoint(p_val, p_cal, cal, view_scores, threshold, ms)
 
 
-def make_card(built, cfg, data_root: Path, data: TrainingData, point: OperatingPoint, seconds):
+def make_card(
+    built,
+    cfg: TrainConfig,
+    data_root: Path,
+    data: TrainingData,
+    point: OperatingPoint,
+    seconds: float,
+):
     """The new model's card (`new_card.build_card`), with the held-out cohort's report
     (CFG.hold_out_cohort) and the perturbed validation table (shifted calibration)."""
     from xray_core.training.new_card import build_card
