@@ -23,7 +23,7 @@ NOT_RECIPE = ("hold_out_cohort", "init_from", "split_seed", "limit")
 
 ROW_KEYS = ("n", "auc", "sensitivity", "specificity", "spec_at_sens95", "ece")
 TEST_ROW = "withheld test split: these weights, scored outside"
-# `shift.ASPECT_VIEWS` as the Model card names them (bench_shift --write-aspect)
+# `shift.ASPECT_VIEWS` as the Model card names them (`card shift`)
 ASPECT_LABELS = {
     "narrow 0.8": "own validation, anatomy 20% narrower (a wider original)",
     "wide 1.25": "own validation, anatomy 25% wider (a narrower original)",

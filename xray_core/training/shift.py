@@ -37,7 +37,7 @@ VIEWS = {
     "mixed": lambda x, r: augment.perturb(x, r, augment.PRESETS[AcquisitionPreset.STRONG]),
 }
 # Perturbation families absent from the training presets: a fair view for a model trained
-# with `--acquisition` (bench_shift reports them; calibration never sees them).
+# with `--acquisition` (`evaluation.shifted_views` reports them; calibration never sees them).
 HELD_OUT_VIEWS = {
     "sharpen": lambda x, r: augment.to_u8(
         2.0 * x.astype(np.float32) - augment.blur(x, 2.0).astype(np.float32)
@@ -48,7 +48,8 @@ HELD_OUT_VIEWS = {
 # original 25% wider would show it (centred crop), the squash that PNEUMONIA originals carry
 # here; "shape mixed" gives every image its own change in x0.8-1.25 (random crop), a cohort in
 # which the shape says nothing about the label, so its AUC is what is left without the cue.
-# Reported by bench_shift; not in the card's pooled figures (older cards could not compare).
+# Reported by `evaluation.shifted_views`; not in the card's pooled figures (older cards could
+# not compare).
 NARROW_VIEW = "narrow 0.8"  # the view a card's narrow-anatomy specificity is read from
 ASPECT_VIEWS = {
     NARROW_VIEW: lambda x, r: augment.aspect_change(x, 0.8),
