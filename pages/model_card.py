@@ -68,7 +68,7 @@ with st.expander("Who these cases are, the threshold rule and calibration"):
         + " (before → after calibration)."
     )
     st.caption(f"Threshold rule: {card['threshold_rule']}. Split: {card['data']['split_rule']}.")
-    st.plotly_chart(
+    st.columns(2)[0].plotly_chart(
         charts.reliability_figure(cal["before"]["reliability"], cal["after"]["reliability"]),
         width="stretch",
     )

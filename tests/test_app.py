@@ -267,9 +267,9 @@ def test_model_card_shows_the_default_under_a_cohort_shift(app):
     at.switch_page("pages/model_card.py").run()
     no_exceptions(at)
     assert "Under a cohort shift" in [s.value for s in at.subheader]
-    tables = [d.value for d in at.dataframe if "evidence" in d.value.columns]
+    tables = [t.value for t in at.table if "Validation" in t.value.columns]
     assert len(tables) == 1
-    evidence = list(tables[0]["evidence"])
+    evidence = list(tables[0]["Validation"])
     assert evidence[0] == "own validation"
     cohort = store.read_card(store.default_model())["recipe_hold_out"]["cohort"]
     assert any(f"unseen {cohort}" in e for e in evidence)

@@ -8,26 +8,21 @@ import streamlit as st
 from xray_core.evaluation import external_test
 from xray_core.evaluation.cohort_evidence import display_rows, robustness_rows
 
-ROW_PX = 35  # a dataframe row (and its header) in px at the default theme
-
 COLUMNS = {
-    "evidence": st.column_config.TextColumn("Validation", width="large"),
-    "n": st.column_config.TextColumn("n"),
-    "auc": st.column_config.TextColumn("AUC"),
-    "sensitivity": st.column_config.TextColumn("Sensitivity"),
-    "specificity": st.column_config.TextColumn("Specificity"),
-    "spec_at_sens95": st.column_config.TextColumn(
-        "Spec @ sens 0.95",
-        help="Specificity at the threshold that keeps sensitivity 0.95 on these images: the "
-        "ranking's figure, apart from where the shipped threshold lands.",
-    ),
-    "ece": st.column_config.TextColumn("ECE", help="Calibration error, 0-1"),
+    "evidence": "Validation",
+    "n": "n",
+    "auc": "AUC",
+    "sensitivity": "Sensitivity",
+    "specificity": "Specificity",
+    "spec_at_sens95": "Spec @ sens 0.95",
+    "ece": "ECE",
 }
 
 
 def card_section(card, name: str) -> None:
-    """Draw the section for CARD (model NAME), its table and notes in an expander; an info
-    line when the card measured neither."""
+    """Draw the section for CARD (model NAME), its table (a plain table: long row names wrap
+    inside the expander) and notes in an expander; an info line when the card measured
+    neither."""
     st.subheader("Under a cohort shift")
     rows = robustness_rows(card)
     if not rows:
@@ -41,16 +36,12 @@ def card_section(card, name: str) -> None:
 
 
 def _table_and_notes(card, rows: list[dict]) -> None:
-    st.dataframe(
-        display_rows(rows),
-        hide_index=True,
-        column_config=COLUMNS,
-        width="stretch",
-        height=ROW_PX * (len(rows) + 1) + 3,  # every row shown: no scrolling inside the table
-    )
+    st.table([{COLUMNS[k]: v for k, v in row.items()} for row in display_rows(rows)])
     notes = [
         "Sensitivity and specificity at the model's shipped threshold, chosen on its plain "
-        "validation, so read the drop from the first row."
+        "validation, so read the drop from the first row. Spec @ sens 0.95: specificity at the "
+        "threshold that keeps sensitivity 0.95 on these images, the ranking's figure apart from "
+        "where the shipped threshold lands. ECE: calibration error, 0-1."
     ]
     if card.get("shifted_validation"):
         notes.append(
