@@ -142,12 +142,13 @@ if spreads:
             ),
         },
     )
-    st.caption(
-        "Mean ± sd (sample) over training runs that differ only in their seed: how much of a "
-        "difference between two models one training run can explain. The bootstrap intervals "
-        "above cover the validation images, not this. Read from each recipe's training runs' "
-        "model cards."
-    )
+    with st.expander("How to read the seed spread"):
+        st.caption(
+            "Mean ± sd (sample) over training runs that differ only in their seed: how much of "
+            "a difference between two models one training run can explain. The bootstrap "
+            "intervals above cover the validation images, not this. Read from each recipe's "
+            "training runs' model cards."
+        )
 with st.expander("Speed, size, parameters and training of each model"):
     st.dataframe(
         rows,
@@ -174,16 +175,17 @@ with st.expander("Speed, size, parameters and training of each model"):
     )
 zoom = st.toggle("Zoom to the top-left corner", key="compare_zoom", value=True)
 st.plotly_chart(charts.overlaid_rocs(roc_curves(names), zoom=zoom), width="stretch")
-st.caption(
-    "Each model at its own shipped threshold, chosen on validation for the sensitivity target "
-    f"in its card ({targets_text(rows)}); "
-    f"95% intervals by stratified bootstrap over each model's validation images "
-    f"(n = {', '.join(sorted({str(r['n']) for r in rows}))}). "
-    "Validation is a patient-level split of the official train split; the official test "
-    "split is harder for every model (see each model card's limitations). The shift table "
-    "comes from each model card's *Under a cohort shift* section (one training run each; the "
-    "seed table gives the spread over runs)."
-)
+with st.expander("How these figures were computed"):
+    st.caption(
+        "Each model at its own shipped threshold, chosen on validation for the sensitivity "
+        f"target in its card ({targets_text(rows)}); "
+        f"95% intervals by stratified bootstrap over each model's validation images "
+        f"(n = {', '.join(sorted({str(r['n']) for r in rows}))}). "
+        "Validation is a patient-level split of the official train split; the official test "
+        "split is harder for every model (see each model card's limitations). The shift table "
+        "comes from each model card's *Under a cohort shift* section (one training run each; "
+        "the seed table gives the spread over runs)."
+    )
 
 study = st.session_state.get(state.STUDY_KEY)
 if study is not None:
