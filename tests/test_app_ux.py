@@ -141,6 +141,7 @@ def test_explain_shows_verdict_colours_once_and_method_names(app):
     assert "Verdict **" in text and "P(pneumonia)" in text and "Current image:" in text
     legends = [i.value for i in app.info if "Colours on this page" in i.value]
     assert len(legends) == 1 and "green" not in legends[0].lower()
+    app.radio(key="explain_method").set_value("occlusion").run()  # whichever it opened on
     captions = " ".join(c for img in app.get("image") for c in img.captions)
     assert "Occlusion: the brighter" in captions and "occlusion" not in captions
     app.radio(key="explain_method").set_value("lime").run()  # one method at a time
