@@ -6,6 +6,7 @@ import re
 
 import pytest
 from streamlit.testing.v1 import AppTest
+from test_app import no_exceptions
 
 from xray_app.present import GALLERY_PER_KIND
 from xray_app.state import STUDY_KEY
@@ -16,10 +17,6 @@ from xray_core.predict.validation_scores import load_scores
 from xray_core.report.gallery import kind_counts
 from xray_core.stats.uncertainty import format_interval
 from xray_core.store.catalog import default_model, read_card
-
-
-def no_exceptions(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
 
 
 def texts(at: AppTest) -> str:

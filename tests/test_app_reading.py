@@ -8,6 +8,7 @@ import re
 
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1 import element_tree as et
+from test_app import no_exceptions
 
 from xray_core.evaluation.figure_sheet import DEFAULT_PREVALENCE, figure_sheet
 from xray_core.evaluation.shape_cue import limitations
@@ -59,10 +60,6 @@ def hidden(at: AppTest) -> str:
 
 def word_count(text: str) -> int:
     return len(WORD.findall(text))
-
-
-def no_exceptions(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
 
 
 def test_words_inside_a_collapsed_expander_are_not_counted():

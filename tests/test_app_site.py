@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from streamlit.testing.v1 import AppTest
+from test_app import no_exceptions
 
 from xray_core.predict.validation_scores import load_scores
 from xray_core.site.report import site_report
@@ -15,10 +15,6 @@ from xray_core.store.site_profiles import make_profile, save_profile, sites_dir
 from xray_core.text.wording import percent
 
 PAGE = "pages/site.py"
-
-
-def no_exceptions(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
 
 
 @pytest.fixture(scope="module")
