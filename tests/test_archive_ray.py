@@ -94,7 +94,7 @@ def test_local_engine_never_imports_ray():
 
     code = (
         "import sys; from xray_core.archive import run, local, scoring, sink; "
-        "from xray_core import cli_score, cli_site; from xray_core.site import report; "
+        "from xray_core.cli import score, site; from xray_core.site import report; "
         "print('ray' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
