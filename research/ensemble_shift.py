@@ -1,5 +1,5 @@
 """Do several runs averaged beat the best one? AUC of each model alone and of their logit mean,
-on plain and perturbed validation views (issue 10's ensemble lever).
+on plain and perturbed validation views.
 
     python -m research.ensemble_shift --model ENTRY ENTRY ... [--json OUT]
 

@@ -12,7 +12,7 @@ miscalibration. An analysis, not a recalibration to ship: it uses the judged set
 
 `--as-shipped FIT JUDGED` adds a forecast: the probabilities moved to a shipped model's fitted
 mix (FIT, 0.742 for every shipped model's validation) and the unseen set subsampled to the
-class mix JUDGED (e.g. 0.625, the withheld test split's as stated in issue 10), mean ECE over
+class mix JUDGED (e.g. 0.625, the withheld test split's), mean ECE over
 20 draws. Re-scores the unseen cohort (seconds to a minute a run).
 """
 

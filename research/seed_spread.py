@@ -1,4 +1,4 @@
-"""Mean ± sd over seeds of a training recipe, from the runs' model cards (issue 10).
+"""Mean ± sd over seeds of a training recipe, from the runs' model cards.
 
     python -m research.seed_spread --recipe NAME=ENTRY,ENTRY,... [--recipe ...] [--json OUT]
         [--update | --append]
