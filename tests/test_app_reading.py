@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1 import element_tree as et
 from test_app import no_exceptions
@@ -14,7 +15,7 @@ from xray_core.evaluation.figure_sheet import DEFAULT_PREVALENCE, figure_sheet
 from xray_core.evaluation.shape_cue import limitations
 from xray_core.explain import checks
 from xray_core.predict.validation_scores import load_scores
-from xray_core.store.catalog import default_model, read_card
+from xray_core.store.catalog import default_model, list_models, read_card
 
 MODEL_CARD_WORDS = 500
 WORD = re.compile(r"[^\W_]+(?:[.,'’–/-][^\W_]+)*")  # "0.981", "1,000", "1–5" are one word each
@@ -84,11 +85,13 @@ def test_words_inside_a_collapsed_expander_are_not_counted():
     assert "hidden" not in visible(at) and "these words are hidden" in hidden(at)
 
 
-def test_model_card_shows_at_most_500_words_by_default(app):
+@pytest.mark.parametrize("name", list_models())
+def test_model_card_shows_at_most_500_words_by_default(app, name):
+    app.selectbox(key="_sb_model").set_value(name).run()
     app.switch_page("pages/model_card.py").run()
     no_exceptions(app)
     n = word_count(visible(app))
-    print(f"\nModel card, visible words by default: {n} (limit {MODEL_CARD_WORDS})")
+    print(f"\nModel card of {name}, visible words by default: {n} (limit {MODEL_CARD_WORDS})")
     assert n <= MODEL_CARD_WORDS, visible(app)
 
 
