@@ -100,7 +100,7 @@ if scores is not None:
     c2.plotly_chart(charts.pr_figure(metrics.pr_points(y, p), op), width="stretch")
     c3.plotly_chart(charts.confusion_figure(op["confusion"]), width="stretch")
 else:
-    st.info("Validation scores not stored: run `python -m xray_core rescore` for live curves.")
+    st.info("This model has no stored validation scores, so its curves cannot be drawn.")
 history = read_history(model.name)
 if history:
     with st.expander("Training history: loss and AUC per epoch"):

@@ -46,7 +46,7 @@ def _table_and_notes(card, rows: list[dict]) -> None:
     if card.get("shifted_validation"):
         notes.append(
             "Perturbed views: the same validation images under gamma, contrast, brightness, "
-            "blur, noise, crop-and-resize, JPEG and a mix (`xray_core.training.shift`)."
+            "blur, noise, crop-and-resize, JPEG and a mix, each at a fixed strength."
         )
     if card.get("aspect_views"):
         notes.append(

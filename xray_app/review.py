@@ -137,8 +137,8 @@ def collect_items(
     if labels_path.strip():
         items = sources.apply_labels(items, sources.read_labels(labels_path.strip()))
     if labels_upload is not None:
-        text = labels_upload.getvalue().decode("utf-8", errors="replace")
-        items = sources.apply_labels(items, sources.parse_labels(text, labels_upload.name))
+        labels = sources.parse_labels(labels_upload.getvalue(), labels_upload.name)
+        items = sources.apply_labels(items, labels)
     return items, kind
 
 
