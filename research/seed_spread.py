@@ -17,9 +17,9 @@ seeds together. A figure no run has is left out of the table. Sample sd (n - 1).
 --update keeps the recipes already in OUT (their runs may be gone: experiment stores are not
 kept) and adds these, a recipe of the same NAME replaced in place, new ones last. --append
 instead adds the runs to the recipe of the same NAME (a run of the same entry folder name
-replaced) and recomputes its spread from all of them, so a recipe's runs can grow over stops
-whose stores are gone. Hold-out runs measured with `python -m xray_core card shift --only aspect`
-also give the unseen cohort under the aspect views ("narrow 0.8": specificity at the run's
+replaced) and recomputes its spread from all of them, so a recipe's runs can grow over time
+after their stores are gone. Hold-out runs measured with `python -m xray_core card shift --only
+aspect` also give the unseen cohort under the aspect views ("narrow 0.8": specificity at the run's
 threshold; "wide 1.25": sensitivity).
 
 A run read from the store itself (`model_store/NAME`) marks the recipe as shipped model NAME's
