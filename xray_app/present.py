@@ -81,20 +81,6 @@ def current_prevalence() -> float:
     return float(st.session_state.get(PREVALENCE_KEY, DEFAULT_PREVALENCE))
 
 
-def rests_on(fig: Figures, key: str) -> str:
-    """What a figure's n is: 'n = 581 with pneumonia' for sensitivity, etc."""
-    c = fig.confusion
-    n = {
-        "auc": (fig.n, "X-rays"),
-        "accuracy": (fig.n, "X-rays"),
-        "sensitivity": (fig.n_pos, "with pneumonia"),
-        "specificity": (fig.n_neg, "normal"),
-        "ppv": (c["tp"] + c["fp"], "flagged"),
-        "npv": (c["tn"] + c["fn"], "cleared"),
-    }[key]
-    return f"n = {n[0]:,} {n[1]}"
-
-
 def story(name: str, sheet: Sheet) -> dict:
     """The same story as the PDF (xray_core.report.story) for the page's words."""
     fig = get_figures(name, sheet.validation_threshold)

@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from xray_core.evaluation import external_test
-from xray_core.evaluation.validation_figures import Figures, validation_figures
+from xray_core.evaluation.validation_figures import Figures, rests_on, validation_figures
 from xray_core.stats import prevalence, uncertainty
 from xray_core.store.site_profiles import scale_name, site_card, to_shipped_scale
 
@@ -72,15 +72,8 @@ class Population:
         return value, interval[:-1] if interval else "not available"
 
     def rests_on(self, key: str) -> tuple[int, str]:
-        c = self.confusion
-        return {
-            "auc": (self.n, "X-rays"),
-            "accuracy": (self.n, "X-rays"),
-            "sensitivity": (self.n_pos, "with pneumonia"),
-            "specificity": (self.n_neg, "normal"),
-            "ppv": (c["tp"] + c["fp"], "flagged"),
-            "npv": (c["tn"] + c["fn"], "cleared"),
-        }[key]
+        """(n, what they are) behind figure KEY (`validation_figures.rests_on`)."""
+        return rests_on(self, key)
 
 
 @dataclass(frozen=True)

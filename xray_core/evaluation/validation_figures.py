@@ -100,19 +100,25 @@ def validation_figures(
     return figures_from_scores(card.name, scores["labels"], scores["probabilities"], t, **kwargs)
 
 
+def rests_on(fig, key: str) -> tuple[int, str]:
+    """How many cases figure KEY of FIG (anything with n, n_pos, n_neg and confusion) rests
+    on, and what they are: (581, 'with pneumonia') for sensitivity."""
+    c = fig.confusion
+    return {
+        "auc": (fig.n, "X-rays"),
+        "accuracy": (fig.n, "X-rays"),
+        "sensitivity": (fig.n_pos, "with pneumonia"),
+        "specificity": (fig.n_neg, "normal"),
+        "ppv": (c["tp"] + c["fp"], "flagged"),
+        "npv": (c["tn"] + c["fn"], "cleared"),
+    }[key]
+
+
 def figures_table(fig: Figures, digits: int = 2) -> list[dict]:
     """Rows {"figure", "value", "interval", "text", "n"}: what each figure rests on.
 
     AUC gets one more digit (0.997 would read 1.00).
     """
-    rests_on = {
-        "auc": fig.n,
-        "sensitivity": fig.n_pos,
-        "specificity": fig.n_neg,
-        "ppv": fig.confusion["tp"] + fig.confusion["fp"],
-        "npv": fig.confusion["tn"] + fig.confusion["fn"],
-        "accuracy": fig.n,
-    }
     labels = {
         "auc": "AUC",
         "sensitivity": "Sensitivity",
@@ -127,7 +133,7 @@ def figures_table(fig: Figures, digits: int = 2) -> list[dict]:
             "value": fig.values[k],
             "interval": fig.intervals.get(k),
             "text": fig.text(k, digits + (k == "auc")),
-            "n": rests_on[k],
+            "n": rests_on(fig, k)[0],
         }
         for k in FIGURES
     ]
