@@ -41,6 +41,11 @@ class Acquisition:
             PNEUMONIA originals are wider than the NORMAL ones (aspect 1.2-1.9 vs 1.0-1.4 on
             the 48 full-resolution samples), so after the squash the thorax's shape tells the
             class: this range takes that cue away.
+        aspect_balance: natural-log gap between the classes' median original aspects (0 is
+            off). A symmetric range only blurs the cue (the classes' shapes still differ in
+            the median); with a gap, NORMAL images draw from the lower part of `aspect`
+            (low .. high / e^gap, narrower anatomy) and PNEUMONIA images from the upper part
+            (low * e^gap .. high, wider), so both classes end with the same median shape.
     """
 
     p: float = 0.5
@@ -52,6 +57,18 @@ class Acquisition:
     crop: tuple[float, float] = (0.8, 1.0)
     jpeg_quality: tuple[int, int] = (20, 90)
     aspect: tuple[float, float] = (1.0, 1.0)
+    aspect_balance: float = 0.0
+
+    def aspect_range(self, label: float | None) -> tuple[float, float]:
+        """The (low, high) aspect change for an image of LABEL (1 = PNEUMONIA, 0 = NORMAL;
+        None only when `aspect_balance` is 0)."""
+        lo, hi = self.aspect
+        if not self.aspect_balance:
+            return lo, hi
+        if label is None:
+            raise ValueError("a class-balanced aspect change needs each image's label")
+        shift = float(np.exp(self.aspect_balance))
+        return (lo * shift, hi) if label >= 0.5 else (lo, hi / shift)
 
     def to_dict(self) -> dict:
         return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
@@ -72,6 +89,12 @@ PRESETS = {
 }
 # `strong` plus the aspect change: up to 1.5x wider or narrower anatomy (the default's preset).
 PRESETS[AcquisitionPreset.SHAPE] = replace(PRESETS[AcquisitionPreset.STRONG], aspect=(0.67, 1.5))
+# The shape preset's range, split by class so that both end with the same median shape: the
+# gap is the classes' log median aspect on the 48 full-resolution samples (NORMAL 1.22,
+# PNEUMONIA 1.53: log gap 0.233), so NORMAL draws x0.67-1.19 and PNEUMONIA x0.85-1.5.
+PRESETS[AcquisitionPreset.SHAPE_BALANCED] = replace(
+    PRESETS[AcquisitionPreset.SHAPE], aspect_balance=0.233
+)
 # The same with a milder change, about the gap between the classes' median shapes.
 PRESETS[AcquisitionPreset.SHAPE_MILD] = replace(
     PRESETS[AcquisitionPreset.STRONG], aspect=(0.8, 1.25)
@@ -159,15 +182,18 @@ def jpeg(image: np.ndarray, quality: int) -> np.ndarray:
     return cv2.imdecode(buf, cv2.IMREAD_GRAYSCALE)
 
 
-def perturb(image: np.ndarray, rng: np.random.Generator, acq: Acquisition) -> np.ndarray:
+def perturb(
+    image: np.ndarray, rng: np.random.Generator, acq: Acquisition, label: float | None = None
+) -> np.ndarray:
     """Random acquisition perturbation of a (H, W) uint8 image; each step with prob. acq.p.
+    LABEL (1 = PNEUMONIA) picks the aspect range when the preset balances it by class.
 
     Order follows the imaging chain: field of view, exposure, optics, detector noise, export.
     """
     u = lambda r: float(rng.uniform(r[0], r[1]))  # noqa: E731
     x = image
     if tuple(acq.aspect) != (1.0, 1.0):  # no draw when off: older presets' streams unchanged
-        x = aspect_change(x, float(np.exp(u(np.log(acq.aspect)))), rng)
+        x = aspect_change(x, float(np.exp(u(np.log(acq.aspect_range(label))))), rng)
     if rng.random() < acq.p:
         x = crop_resize(x, u(acq.crop), rng)
     if rng.random() < acq.p:
@@ -200,10 +226,18 @@ def unit_to_u8(x: np.ndarray) -> np.ndarray:
 
 
 def perturb_batch(
-    images: np.ndarray, contract: ImageContract, acq: Acquisition, rng: np.random.Generator
+    images: np.ndarray,
+    contract: ImageContract,
+    acq: Acquisition,
+    rng: np.random.Generator,
+    labels: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Perturb each (s, s) uint8 image of (N, s, s), then `finish` -> (N, s, s, C) float32."""
-    return finish(np.stack([perturb(im, rng, acq) for im in images]), contract)
+    """Perturb each (s, s) uint8 image of (N, s, s), then `finish` -> (N, s, s, C) float32.
+    LABELS: (N,) 0/1, needed when the preset balances the aspect change by class."""
+    labels = [None] * len(images) if labels is None else labels
+    return finish(
+        np.stack([perturb(im, rng, acq, lab) for im, lab in zip(images, labels)]), contract
+    )
 
 
 def make_dataset(x_u8, y, contract, acq: Acquisition, batch_size: int, seed: int):
@@ -217,11 +251,11 @@ def make_dataset(x_u8, y, contract, acq: Acquisition, batch_size: int, seed: int
     rng = np.random.default_rng(seed)
     shape = (None, *contract.input_shape)
 
-    def apply(batch):
-        return perturb_batch(batch, contract, acq, rng)
+    def apply(batch, labels):
+        return perturb_batch(batch, contract, acq, rng, labels)
 
     def tf_apply(a, b):
-        out = tf.numpy_function(apply, [a], tf.float32)
+        out = tf.numpy_function(apply, [a, b], tf.float32)
         out.set_shape(shape)
         return out, b
 

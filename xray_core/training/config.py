@@ -26,6 +26,7 @@ class AcquisitionPreset(StrEnum):
     STRONG = "strong"
     SHAPE = "shape"  # strong plus the anatomy's width / height x0.67-1.5
     SHAPE_MILD = "shape_mild"  # strong plus x0.8-1.25
+    SHAPE_BALANCED = "shape_balanced"  # shape, NORMAL x0.67-1.19 and PNEUMONIA x0.85-1.5
 
 
 class AcquisitionPhase(StrEnum):
@@ -100,7 +101,8 @@ class TrainConfig:
         None,
         "acquisition-style augmentation preset on raw gray, before CLAHE "
         "(xray_core.training.augment); shape: strong plus the original's aspect ratio "
-        "x0.67-1.5; shape_mild: x0.8-1.25",
+        "x0.67-1.5; shape_mild: x0.8-1.25; shape_balanced: shape's range split by class "
+        "(NORMAL x0.67-1.19, PNEUMONIA x0.85-1.5) so both classes end with the same median shape",
     )
     acquisition_phase: AcquisitionPhase = option(
         AcquisitionPhase.ALL,

@@ -40,8 +40,16 @@ def robustness_text(config: dict, clahe: bool) -> str:
     if config.get("augment", True):
         measures.append("augmentation for positioning and exposure")
     if config.get("acquisition"):
-        lo, hi = preset(config["acquisition"]).aspect
+        acq = preset(config["acquisition"])
+        lo, hi = acq.aspect
         shape = f", the anatomy's width / height ×{lo}-{hi}" if (lo, hi) != (1.0, 1.0) else ""
+        if acq.aspect_balance:
+            (n_lo, n_hi), (p_lo, p_hi) = acq.aspect_range(0), acq.aspect_range(1)
+            shape = (
+                f", the anatomy's width / height ×{n_lo:.2f}-{n_hi:.2f} for NORMAL and "
+                f"×{p_lo:.2f}-{p_hi:.2f} for PNEUMONIA, so both classes end with the same "
+                "median shape"
+            )
         measures.append(
             f"acquisition-style augmentation (preset '{config['acquisition']}': gamma, "
             f"contrast, brightness, blur, noise, crop-and-resize, JPEG re-compression{shape})"
