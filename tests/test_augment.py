@@ -74,10 +74,10 @@ def test_jpeg_round_trip_error_shrinks_with_quality(quality):
 @pytest.mark.parametrize("name", sorted(augment.PRESETS))
 def test_perturb_is_deterministic_with_a_seed(name):
     x, acq = image(3), augment.preset(name)
-    a = augment.perturb(x, np.random.default_rng(7), acq)
-    b = augment.perturb(x, np.random.default_rng(7), acq)
+    a = augment.perturb(x, np.random.default_rng(7), acq, 1)
+    b = augment.perturb(x, np.random.default_rng(7), acq, 1)
     assert np.array_equal(a, b) and a.shape == x.shape and a.dtype == np.uint8
-    outs = [augment.perturb(x, np.random.default_rng(s), acq) for s in range(8)]
+    outs = [augment.perturb(x, np.random.default_rng(s), acq, 0) for s in range(8)]
     assert any(not np.array_equal(o, x) for o in outs)
 
 
@@ -185,6 +185,48 @@ def test_make_dataset_yields_contract_batches():
     assert [len(b[0]) for b in batches] == [2, 2, 1]
     assert batches[0][0].shape[1:] == (64, 64, 1) and batches[0][1].dtype == np.float32
     assert sorted(np.concatenate([b[1] for b in batches]).tolist()) == sorted(y.tolist())
+
+
+def test_shape_balanced_preset_splits_the_shape_range_by_class():
+    shape, bal = augment.preset("shape"), augment.preset("shape_balanced")
+    assert replace(bal, aspect_balance=0.0) == shape
+    assert bal.aspect_range(0) == pytest.approx((0.67, 1.5 / np.exp(0.233)))  # NORMAL narrower
+    assert bal.aspect_range(1) == pytest.approx((0.67 * np.exp(0.233), 1.5))  # PNEUMONIA wider
+    assert shape.aspect_range(None) == (0.67, 1.5)
+    with pytest.raises(ValueError, match="label"):
+        bal.aspect_range(None)
+    assert json.loads(json.dumps(bal.to_dict()))["aspect_balance"] == 0.233
+
+
+def median_ratio(acq, label, start: tuple[int, int]) -> float:
+    """Median width / height of a START-shaped box after 40 seeded perturbations at LABEL."""
+    ratios = []
+    for seed in range(40):
+        out = augment.perturb(box(*start), np.random.default_rng(seed), replace(acq, p=0.0), label)
+        w, h = extent(out)
+        ratios.append(w / h)
+    return float(np.median(ratios))
+
+
+def test_shape_balanced_gives_both_classes_the_same_median_shape():
+    # PNEUMONIA originals are wider, so after the squash their anatomy is narrower: a box
+    # e^0.233 narrower stands for it. The shape preset keeps the classes apart, balanced not.
+    bal, shape = augment.preset("shape_balanced"), augment.preset("shape")
+    normal, pneumonia = (28, 28), (22, 28)
+    gap = lambda acq: median_ratio(acq, 0, normal) / median_ratio(acq, 1, pneumonia)  # noqa: E731
+    assert gap(shape) > 1.15
+    assert gap(bal) == pytest.approx(1.0, abs=0.08)
+
+
+def test_balanced_batches_need_and_use_labels():
+    bal, c = augment.preset("shape_balanced"), ImageContract(size=64)
+    batch = np.stack([box(28, 28)] * 2)
+    with pytest.raises(ValueError, match="label"):
+        augment.perturb_batch(batch, c, bal, np.random.default_rng(0))
+    out = augment.perturb_batch(batch, c, bal, np.random.default_rng(0), np.array([0, 1]))
+    assert out.shape == (2, 64, 64, 1)
+    ds = augment.make_dataset(batch, np.array([0, 1]), c, bal, batch_size=2, seed=0)
+    assert next(ds.as_numpy_iterator())[0].shape == (2, 64, 64, 1)
 
 
 @pytest.mark.parametrize("factor", [0.25, 0.5, 1.0])

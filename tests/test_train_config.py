@@ -31,7 +31,11 @@ def test_enum_options_take_their_plain_strings_and_write_them_back():
 @pytest.mark.parametrize(
     "option, value, valid",
     [
-        ("acquisition", "extreme", "('default', 'strong', 'shape', 'shape_mild')"),
+        (
+            "acquisition",
+            "extreme",
+            "('default', 'strong', 'shape', 'shape_mild', 'shape_balanced')",
+        ),
         ("acquisition_phase", "tail", "('all', 'head')"),
         ("calibration", "test", "('validation', 'shifted')"),
     ],
