@@ -193,6 +193,10 @@ def test_shape_balanced_preset_splits_the_shape_range_by_class():
     assert bal.aspect_range(0) == pytest.approx((0.67, 1.5 / np.exp(0.233)))  # NORMAL narrower
     assert bal.aspect_range(1) == pytest.approx((0.67 * np.exp(0.233), 1.5))  # PNEUMONIA wider
     assert shape.aspect_range(None) == (0.67, 1.5)
+    half = augment.preset("shape_balanced_half")
+    assert replace(half, aspect_balance=0.0) == shape
+    assert half.aspect_range(0) == pytest.approx((0.67, 1.5 / np.exp(0.117)))
+    assert half.aspect_range(1) == pytest.approx((0.67 * np.exp(0.117), 1.5))
     with pytest.raises(ValueError, match="label"):
         bal.aspect_range(None)
     assert json.loads(json.dumps(bal.to_dict()))["aspect_balance"] == 0.233

@@ -88,7 +88,9 @@ def test_robustness_text_names_only_what_the_run_did():
     assert "preset 'shape'" in shape and "the anatomy's width / height ×0.67-1.5" in shape
     balanced = robustness_text({"acquisition": "shape_balanced"}, clahe=True)
     assert "×0.67-1.19 for NORMAL and ×0.85-1.50 for PNEUMONIA" in balanced
-    assert "same median shape" in balanced and "same median shape" not in shape
+    assert "different median shapes" in balanced and "median" not in shape
+    half = robustness_text({"acquisition": "shape_balanced_half"}, clahe=True)
+    assert "×0.67-1.33 for NORMAL and ×0.75-1.50 for PNEUMONIA" in half
     assert "perturbed views" in shifted and shifted.startswith(SHIFT_NOTE)
     assert "standardised" not in shifted
     standardized = robustness_text({"options": {"standardize": True}}, clahe=True)

@@ -95,6 +95,11 @@ PRESETS[AcquisitionPreset.SHAPE] = replace(PRESETS[AcquisitionPreset.STRONG], as
 PRESETS[AcquisitionPreset.SHAPE_BALANCED] = replace(
     PRESETS[AcquisitionPreset.SHAPE], aspect_balance=0.233
 )
+# Half that split (NORMAL x0.67-1.33, PNEUMONIA x0.75-1.5): the classes' median shapes
+# brought halfway together.
+PRESETS[AcquisitionPreset.SHAPE_BALANCED_HALF] = replace(
+    PRESETS[AcquisitionPreset.SHAPE], aspect_balance=0.117
+)
 # The same with a milder change, about the gap between the classes' median shapes.
 PRESETS[AcquisitionPreset.SHAPE_MILD] = replace(
     PRESETS[AcquisitionPreset.STRONG], aspect=(0.8, 1.25)

@@ -47,8 +47,8 @@ def robustness_text(config: dict, clahe: bool) -> str:
             (n_lo, n_hi), (p_lo, p_hi) = acq.aspect_range(0), acq.aspect_range(1)
             shape = (
                 f", the anatomy's width / height ×{n_lo:.2f}-{n_hi:.2f} for NORMAL and "
-                f"×{p_lo:.2f}-{p_hi:.2f} for PNEUMONIA, so both classes end with the same "
-                "median shape"
+                f"×{p_lo:.2f}-{p_hi:.2f} for PNEUMONIA, against the classes' different "
+                "median shapes"
             )
         measures.append(
             f"acquisition-style augmentation (preset '{config['acquisition']}': gamma, "
