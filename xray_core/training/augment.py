@@ -46,6 +46,9 @@ class Acquisition:
             the median); with a gap, NORMAL images draw from the lower part of `aspect`
             (low .. high / e^gap, narrower anatomy) and PNEUMONIA images from the upper part
             (low * e^gap .. high, wider), so both classes end with the same median shape.
+        aspect_pad: probability that the aspect change pads the image (`pad_aspect_change`:
+            a wider field of view, dark margins) instead of cropping a band and stretching it
+            (`aspect_change`); 0 is crop only.
     """
 
     p: float = 0.5
@@ -58,6 +61,7 @@ class Acquisition:
     jpeg_quality: tuple[int, int] = (20, 90)
     aspect: tuple[float, float] = (1.0, 1.0)
     aspect_balance: float = 0.0
+    aspect_pad: float = 0.0
 
     def aspect_range(self, label: float | None) -> tuple[float, float]:
         """The (low, high) aspect change for an image of LABEL (1 = PNEUMONIA, 0 = NORMAL;
@@ -100,6 +104,9 @@ PRESETS[AcquisitionPreset.SHAPE_BALANCED] = replace(
 PRESETS[AcquisitionPreset.SHAPE_BALANCED_HALF] = replace(
     PRESETS[AcquisitionPreset.SHAPE], aspect_balance=0.117
 )
+# The shape preset with half of its aspect changes made by padding (dark margins) instead of
+# a crop and stretch: narrower anatomy as a wider field of view gives it.
+PRESETS[AcquisitionPreset.SHAPE_PAD] = replace(PRESETS[AcquisitionPreset.SHAPE], aspect_pad=0.5)
 # The same with a milder change, about the gap between the classes' median shapes.
 PRESETS[AcquisitionPreset.SHAPE_MILD] = replace(
     PRESETS[AcquisitionPreset.STRONG], aspect=(0.8, 1.25)
@@ -170,6 +177,22 @@ def aspect_change(image: np.ndarray, ratio: float, rng: np.random.Generator | No
     return cv2.resize(window, (w, h), interpolation=cv2.INTER_LINEAR)
 
 
+def pad_aspect_change(image: np.ndarray, ratio: float) -> np.ndarray:
+    """The anatomy's width / height ratio times RATIO by padding and squashing back (no crop):
+    RATIO < 1 pads left and right to width / RATIO (as a wider original squashed to a square
+    shows it), RATIO > 1 pads top and bottom to height * RATIO. The margins take the image's
+    1st-percentile grey (the air around the body)."""
+    h, w = image.shape
+    fill = int(np.percentile(image, 1))
+    if ratio < 1:
+        side = int(round(w * (1 / ratio - 1) / 2))
+        wide = cv2.copyMakeBorder(image, 0, 0, side, side, cv2.BORDER_CONSTANT, value=fill)
+    else:
+        side = int(round(h * (ratio - 1) / 2))
+        wide = cv2.copyMakeBorder(image, side, side, 0, 0, cv2.BORDER_CONSTANT, value=fill)
+    return cv2.resize(wide, (w, h), interpolation=cv2.INTER_AREA)
+
+
 def resize_back(image: np.ndarray, factor: float) -> np.ndarray:
     """Down-sample by FACTOR (area) and up-sample back (linear): a lower-resolution detector."""
     h, w = image.shape
@@ -198,7 +221,11 @@ def perturb(
     u = lambda r: float(rng.uniform(r[0], r[1]))  # noqa: E731
     x = image
     if tuple(acq.aspect) != (1.0, 1.0):  # no draw when off: older presets' streams unchanged
-        x = aspect_change(x, float(np.exp(u(np.log(acq.aspect_range(label))))), rng)
+        ratio = float(np.exp(u(np.log(acq.aspect_range(label)))))
+        if acq.aspect_pad and rng.random() < acq.aspect_pad:  # no draw when 0: streams kept
+            x = pad_aspect_change(x, ratio)
+        else:
+            x = aspect_change(x, ratio, rng)
     if rng.random() < acq.p:
         x = crop_resize(x, u(acq.crop), rng)
     if rng.random() < acq.p:

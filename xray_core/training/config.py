@@ -28,6 +28,7 @@ class AcquisitionPreset(StrEnum):
     SHAPE_MILD = "shape_mild"  # strong plus x0.8-1.25
     SHAPE_BALANCED = "shape_balanced"  # shape, NORMAL x0.67-1.19 and PNEUMONIA x0.85-1.5
     SHAPE_BALANCED_HALF = "shape_balanced_half"  # half that gap: x0.67-1.33 and x0.75-1.5
+    SHAPE_PAD = "shape_pad"  # shape, half of the changes by padding instead of cropping
 
 
 class AcquisitionPhase(StrEnum):
@@ -104,7 +105,8 @@ class TrainConfig:
         "(xray_core.training.augment); shape: strong plus the original's aspect ratio "
         "x0.67-1.5; shape_mild: x0.8-1.25; shape_balanced: shape's range split by class "
         "(NORMAL x0.67-1.19, PNEUMONIA x0.85-1.5) so both classes end with the same median shape; "
-        "shape_balanced_half: half that split (x0.67-1.33, x0.75-1.5)",
+        "shape_balanced_half: half that split (x0.67-1.33, x0.75-1.5); shape_pad: shape with half "
+        "of the changes made by padding (dark margins) instead of cropping",
     )
     acquisition_phase: AcquisitionPhase = option(
         AcquisitionPhase.ALL,
