@@ -202,6 +202,34 @@ def test_shape_balanced_preset_splits_the_shape_range_by_class():
     assert json.loads(json.dumps(bal.to_dict()))["aspect_balance"] == 0.233
 
 
+@pytest.mark.parametrize(("ratio", "expected"), [(0.8, (19, 24)), (1.25, (24, 19))])
+def test_pad_aspect_change_narrows_by_a_wider_field_without_cropping(ratio, expected):
+    x = box(24, 24)
+    out = augment.pad_aspect_change(x, ratio)
+    assert out.shape == x.shape and out.dtype == np.uint8
+    w, h = extent(out)
+    assert abs(w - expected[0]) <= 1 and abs(h - expected[1]) <= 1
+    # the margins take the darkest grey, and the whole image survives (mean kept x ratio)
+    assert out[:, 0].max() == 0 if ratio < 1 else out[0].max() == 0
+    assert (out > 127).sum() == pytest.approx((x > 127).sum() * min(ratio, 1 / ratio), rel=0.1)
+
+
+def test_shape_pad_preset_pads_half_of_its_aspect_changes():
+    pad, shape = augment.preset("shape_pad"), augment.preset("shape")
+    assert replace(pad, aspect_pad=0.0) == shape and pad.aspect_pad == 0.5
+    x = np.full((64, 64), 120, np.uint8)
+    x[24:40, 24:40] = 0  # a dark centre: padding copies its grey to the edges, a crop does not
+
+    def dark_edge(out: np.ndarray) -> bool:
+        return out[:, 0].max() == 0 or out[0].max() == 0
+
+    def padded(acq) -> int:
+        rngs = [np.random.default_rng(s) for s in range(40)]
+        return sum(dark_edge(augment.perturb(x, r, replace(acq, p=0.0))) for r in rngs)
+
+    assert 10 < padded(pad) < 30 and padded(shape) == 0
+
+
 def median_ratio(acq, label, start: tuple[int, int]) -> float:
     """Median width / height of a START-shaped box after 40 seeded perturbations at LABEL."""
     ratios = []

@@ -91,6 +91,8 @@ def test_robustness_text_names_only_what_the_run_did():
     assert "different median shapes" in balanced and "median" not in shape
     half = robustness_text({"acquisition": "shape_balanced_half"}, clahe=True)
     assert "×0.67-1.33 for NORMAL and ×0.75-1.50 for PNEUMONIA" in half
+    padded = robustness_text({"acquisition": "shape_pad"}, clahe=True)
+    assert "×0.67-1.5 (50% of those changes by padding" in padded and "padding" not in shape
     assert "perturbed views" in shifted and shifted.startswith(SHIFT_NOTE)
     assert "standardised" not in shifted
     standardized = robustness_text({"options": {"standardize": True}}, clahe=True)

@@ -34,7 +34,8 @@ def test_enum_options_take_their_plain_strings_and_write_them_back():
         (
             "acquisition",
             "extreme",
-            "('default', 'strong', 'shape', 'shape_mild', 'shape_balanced', 'shape_balanced_half')",
+            "('default', 'strong', 'shape', 'shape_mild', 'shape_balanced', "
+            "'shape_balanced_half', 'shape_pad')",
         ),
         ("acquisition_phase", "tail", "('all', 'head')"),
         ("calibration", "test", "('validation', 'shifted')"),

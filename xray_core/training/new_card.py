@@ -50,6 +50,8 @@ def robustness_text(config: dict, clahe: bool) -> str:
                 f"×{p_lo:.2f}-{p_hi:.2f} for PNEUMONIA, against the classes' different "
                 "median shapes"
             )
+        if acq.aspect_pad:
+            shape += f" ({acq.aspect_pad:.0%} of those changes by padding, a wider field of view)"
         measures.append(
             f"acquisition-style augmentation (preset '{config['acquisition']}': gamma, "
             f"contrast, brightness, blur, noise, crop-and-resize, JPEG re-compression{shape})"
