@@ -57,7 +57,7 @@ st.dataframe(
 st.markdown(
     f"**Under a shift** (from each model card; narrow ×0.8: the anatomy 20% narrower, as a wider "
     f"original squashes it; unseen: the {cohort_name(rows)} cohort left out of training; test: "
-    "the withheld official split, scored outside this project)"
+    "the withheld official split, scored outside this project; —: not measured)"
 )
 st.dataframe(
     shift_rows(rows),
@@ -88,7 +88,7 @@ st.dataframe(
         "test_auc": st.column_config.TextColumn(
             "Test AUC",
             help="The official test split (a later cohort), scored outside this project on "
-            "these very weights; 'not measured' until its figures come back.",
+            "these very weights; '—' until its figures come back.",
         ),
         "test_specificity": st.column_config.TextColumn(
             "Test spec",

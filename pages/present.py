@@ -34,7 +34,8 @@ with left:
         col.metric(key.upper() if key == "auc" else key.capitalize(), value)
         col.caption(f"95% CI {interval}  \nn = {n:,} {of}")
     lines = [beside_line(p) for p in sheet.populations.values() if p.key != head.key]
-    st.caption(" ".join([f"{head.line[0].upper()}{head.line[1:]}.", *lines]))
+    untested = [sheet.missing["test"]] if "test" in sheet.missing else []
+    st.caption(" ".join([f"{head.line[0].upper()}{head.line[1:]}.", *lines, *untested]))
     on_scale = "" if sheet.scale == "shipped scale" else ", P on the shipped scale"
     st.markdown(
         "**What it gets right and wrong** (training-hospital images; the map Explain opens "

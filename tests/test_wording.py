@@ -132,6 +132,11 @@ def test_the_shape_preset_names_its_aspect_change_and_strong_does_not():
         {"acquisition": {"preset": "strong", **preset("strong").to_dict()}}
     )
     assert "width/height" not in strong and "aspect" not in strong
+    padded = wording.augmentation_text(
+        {"acquisition": {"preset": "shape_pad", **preset("shape_pad").to_dict()}}
+    )
+    assert "×0.67-1.5 on every image, 50% of those changes by padding" in padded
+    assert "aspect_pad" not in padded and "aspect_balance" not in padded
 
 
 def test_last_conv_layer_says_why_a_dense_model_has_none():

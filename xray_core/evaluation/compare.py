@@ -103,12 +103,16 @@ SHIFT_KEYS = (
 )
 
 
+NOT_MEASURED = "—"  # a shift table's cell where the card records no figure
+
+
 def shift_rows(rows: list[dict]) -> list[dict]:
-    """The shift figures of `compare_models` rows as display text (3 decimals; "not measured"
-    where a card records none), one row per model under its shown name."""
+    """The shift figures of `compare_models` rows as display text (3 decimals; NOT_MEASURED
+    where a card records none, short so that six models' table fits the page), one row per
+    model under its shown name."""
     out = []
     for r in rows:
-        text = {k: "not measured" if r.get(k) is None else f"{r[k]:.3f}" for k in SHIFT_KEYS}
+        text = {k: NOT_MEASURED if r.get(k) is None else f"{r[k]:.3f}" for k in SHIFT_KEYS}
         out.append({"model": r["label"], **text})
     return out
 

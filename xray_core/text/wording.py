@@ -162,6 +162,10 @@ def _acquisition_text(acq: dict) -> str:
     lo, hi = acq.pop("aspect", (1.0, 1.0))
     if (lo, hi) != (1.0, 1.0):
         words.append(f"anatomy's width/height ratio ×{lo}-{hi} on every image")
+    if balance := acq.pop("aspect_balance", 0.0):
+        words.append(f"that range split by class (log gap {balance}: NORMAL narrower)")
+    if pad := acq.pop("aspect_pad", 0.0):
+        words.append(f"{pad:.0%} of those changes by padding (a wider field of view)")
     words += [f"{k} {v}" for k, v in acq.items()]
     return f"{head}: {', '.join(words)}"
 
