@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from store_helpers import scored_model
 from streamlit.testing.v1 import AppTest
 
 from xray_app import explanations, loaders
@@ -51,8 +52,30 @@ def test_predict_shows_calibrated_probability_and_verdict(uploaded, xray):
 
 def test_predict_shows_the_withheld_test_split_and_names_the_population(uploaded):
     """At the shipped threshold the figures are the test split's (a later cohort), the
-    training hospital's beside; at another threshold the training hospital's, and it says so."""
+    training hospital's beside; at another threshold the training hospital's, and it says so.
+    Read on a model scored there; the default's own headline is checked below."""
+    name = scored_model()
+    uploaded.selectbox(key="_sb_model").set_value(name).run()
+    try:
+        check_test_split_headline(uploaded, store.read_card(name))
+    finally:
+        uploaded.selectbox(key="_sb_model").set_value(store.default_model()).run()
+
+
+def test_predict_headline_of_the_default_is_its_withheld_split_or_says_why_not(uploaded):
     card = store.read_card(store.default_model())
+    test = external_test.figures(card)
+    metrics = {m.label: m.value for m in uploaded.metric}
+    captions = " ".join(c.value for c in uploaded.caption)
+    if test is None:
+        assert "Headline: the training hospital" in captions
+        assert metrics["Specificity"] == f"{card['validation']['specificity']:.2f}"
+    else:
+        assert "Headline: the withheld test split" in captions
+
+
+def check_test_split_headline(uploaded, card):
+    no_exceptions(uploaded)
     test = external_test.figures(card)
     metrics = {m.label: m.value for m in uploaded.metric}
     assert metrics["Specificity"] == f"{test['specificity']:.2f}"

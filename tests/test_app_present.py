@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 
 import pytest
+from store_helpers import scored_model
 from streamlit.testing.v1 import AppTest
 from test_app import no_exceptions
 
 from xray_app.present import GALLERY_PER_KIND
 from xray_app.state import STUDY_KEY
+from xray_core.evaluation import external_test
 from xray_core.evaluation.figure_sheet import DEFAULT_PREVALENCE, figure_sheet
 from xray_core.evaluation.shape_cue import limitations
 from xray_core.evaluation.validation_figures import validation_figures
@@ -45,8 +47,30 @@ def page(shipped, open_app) -> AppTest:
     return at
 
 
-def test_headline_is_the_withheld_test_split_with_intervals_and_n(page, shipped):
+def test_the_defaults_headline_is_its_withheld_split_or_says_it_is_not_scored(page, shipped):
     card, scores = shipped
+    head = figure_sheet(card, scores, card["threshold"], DEFAULT_PREVALENCE).headline
+    metrics = {m.label: m.value for m in page.metric}
+    assert metrics["AUC"] == f"{head.values['auc']:.3f}"
+    if external_test.figures(card) is None:
+        assert head.key == "validation"
+        assert "not scored on the withheld test split yet" in texts(page).lower()
+    else:
+        assert head.key == "test"
+
+
+def test_headline_is_the_withheld_test_split_with_intervals_and_n(page):
+    name = scored_model()
+    page.selectbox(key="_sb_model").set_value(name).run()
+    try:
+        check_test_split_headline(page, read_card(name), load_scores(name))
+    finally:
+        page.selectbox(key="_sb_model").set_value(default_model()).run()
+
+
+def check_test_split_headline(page, card, scores):
+    """A scored model's Present page: the test split's figures, intervals and n."""
+    no_exceptions(page)
     sheet = figure_sheet(card, scores, card["threshold"], DEFAULT_PREVALENCE)
     head = sheet.headline
     assert head.key == "test"

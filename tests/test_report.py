@@ -7,6 +7,7 @@ import subprocess
 import pdf_helpers
 import pytest
 from pdf_helpers import page_count
+from store_helpers import scored_model
 
 from xray_core.cli.main import main
 from xray_core.evaluation import external_test
@@ -16,7 +17,7 @@ from xray_core.predict.validation_scores import load_scores
 from xray_core.report.pdf import render_pdf
 from xray_core.report.story import build_story, prevalence_range
 from xray_core.stats import prevalence
-from xray_core.store.catalog import default_model, read_card
+from xray_core.store.catalog import read_card
 
 
 def pdf_text(path) -> str:
@@ -41,14 +42,14 @@ def assert_counts_agree(path) -> None:
 
 @pytest.fixture(scope="module")
 def story():
-    card = read_card(default_model())
+    card = read_card(scored_model())  # its headline: the withheld test split
     fig = validation_figures(card, load_scores(card["name"]), n_resamples=500)
     sheet = figure_sheet(card, None, card["threshold"], 0.1, validation=fig)
     return build_story(card, sheet, fig.roc)
 
 
 def test_story_carries_version_figures_and_prevalence(story):
-    card = read_card(default_model())
+    card = read_card(scored_model())
     assert story["model"] == card["name"]
     assert card["model_sha256"][:12] in story["version"]
     assert story["prevalence"]["prevalence"] == 0.1
@@ -85,10 +86,12 @@ def test_pdf_without_gallery_has_the_story_as_text(story, tmp_path):
 
 def test_cli_report_with_gallery(tmp_path, data_root):
     out = tmp_path / "report.pdf"
-    code = main(["report", "--pdf", str(out), "--data", str(data_root), "--prevalence", "0.2"])
+    name = scored_model()
+    args = ["report", "--model", name, "--pdf", str(out), "--data", str(data_root)]
+    code = main([*args, "--prevalence", "0.2"])
     assert code == 0 and page_count(out) == 1
     text = pdf_text(out)
-    card = read_card(default_model())
+    card = read_card(name)
     assert card["name"] in text and card["intended_use"] in text
     assert "assumed prevalence of 20%" in text and "False positive" in text
     assert "How well: the withheld test split" in text and "False negative" in text
