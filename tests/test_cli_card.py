@@ -100,6 +100,29 @@ def test_faithfulness_measures_every_method_and_writes_only_when_asked(
     assert "occlusion" in block["methods"] and "per_image" not in block
 
 
+def test_a_long_measurement_keeps_what_another_command_wrote_meanwhile(
+    store, data_root, monkeypatch
+):
+    from xray_core import config
+    from xray_core.explain import benchmark
+
+    monkeypatch.setenv(config.DATA_ENV_VAR, str(data_root))
+    measure = benchmark.measure
+
+    def measure_while_another_writes(*args, **kwargs):
+        result = measure(*args, **kwargs)
+        now = read_card("tiny", store)
+        write_card("tiny", now.updated(recipe_hold_out={"cohort": "written meanwhile"}), store)
+        return result
+
+    monkeypatch.setattr(benchmark, "measure", measure_while_another_writes)
+    args = ("faithfulness", "--model", "tiny", "--images", "2", "--seeds", "1", "--write")
+    assert card(store, *args) == 0
+    written = read_card("tiny", store)
+    assert written["recipe_hold_out"] == {"cohort": "written meanwhile"}
+    assert written["faithfulness"]["images"] == 2
+
+
 def test_faithfulness_refuses_an_unseen_run_of_another_recipe(store, capsys):
     tiny = read_card("tiny", store)
     cfg = {**tiny.training["config"], "hold_out_cohort": "NORMAL2", "epochs": 99}

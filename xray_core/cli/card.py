@@ -126,8 +126,24 @@ def cmd_faithfulness(args) -> int:
         print(f"  {method:10s} {figures}")
     if args.write:
         block = {"faithfulness_unseen" if run else "faithfulness": summary}
-        print("wrote", write_card(args.model, card.updated(**block), args.store))
+        print(
+            "wrote",
+            write_card(
+                args.model, current(args.model, card, args.store).updated(**block), args.store
+            ),
+        )
     return 0
+
+
+def current(name: str, card, store):
+    """NAME's card as it is now, for a long measurement that read CARD at its start: blocks
+    another command wrote meanwhile are kept; refused if the weights changed."""
+    from xray_core.store.catalog import read_card
+
+    now = read_card(name, store)
+    if now["model_sha256"] != card["model_sha256"]:
+        raise ValueError(f"{name}: the weights changed while measuring; run it again")
+    return now
 
 
 def cmd_shift(args) -> int:
@@ -142,7 +158,9 @@ def cmd_shift(args) -> int:
         auc = row.get("auc")
         print(f"  {view:18s} AUC {auc:.3f}" if auc is not None else f"  {view}")
     if args.write:
-        card = with_shift_blocks(stored.card, report, perturbed, aspect)
+        card = with_shift_blocks(
+            current(args.model, stored.card, args.store), report, perturbed, aspect
+        )
         print("wrote", write_card(args.model, card, args.store))
     return 0
 
