@@ -31,14 +31,15 @@ VIEWS = ("plain", "narrow 0.8", "narrow 0.8 mirrored pad", "narrow 0.8 dark pad"
 
 def pad_narrow(image: np.ndarray, dark: bool) -> np.ndarray:
     """(s, s) uint8 -> (s, s) uint8: padded left and right to (1 + PAD) x the width (mirrored,
-    or with the image's 1st-percentile grey when DARK), then squash-resized back."""
+    or with the image's 1st-percentile grey when DARK: the training preset's
+    `augment.pad_aspect_change`), then squash-resized back."""
+    from xray_core.training.augment import pad_aspect_change
+
+    if dark:
+        return pad_aspect_change(image, 1 / (1 + PAD))
     h, w = image.shape
     side = int(round(w * PAD / 2))
-    if dark:
-        fill = int(np.percentile(image, 1))
-        wide = cv2.copyMakeBorder(image, 0, 0, side, side, cv2.BORDER_CONSTANT, value=fill)
-    else:
-        wide = cv2.copyMakeBorder(image, 0, 0, side, side, cv2.BORDER_REFLECT_101)
+    wide = cv2.copyMakeBorder(image, 0, 0, side, side, cv2.BORDER_REFLECT_101)
     return cv2.resize(wide, (w, h), interpolation=cv2.INTER_AREA)
 
 
